@@ -1,0 +1,201 @@
+/**
+ * The host adapter: the only way relaywatch reaches the server's files. Every path the rest of the
+ * code uses is a *host path* ("/etc/relayhosts"), resolved under one root directory ("/" on a real
+ * server, a folder on the demo host and in tests).
+ *
+ * Symlinks are followed by this code, not by the kernel, so that an absolute link target
+ * ("/etc/relayhosts -> /etc/recent_authed_mail_ips") stays under the root, a loop is reported as a
+ * loop, and a relative target that climbs above the root is refused instead of read.
+ */
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+
+export type FileProblem = 'missing' | 'unreadable' | 'symlink-loop' | 'outside-root' | 'not-a-file';
+
+export interface FileIssue {
+  path: string;
+  problem: FileProblem;
+  message: string;
+}
+
+export type ReadResult<T> = { ok: true; path: string; value: T } | ({ ok: false } & FileIssue);
+
+export class HostPathError extends Error {
+  constructor(readonly issue: FileIssue) {
+    super(issue.message);
+  }
+}
+
+const MAX_SYMLINK_HOPS = 40;
+
+function issueFromErrno(hostPath: string, e: unknown): FileIssue {
+  if (e instanceof HostPathError) return e.issue;
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return { path: hostPath, problem: 'missing', message: `${hostPath} does not exist` };
+  if (code === 'EISDIR') return { path: hostPath, problem: 'not-a-file', message: `${hostPath} is a directory` };
+  if (code === 'ELOOP') return { path: hostPath, problem: 'symlink-loop', message: `${hostPath}: too many symlinks` };
+  return { path: hostPath, problem: 'unreadable', message: `${hostPath} cannot be read (${code ?? String(e)})` };
+}
+
+export class Host {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = path.resolve(root);
+  }
+
+  /** The real filesystem path of a host path, with no symlink resolution (for writes and listing). */
+  direct(hostPath: string): string {
+    if (!hostPath.startsWith('/')) throw new Error(`host paths are absolute, got "${hostPath}"`);
+    return path.join(this.root, path.posix.normalize(hostPath));
+  }
+
+  /**
+   * Resolves every symlink in a host path under the root. Throws HostPathError for loops and for
+   * relative targets that climb above the root. A missing final component is not an error here.
+   */
+  resolve(hostPath: string): string {
+    let pending = path.posix.normalize(hostPath).split('/').filter(Boolean);
+    let current = '/';
+    let hops = 0;
+    while (pending.length > 0) {
+      const part = pending.shift()!;
+      const candidate = path.posix.join(current, part);
+      let st: fs.Stats;
+      try {
+        st = fs.lstatSync(this.direct(candidate));
+      } catch {
+        return path.posix.join(candidate, ...pending);
+      }
+      if (!st.isSymbolicLink()) {
+        current = candidate;
+        continue;
+      }
+      if (++hops > MAX_SYMLINK_HOPS) {
+        throw new HostPathError({ path: hostPath, problem: 'symlink-loop', message: `${hostPath}: symlink loop (more than ${MAX_SYMLINK_HOPS} links)` });
+      }
+      const target = fs.readlinkSync(this.direct(candidate));
+      if (target.startsWith('/')) {
+        pending = [...path.posix.normalize(target).split('/').filter(Boolean), ...pending];
+        current = '/';
+      } else {
+        const joined = path.posix.join(current, target);
+        if (climbsAboveRoot(current, target)) {
+          throw new HostPathError({ path: hostPath, problem: 'outside-root', message: `${hostPath}: symlink ${candidate} -> ${target} points outside the host root` });
+        }
+        pending = [...joined.split('/').filter(Boolean), ...pending];
+        current = '/';
+      }
+    }
+    return current;
+  }
+
+  /** Real path to open for reading, following symlinks under the root. */
+  real(hostPath: string): string {
+    return this.direct(this.resolve(hostPath));
+  }
+
+  async readText(hostPath: string): Promise<ReadResult<string>> {
+    try {
+      const value = await fsp.readFile(this.real(hostPath), 'utf8');
+      return { ok: true, path: hostPath, value };
+    } catch (e) {
+      return { ok: false, ...issueFromErrno(hostPath, e) };
+    }
+  }
+
+  /** Reads a file that may legitimately be absent: absent gives null, any other failure throws. */
+  async readOptional(hostPath: string): Promise<string | null> {
+    const r = await this.readText(hostPath);
+    if (r.ok) return r.value;
+    if (r.problem === 'missing') return null;
+    throw new HostPathError(r);
+  }
+
+  async stat(hostPath: string): Promise<fs.Stats | null> {
+    try {
+      return await fsp.stat(this.real(hostPath));
+    } catch (e) {
+      const issue = issueFromErrno(hostPath, e);
+      if (issue.problem === 'missing') return null;
+      throw new HostPathError(issue);
+    }
+  }
+
+  async exists(hostPath: string): Promise<boolean> {
+    try {
+      return (await this.stat(hostPath)) !== null;
+    } catch {
+      return true; // present but unreadable or looping: it exists
+    }
+  }
+
+  /** The link target if hostPath itself is a symlink, else null. */
+  async readlink(hostPath: string): Promise<string | null> {
+    try {
+      const st = await fsp.lstat(this.direct(hostPath));
+      if (!st.isSymbolicLink()) return null;
+      return await fsp.readlink(this.direct(hostPath));
+    } catch {
+      return null;
+    }
+  }
+
+  /** Names in a directory (resolved), [] when it does not exist. */
+  async list(hostDir: string): Promise<string[]> {
+    try {
+      return (await fsp.readdir(this.real(hostDir))).sort();
+    } catch (e) {
+      const issue = issueFromErrno(hostDir, e);
+      if (issue.problem === 'missing') return [];
+      throw new HostPathError(issue);
+    }
+  }
+
+  openReadStream(hostPath: string, opts: { start?: number; highWaterMark?: number } = {}): fs.ReadStream {
+    return fs.createReadStream(this.real(hostPath), opts);
+  }
+
+  async mkdirp(hostDir: string, mode = 0o755): Promise<void> {
+    await fsp.mkdir(this.direct(hostDir), { recursive: true, mode });
+  }
+
+  /** Writes to `<file>.tmp-<pid>` and renames into place, so a reader never sees half a file. */
+  async writeAtomic(hostPath: string, data: string | Buffer, mode = 0o644): Promise<void> {
+    const target = this.direct(hostPath);
+    await fsp.mkdir(path.dirname(target), { recursive: true });
+    const tmp = `${target}.tmp-${process.pid}-${Date.now()}`;
+    try {
+      await fsp.writeFile(tmp, data, { mode });
+      await fsp.chmod(tmp, mode);
+      await fsp.rename(tmp, target);
+    } catch (e) {
+      await fsp.rm(tmp, { force: true });
+      throw e;
+    }
+  }
+
+  /** Appends one line; creates the file with `mode` and its directory when missing. */
+  async appendLine(hostPath: string, line: string, mode = 0o600): Promise<void> {
+    const target = this.direct(hostPath);
+    await fsp.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
+    const fh = await fsp.open(target, 'a', mode);
+    try {
+      await fh.write(line.endsWith('\n') ? line : `${line}\n`);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  }
+}
+
+function climbsAboveRoot(current: string, relTarget: string): boolean {
+  let depth = current.split('/').filter(Boolean).length;
+  for (const part of relTarget.split('/')) {
+    if (part === '..') depth -= 1;
+    else if (part && part !== '.') depth += 1;
+    if (depth < 0) return true;
+  }
+  return false;
+}
