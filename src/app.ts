@@ -1,0 +1,93 @@
+/**
+ * Builds the relaywatch Express app from a core context and an identity source. No side effects on
+ * import and no listening here: src/server.ts does that.
+ */
+import crypto from 'node:crypto';
+import path from 'node:path';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { AppError, isAppError } from './http/appError';
+import { csrfToken } from './http/csrf';
+import { IdentitySource, identityMiddleware } from './http/identity';
+import { linkTo } from './http/links';
+import { registerRoutes } from './routes';
+import { CoreContext } from './services/context';
+
+export const TEMPLATES_DIR = path.resolve(__dirname, '../templates');
+
+export interface AppOptions {
+  identity: IdentitySource;
+  /** secret for CSRF tokens; random per process when not given */
+  secret?: Buffer;
+}
+
+export function createApp(ctx: CoreContext, opts: AppOptions): express.Express {
+  const app = express();
+  const secret = opts.secret ?? crypto.randomBytes(32);
+  const devSession = `dev-${crypto.randomBytes(8).toString('hex')}`;
+
+  app.disable('x-powered-by');
+  app.set('view engine', 'ejs');
+  app.set('views', TEMPLATES_DIR);
+  app.set('query parser', 'simple');
+
+  app.use((_req, res, next) => {
+    const nonce = crypto.randomBytes(16).toString('base64');
+    res.locals.nonce = nonce;
+    res.setHeader(
+      'Content-Security-Policy',
+      `default-src 'none'; script-src 'self' 'nonce-${nonce}'; style-src 'self' 'nonce-${nonce}'; img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'self'`,
+    );
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'same-origin');
+    res.setHeader('Cache-Control', 'no-store');
+    // Defaults for pages rendered before the user is known (error pages); replaced below.
+    res.locals.url = (route: string, query?: Record<string, string | number | undefined>) => linkTo(null, route, query);
+    res.locals.base = null;
+    res.locals.identity = { user: 'unknown', viewer: { isRoot: false } };
+    res.locals.currentRoute = '';
+    res.locals.hostRoot = ctx.config.root;
+    next();
+  });
+
+  // Static assets need no identity (they hold no data), so the daemon-down page can use them too.
+  app.use('/assets', express.static(path.join(TEMPLATES_DIR, 'assets'), { index: false, fallthrough: false, maxAge: 0 }));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true, root: ctx.config.root });
+  });
+
+  app.use(identityMiddleware(ctx, opts.identity, devSession));
+  app.use(express.urlencoded({ extended: false, limit: '64kb' }));
+  app.use(express.json({ limit: '64kb' }));
+  app.use((req, res, next) => {
+    const id = req.identity!;
+    res.locals.identity = id;
+    res.locals.csrf = csrfToken(secret, id.user, id.session);
+    res.locals.url = (route: string, query?: Record<string, string | number | undefined>) => linkTo(id.base, route, query);
+    res.locals.base = id.base;
+    res.locals.currentRoute = req.path;
+    next();
+  });
+
+  registerRoutes(app, { ctx, secret });
+
+  app.use((_req, _res, next) => next(AppError.notFound('No such page.')));
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const e = isAppError(err)
+      ? err
+      : (err as { type?: string }).type === 'entity.parse.failed'
+        ? AppError.badRequest('The request body is not valid.')
+        : (err as { type?: string }).type === 'entity.too.large'
+          ? new AppError(413, 'too_large', 'The request body is too large.')
+          : AppError.internal('Something went wrong inside relaywatch; the daemon log has the details.');
+    if (!isAppError(err) && e.status === 500) console.error(err);
+    res.status(e.status);
+    const wantsJson = req.path.startsWith('/api/') || req.accepts(['html', 'json']) === 'json';
+    if (wantsJson) {
+      res.json({ error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) } });
+      return;
+    }
+    res.render('pages/error', { title: 'Error', error: e });
+  });
+  return app;
+}

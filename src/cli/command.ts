@@ -1,0 +1,44 @@
+/**
+ * The shape of a relaywatch CLI command. Commands are thin: parse options, call one core function,
+ * print JSON (`--json`) or text, return the exit status.
+ */
+import { Config } from '../config/config';
+import { Viewer } from '../domain/scope';
+import { CoreContext } from '../services/context';
+
+export type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: string };
+
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** true when stderr is a terminal (progress bars go there) */
+  errIsTty: boolean;
+  stdin: NodeJS.ReadableStream;
+}
+
+export interface CliRun {
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+  json: boolean;
+  io: CliIo;
+  /** loads the config (fails fast on a bad one) and builds the context, once */
+  context(): CoreContext;
+  config(): Config;
+  /** the WHM user the answer is for (`--as`, default root), checked against the resellers file */
+  viewer(): Promise<Viewer>;
+}
+
+export interface CliCommand {
+  name: string;
+  summary: string;
+  usage: string;
+  options: Record<string, OptionSpec>;
+  run(r: CliRun): Promise<number>;
+}
+
+/** Exit statuses (monitoring-plugin convention for checks; 64 for usage errors as in sysexits). */
+export const EXIT = { ok: 0, warning: 1, critical: 2, unknown: 3, usage: 64 } as const;
+
+export function printJson(io: CliIo, value: unknown): void {
+  io.out(`${JSON.stringify(value, null, 2)}\n`);
+}

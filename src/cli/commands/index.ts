@@ -1,0 +1,13 @@
+/**
+ * Every CLI command, in the order `relaywatch --help` lists them.
+ */
+import { CliCommand } from '../command';
+import { explainCommand } from './explainCommand';
+import { loginsCommand } from './loginsCommand';
+import { serveCommand } from './serveCommand';
+
+export const COMMANDS: CliCommand[] = [
+  explainCommand,
+  loginsCommand,
+  serveCommand,
+];

@@ -1,0 +1,16 @@
+/**
+ * Every route of the app. Routes are thin: validate, call one core function, render or send JSON.
+ */
+import type { Express } from 'express';
+import { CoreContext } from '../services/context';
+import { relayHostRoutes } from './relayHostRoutes';
+
+export interface RouteDeps {
+  ctx: CoreContext;
+  /** CSRF secret (see http/csrf.ts) */
+  secret: Buffer;
+}
+
+export function registerRoutes(app: Express, deps: RouteDeps): void {
+  relayHostRoutes(app, deps);
+}

@@ -1,0 +1,82 @@
+/**
+ * `relaywatch explain`: every relay IP with the evidence for it, and an overall verdict.
+ * The one core function behind the CLI command, the JSON route and the dashboard.
+ */
+import { explainHosts, RelayHost, Verdict, verdictOf, verdictSentence } from '../domain/explain';
+import { Generation } from '../domain/generation';
+import { Viewer } from '../domain/scope';
+import { Rejected } from '../parsers/relayFiles';
+import { loadAccounts } from './accountsService';
+import { CoreContext } from './context';
+import { collectLoginEvidence } from './loginEvidence';
+import { ScanProgress } from './loginScan';
+import { Problem, Problems } from './problems';
+import { readGeneration, readRelayList, readRelaying } from './relayState';
+
+export interface ExplainReport {
+  generation: Generation;
+  generationEvidence: string[];
+  relayList: string;
+  relayListLink: string | null;
+  relayListExists: boolean;
+  relaying: { allowed: boolean; why: string };
+  verdict: Verdict;
+  summary: string;
+  expireHostMins: number;
+  checkedAt: string;
+  counts: { hosts: number; explained: number; alwaysrelay: number; unexplained: number; stale: number };
+  hosts: RelayHost[];
+  /** relay-list lines that are not IP addresses (root only) */
+  rejectedLines: Rejected[];
+  problems: Problem[];
+}
+
+export async function explain(ctx: CoreContext, viewer: Viewer, opts: { onProgress?: (p: ScanProgress) => void } = {}): Promise<ExplainReport> {
+  const problems = new Problems();
+  const gen = await readGeneration(ctx);
+  const list = await readRelayList(ctx, gen.generation, problems);
+  const accounts = await loadAccounts(ctx, problems);
+  const relaying = await readRelaying(ctx, gen.generation);
+  const evidence = await collectLoginEvidence(ctx, new Set(list.ips), problems, opts.onProgress);
+
+  const hosts = explainHosts({
+    relayIps: list.ips,
+    userMap: list.userMap,
+    alwaysRelay: new Map(list.alwaysRelay.map((e) => [e.ip, e.user])),
+    evidence,
+    accounts,
+    expireHostMins: list.expireHostMins,
+    now: ctx.now(),
+    viewer,
+  });
+  const verdict = verdictOf(hosts, !problems.blocking);
+  const count = (s: RelayHost['status']): number => hosts.filter((h) => h.status === s).length;
+  return {
+    generation: gen.generation,
+    generationEvidence: viewer.isRoot ? gen.evidence : [],
+    relayList: list.path,
+    relayListLink: list.linkTarget,
+    relayListExists: list.exists,
+    relaying: { allowed: relaying.allowed, why: relaying.why },
+    verdict,
+    summary: verdictSentence(verdict, hosts),
+    expireHostMins: list.expireHostMins,
+    checkedAt: ctx.now().toISOString(),
+    counts: {
+      hosts: hosts.length,
+      explained: count('explained'),
+      alwaysrelay: count('alwaysrelay'),
+      unexplained: count('unexplained'),
+      stale: hosts.filter((h) => h.stale).length,
+    },
+    hosts,
+    rejectedLines: viewer.isRoot ? list.rejected : [],
+    problems: viewer.isRoot ? problems.list : problems.list.map((p) => ({ ...p, path: p.path, message: p.problem })),
+  };
+}
+
+/** Monitoring-plugin exit status: 0 clear/empty, 2 unexplained, 3 undecided. */
+export function explainExitCode(r: ExplainReport): number {
+  if (r.verdict === 'unknown') return 3;
+  return r.verdict === 'unexplained' ? 2 : 0;
+}

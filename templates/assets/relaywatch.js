@@ -1,0 +1,75 @@
+// relaywatch page behaviour: table sorting and filtering, relative times. No external code.
+(function () {
+  'use strict';
+
+  function rowsOf(table) {
+    // A data row may be followed by its summary row; they move together.
+    var out = [];
+    var rows = table.tBodies[0] ? table.tBodies[0].rows : [];
+    for (var i = 0; i < rows.length; i++) {
+      if (rows[i].classList.contains('rw-summary-row')) { if (out.length) out[out.length - 1].push(rows[i]); }
+      else out.push([rows[i]]);
+    }
+    return out;
+  }
+
+  function ipKey(text) {
+    if (text.indexOf(':') < 0) return '4' + text.split('.').map(function (p) { return ('000' + p).slice(-3); }).join('.');
+    return '6' + text;
+  }
+
+  function sortTable(table, th) {
+    var index = Array.prototype.indexOf.call(th.parentNode.children, th);
+    var kind = th.getAttribute('data-sort');
+    var asc = th.getAttribute('aria-sort') !== 'ascending';
+    Array.prototype.forEach.call(th.parentNode.children, function (h) { h.removeAttribute('aria-sort'); });
+    th.setAttribute('aria-sort', asc ? 'ascending' : 'descending');
+    var groups = rowsOf(table);
+    groups.sort(function (a, b) {
+      var ca = a[0].cells[index], cb = b[0].cells[index];
+      var va = ca.getAttribute('data-value') || ca.textContent.trim();
+      var vb = cb.getAttribute('data-value') || cb.textContent.trim();
+      if (kind === 'ip') { va = ipKey(va); vb = ipKey(vb); }
+      if (kind === 'number') { return (asc ? 1 : -1) * (Number(va) - Number(vb)); }
+      return (asc ? 1 : -1) * va.localeCompare(vb);
+    });
+    var body = table.tBodies[0];
+    groups.forEach(function (g) { g.forEach(function (r) { body.appendChild(r); }); });
+  }
+
+  function applyFilters(table) {
+    var text = document.querySelector('[data-filter-for="' + table.id + '"]');
+    var status = document.querySelector('[data-status-filter-for="' + table.id + '"]');
+    var q = text ? text.value.trim().toLowerCase() : '';
+    var s = status ? status.value : '';
+    rowsOf(table).forEach(function (g) {
+      var row = g[0];
+      var okText = !q || row.textContent.toLowerCase().indexOf(q) >= 0;
+      var okStatus = !s || (' ' + (row.getAttribute('data-status') || '') + ' ').indexOf(' ' + s + ' ') >= 0;
+      g.forEach(function (r) { r.hidden = !(okText && okStatus); });
+    });
+  }
+
+  document.querySelectorAll('table.rw-table').forEach(function (table) {
+    table.querySelectorAll('th[data-sort]').forEach(function (th) {
+      th.tabIndex = 0;
+      th.addEventListener('click', function () { sortTable(table, th); });
+      th.addEventListener('keydown', function (e) { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); sortTable(table, th); } });
+    });
+    var inputs = document.querySelectorAll('[data-filter-for="' + table.id + '"], [data-status-filter-for="' + table.id + '"]');
+    inputs.forEach(function (el) { el.addEventListener('input', function () { applyFilters(table); }); });
+  });
+
+  // "in 12 min" / "5 min ago" next to absolute times marked data-relative.
+  document.querySelectorAll('time[data-relative]').forEach(function (el) {
+    var t = Date.parse(el.getAttribute('datetime'));
+    if (isNaN(t)) return;
+    var mins = Math.round((t - Date.now()) / 60000);
+    var rel = mins >= 0 ? 'in ' + mins + ' min' : -mins + ' min ago';
+    if (Math.abs(mins) > 120) rel = mins >= 0 ? 'in ' + Math.round(mins / 60) + ' h' : Math.round(-mins / 60) + ' h ago';
+    el.title = el.textContent;
+    el.textContent = rel;
+  });
+
+  window.relaywatch = window.relaywatch || {};
+})();
