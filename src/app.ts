@@ -10,6 +10,7 @@ import { csrfToken } from './http/csrf';
 import { IdentitySource, identityMiddleware } from './http/identity';
 import { linkTo } from './http/links';
 import { registerRoutes } from './routes';
+import { NAV_ITEMS } from './routes/nav';
 import { CoreContext } from './services/context';
 
 export const TEMPLATES_DIR = path.resolve(__dirname, '../templates');
@@ -66,6 +67,7 @@ export function createApp(ctx: CoreContext, opts: AppOptions): express.Express {
     res.locals.url = (route: string, query?: Record<string, string | number | undefined>) => linkTo(id.base, route, query);
     res.locals.base = id.base;
     res.locals.currentRoute = req.path;
+    res.locals.navItems = NAV_ITEMS.filter((i) => id.viewer.isRoot || !i.rootOnly);
     next();
   });
 

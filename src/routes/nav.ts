@@ -1,0 +1,13 @@
+/**
+ * The plugin's navigation, in display order. Each page adds its entry here; `rootOnly` entries are
+ * hidden from resellers (their routes refuse them anyway).
+ */
+export interface NavItem {
+  route: string;
+  label: string;
+  rootOnly?: boolean;
+}
+
+export const NAV_ITEMS: NavItem[] = [
+  { route: '/', label: 'Relay hosts' },
+];
