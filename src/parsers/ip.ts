@@ -2,38 +2,110 @@
  * IP addresses in canonical form, so that the same address written by different programs compares
  * equal: IPv4-mapped IPv6 (`::ffff:1.2.3.4`, as Courier and Dovecot log) becomes IPv4, IPv6 is
  * compressed per RFC 5952 (cPanel writes it fully expanded and quoted in the relay list).
+ *
+ * The syntax is checked here, strictly, before ipaddr.js builds the address: ipaddr.js's parser is
+ * lenient in ways that change the meaning of text no log or cPanel file ever writes — `010.1.1.1`
+ * is read as octal (8.1.1.1), `0x7f.1` and `1.2.3` as shorthand, `::1.2.3.4` (IPv4-compatible) as if
+ * it were IPv4-mapped, and `%zone` suffixes are kept. Such text is rejected (null), not guessed at.
  */
 import ipaddr from 'ipaddr.js';
+
+/** Dotted-quad IPv4, decimal octets without leading zeros (`1.2.3.4`, not `01.2.3.4`). */
+const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+const IPV4_STRICT = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
+const HEX_GROUP = /^[0-9A-Fa-f]{1,4}$/;
+
+function ipv4Octets(t: string): number[] | null {
+  return IPV4_STRICT.test(t) ? t.split('.').map(Number) : null;
+}
+
+/** The 8 16-bit groups of an IPv6 text (RFC 4291 §2.2 forms, IPv4 tail allowed), or null. */
+function ipv6Parts(t: string): number[] | null {
+  let text = t;
+  const tail: number[] = [];
+  const lastColon = text.lastIndexOf(':');
+  if (lastColon < 0) return null;
+  const last = text.slice(lastColon + 1);
+  if (last.includes('.')) {
+    const o = ipv4Octets(last);
+    if (!o) return null;
+    tail.push((o[0] << 8) | o[1], (o[2] << 8) | o[3]);
+    text = text.slice(0, lastColon + 1);
+    // "::1.2.3.4" leaves "::"; "1::ffff:1.2.3.4" leaves "1::ffff:" — drop the separator colon.
+    if (!text.endsWith('::')) text = text.slice(0, -1);
+  }
+  const halves = text.split('::');
+  if (halves.length > 2) return null;
+  const groups = (s: string): number[] | null => {
+    if (s === '') return [];
+    const out: number[] = [];
+    for (const g of s.split(':')) {
+      if (!HEX_GROUP.test(g)) return null;
+      out.push(parseInt(g, 16));
+    }
+    return out;
+  };
+  const head = groups(halves[0]);
+  if (!head) return null;
+  if (halves.length === 1) {
+    const all = [...head, ...tail];
+    return all.length === 8 ? all : null;
+  }
+  const rest = groups(halves[1]);
+  if (!rest) return null;
+  const known = head.length + rest.length + tail.length;
+  if (known > 7) return null; // "::" stands for at least one zero group
+  return [...head, ...new Array<number>(8 - known).fill(0), ...rest, ...tail];
+}
 
 /** Canonical text of an address, or null when the text is not an IP address. */
 export function canonicalIp(text: string): string | null {
   let t = text.trim();
   if (t.startsWith('"') && t.endsWith('"') && t.length >= 2) t = t.slice(1, -1);
   if (t.startsWith('[') && t.endsWith(']')) t = t.slice(1, -1);
-  if (t.length === 0 || t.length > 45 || t.includes('%')) return null;
-  // ipaddr.js accepts shorthand IPv4 ("1.2.3", "0x7f.1"); logs and cPanel files never use it.
-  if (!t.includes(':') && !/^\d{1,3}(\.\d{1,3}){3}$/.test(t)) return null;
-  if (!ipaddr.isValid(t)) return null;
-  const addr = ipaddr.parse(t);
-  if (addr.kind() === 'ipv6') {
-    const v6 = addr as ipaddr.IPv6;
-    if (v6.isIPv4MappedAddress()) return v6.toIPv4Address().toString();
-    return v6.toRFC5952String();
+  if (t.length === 0 || t.length > 45) return null;
+  if (!t.includes(':')) {
+    const o = ipv4Octets(t);
+    return o ? new ipaddr.IPv4(o).toString() : null;
   }
-  return addr.toString();
+  const parts = ipv6Parts(t); // zone ids ("%eth0") and anything else off the grammar fail here
+  if (!parts) return null;
+  const v6 = new ipaddr.IPv6(parts);
+  if (v6.isIPv4MappedAddress()) return v6.toIPv4Address().toString();
+  return v6.toRFC5952String();
 }
 
 export type IpRange = 'public' | 'private' | 'loopback' | 'linkLocal' | 'reserved';
 
-/** What kind of address this is, for deciding whether it can be on a blacklist or a local login. */
+/**
+ * What kind of address this is, for deciding whether it can be on a blacklist or a local login.
+ * Globally routed special blocks (6to4, Teredo, the NAT64 prefix, AS112, AMT) are public: a mail
+ * client can really connect from them.
+ */
 export function ipRange(canonical: string): IpRange {
-  const addr = ipaddr.parse(canonical);
-  const r = addr.range();
-  if (r === 'unicast') return 'public';
-  if (r === 'loopback') return 'loopback';
-  if (r === 'linkLocal') return 'linkLocal';
-  if (r === 'private' || r === 'uniqueLocal' || r === 'carrierGradeNat') return 'private';
-  return 'reserved';
+  // widened: the typings lag the library's range names (deprecatedSiteLocal)
+  const r: string = ipaddr.parse(canonical).range();
+  switch (r) {
+    case 'unicast':
+    case '6to4':
+    case 'teredo':
+    case 'rfc6052':
+    case 'as112':
+    case 'as112v6':
+    case 'amt':
+      return 'public';
+    case 'loopback':
+      return 'loopback';
+    case 'linkLocal':
+      return 'linkLocal';
+    case 'private':
+    case 'uniqueLocal':
+    case 'carrierGradeNat':
+    case 'deprecatedSiteLocal':
+      return 'private';
+    default:
+      return 'reserved';
+  }
 }
 
 export function isIpv6(canonical: string): boolean {
@@ -42,7 +114,9 @@ export function isIpv6(canonical: string): boolean {
 
 /** Fully expanded IPv6 (8 groups of 4 hex digits), as cPanel writes it in the relay list. */
 export function expandedIpv6(canonical: string): string {
-  return (ipaddr.parse(canonical) as ipaddr.IPv6).parts.map((p) => p.toString(16).padStart(4, '0')).join(':');
+  const addr = ipaddr.parse(canonical);
+  if (addr.kind() !== 'ipv6') throw new Error(`expandedIpv6: not an IPv6 address: ${canonical}`);
+  return (addr as ipaddr.IPv6).parts.map((p) => p.toString(16).padStart(4, '0')).join(':');
 }
 
 /** Sort key: IPv4 before IPv6, numerically within each. */
