@@ -29,8 +29,10 @@ const MONTHS: Record<string, number> = {
 
 // `Nov 27 22:11:50 `, `Feb  2 09:47:12 ` (space padded), `Jun 1 00:12:06 `, optionally after `<PRI>`.
 const BSD = /^(?:<\d{1,3}>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d):(\d\d):(\d\d) /;
-// RFC 3339: `2025-11-12T05:41:22.537051+00:00 `.
-const RFC3339 = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:?\d\d) /;
+// RFC 3339: `2025-11-12T05:41:22.537051+00:00 ` (rsyslog's file format), optionally after `<PRI>` when
+// the line was written as received from the network. An offset that cannot exist (`+25:00`, `+01:75`)
+// makes the line stamp-less rather than placed at a wrong instant.
+const RFC3339 = /^(?:<\d{1,3}>)?(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d) /;
 // Dovecot's own log file: `dovecot: 2008-10-02 23:34:07 ` or plain `2008-10-02 23:34:07 `.
 const DOVECOT_OWN = /^(?:dovecot: )?(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d) /;
 
@@ -51,7 +53,7 @@ function offset(text: string): number {
 
 export function splitLogLine(line: string): SplitLine {
   let m = BSD.exec(line);
-  if (m && MONTHS[m[1]] !== undefined) {
+  if (m && Object.hasOwn(MONTHS, m[1])) {
     const { host, body } = splitHost(line.slice(m[0].length));
     return {
       stamp: { year: null, month: MONTHS[m[1]], day: Number(m[2]), hour: Number(m[3]), minute: Number(m[4]), second: Number(m[5]), millis: 0, offsetMinutes: null },
@@ -83,25 +85,39 @@ export function splitLogLine(line: string): SplitLine {
   return { stamp: null, host: null, body: line };
 }
 
+/** Days in a month of a year (month 1-12), by the proleptic Gregorian calendar. */
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
 /**
  * Turns stamps into instants. Yearless stamps take the year of the file's last modification; a stamp
  * that would then lie more than a day after that moment belongs to the year before (a December line
- * in a file last written in January).
+ * in a file last written in January). A yearless 29 February takes the latest leap year that puts it
+ * before that limit. Stamps that name no real moment (30 February, hour 24, month 13) give null,
+ * never a date rolled over into the next month.
  */
 export function makeStampResolver(fileMtime: Date): (s: Stamp) => Date | null {
   const limit = fileMtime.getTime() + 86_400_000;
   const mtimeYear = fileMtime.getFullYear();
   return (s) => {
-    if (s.month < 1 || s.month > 12 || s.day < 1 || s.day > 31 || s.hour > 23 || s.minute > 59 || s.second > 60) return null;
-    let d: Date;
-    if (s.offsetMinutes !== null && s.year !== null) {
-      d = new Date(Date.UTC(s.year, s.month - 1, s.day, s.hour, s.minute, s.second, s.millis) - s.offsetMinutes * 60_000);
-    } else if (s.year !== null) {
-      d = new Date(s.year, s.month - 1, s.day, s.hour, s.minute, s.second, s.millis);
-    } else {
-      d = new Date(mtimeYear, s.month - 1, s.day, s.hour, s.minute, s.second, s.millis);
-      if (d.getTime() > limit) d = new Date(mtimeYear - 1, s.month - 1, s.day, s.hour, s.minute, s.second, s.millis);
+    if (s.month < 1 || s.month > 12 || s.day < 1 || s.hour > 23 || s.minute > 59 || s.second > 60) return null;
+    if (s.millis < 0 || s.millis > 999) return null;
+    // 23:59:60 (a leap second) is kept: Date carries it into the next second, which is as close as it gets.
+    if (s.year !== null) {
+      if (s.day > daysInMonth(s.year, s.month)) return null;
+      const d = s.offsetMinutes !== null
+        ? new Date(Date.UTC(s.year, s.month - 1, s.day, s.hour, s.minute, s.second, s.millis) - s.offsetMinutes * 60_000)
+        : new Date(s.year, s.month - 1, s.day, s.hour, s.minute, s.second, s.millis);
+      return Number.isNaN(d.getTime()) ? null : d;
     }
-    return Number.isNaN(d.getTime()) ? null : d;
+    // Yearless: this year, else the year before; for 29 February, back to the latest leap year (at most 8).
+    for (let year = mtimeYear; year >= mtimeYear - 8; year--) {
+      if (s.day > daysInMonth(year, s.month)) continue;
+      const d = new Date(year, s.month - 1, s.day, s.hour, s.minute, s.second, s.millis);
+      if (Number.isNaN(d.getTime())) return null;
+      if (d.getTime() <= limit) return d;
+    }
+    return null;
   };
 }

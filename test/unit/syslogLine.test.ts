@@ -1,0 +1,185 @@
+import { makeStampResolver, splitLogLine, Stamp } from '../../src/parsers/syslogLine';
+
+function stamp(partial: Partial<Stamp>): Stamp {
+  return { year: null, month: 1, day: 1, hour: 0, minute: 0, second: 0, millis: 0, offsetMinutes: null, ...partial };
+}
+
+describe('splitLogLine: prefix forms (cpanel-facts §4)', () => {
+  test('classic syslog: no year, host, program with pid', () => {
+    expect(splitLogLine('Nov 27 22:11:50 host dovecot[123]: imap-login: Login: user=<a>')).toEqual({
+      stamp: stamp({ month: 11, day: 27, hour: 22, minute: 11, second: 50 }),
+      host: 'host',
+      body: 'dovecot[123]: imap-login: Login: user=<a>',
+    });
+  });
+
+  test('space-padded, single-digit and zero-padded days', () => {
+    expect(splitLogLine('Feb  2 09:47:12 host prog: msg').stamp).toEqual(stamp({ month: 2, day: 2, hour: 9, minute: 47, second: 12 }));
+    expect(splitLogLine('Jun 1 00:12:06 server1 courierpop3login: LOGIN').stamp).toEqual(stamp({ month: 6, day: 1, hour: 0, minute: 12, second: 6 }));
+    expect(splitLogLine('Jul 02 13:49:31 hostname dovecot[442]: x').stamp).toEqual(stamp({ month: 7, day: 2, hour: 13, minute: 49, second: 31 }));
+    expect(splitLogLine('Feb  2 09:47:12 host prog: msg').host).toBe('host');
+  });
+
+  test('<PRI> before a classic stamp', () => {
+    expect(splitLogLine('<22>Feb  2 09:47:12 host prog: msg')).toEqual({
+      stamp: stamp({ month: 2, day: 2, hour: 9, minute: 47, second: 12 }),
+      host: 'host',
+      body: 'prog: msg',
+    });
+  });
+
+  test('RFC 3339 with fractional seconds and an offset', () => {
+    expect(splitLogLine('2025-11-12T05:41:22.537051+00:00 host dovecot: imap-login: x')).toEqual({
+      stamp: { year: 2025, month: 11, day: 12, hour: 5, minute: 41, second: 22, millis: 537, offsetMinutes: 0 },
+      host: 'host',
+      body: 'dovecot: imap-login: x',
+    });
+  });
+
+  test.each([
+    ['2025-11-12T05:41:22Z host p: x', 0, 0],
+    ['2025-11-12T05:41:22.5-05:30 host p: x', -330, 500],
+    ['2025-11-12T05:41:22.123456789+0100 host p: x', 60, 123],
+    ['2025-11-12T05:41:22.04+14:00 host p: x', 840, 40],
+    ['<30>2025-11-12T05:41:22+02:00 host p: x', 120, 0],
+  ])('RFC 3339 variant %s', (line, offsetMinutes, millis) => {
+    const s = splitLogLine(line);
+    expect(s.stamp).toMatchObject({ year: 2025, month: 11, day: 12, offsetMinutes, millis });
+    expect(s.host).toBe('host');
+    expect(s.body).toBe('p: x');
+  });
+
+  test('an offset that cannot exist leaves the line without a stamp', () => {
+    for (const line of ['2025-11-12T05:41:22+25:00 host p: x', '2025-11-12T05:41:22+01:75 host p: x']) {
+      expect(splitLogLine(line)).toEqual({ stamp: null, host: null, body: line });
+    }
+  });
+
+  test("Dovecot's own log file with a dated stamp", () => {
+    expect(splitLogLine('dovecot: 2008-10-02 23:34:07 Info: imap-login: Login: user=<a>')).toEqual({
+      stamp: { year: 2008, month: 10, day: 2, hour: 23, minute: 34, second: 7, millis: 0, offsetMinutes: null },
+      host: null,
+      body: 'Info: imap-login: Login: user=<a>',
+    });
+    expect(splitLogLine('2013-08-11 03:56:40 auth-worker(default): Info: pam(u,1.2.3.4): x')).toMatchObject({
+      stamp: { year: 2013, month: 8, day: 11 },
+      host: null,
+      body: 'auth-worker(default): Info: pam(u,1.2.3.4): x',
+    });
+  });
+
+  test("Dovecot's own log file with a classic stamp and no host", () => {
+    expect(splitLogLine('Jan 29 09:33:58 pop3-login: Info: Login: user=<a>')).toEqual({
+      stamp: stamp({ month: 1, day: 29, hour: 9, minute: 33, second: 58 }),
+      host: null,
+      body: 'pop3-login: Info: Login: user=<a>',
+    });
+  });
+
+  test('lines without a recognised stamp keep their whole text as body', () => {
+    for (const line of [
+      '',
+      'hello world',
+      'Foo 12 10:00:00 host prog: x', // not a month
+      'Jan 1 0:00:00 host prog: x', // one-digit hour
+      '@400000004c91b044077a9e94 imap-login: Info: Login: user=<a>', // multilog TAI64N: not a form cPanel uses
+      ' Jan  1 00:00:00 host prog: x', // leading space
+    ]) {
+      expect(splitLogLine(line)).toEqual({ stamp: null, host: null, body: line });
+    }
+  });
+});
+
+describe('splitLogLine: host vs program', () => {
+  test.each([
+    ['Jan 20 10:15:30 server dovecot: imap-login: x', 'server', 'dovecot: imap-login: x'],
+    ['Jan 20 10:15:30 dovecot: imap-login: x', null, 'dovecot: imap-login: x'],
+    ['Jan 20 10:15:30 dovecot[5678]: imap-login: x', null, 'dovecot[5678]: imap-login: x'],
+    ['Jan 20 10:15:30 mail.example.com cyrus/imap[5355]: login: x', 'mail.example.com', 'cyrus/imap[5355]: login: x'],
+    ['Jan 20 10:15:30 192.0.2.1 pop3d: LOGIN, user=a', '192.0.2.1', 'pop3d: LOGIN, user=a'],
+    ['Jan 20 10:15:30 host', 'host', ''],
+    ['2025-11-12T05:41:22Z imap-login: Login: x', null, 'imap-login: Login: x'],
+  ])('%s', (line, host, body) => {
+    const s = splitLogLine(line);
+    expect(s.host).toBe(host);
+    expect(s.body).toBe(body);
+  });
+
+  test('a message cannot pose as the program: the body starts where the host ends', () => {
+    const s = splitLogLine('Jan 20 10:15:30 server sshd[1]: Invalid user x: imap-login: Login: user=<y>, rip=6.6.6.6');
+    expect(s.body.startsWith('sshd[1]: ')).toBe(true);
+  });
+});
+
+describe('makeStampResolver', () => {
+  const june = new Date(2025, 5, 15, 12, 0, 0); // local time, like the file's mtime on the server
+
+  test('yearless stamps take the year of the file modification time', () => {
+    const resolve = makeStampResolver(june);
+    expect(resolve(stamp({ month: 3, day: 3, hour: 10, minute: 4, second: 5 }))).toEqual(new Date(2025, 2, 3, 10, 4, 5));
+    expect(resolve(stamp({ month: 6, day: 15, hour: 11 }))).toEqual(new Date(2025, 5, 15, 11, 0, 0));
+  });
+
+  test('a December line in a file modified in January is from the previous year', () => {
+    const resolve = makeStampResolver(new Date(2026, 0, 5, 8, 0, 0));
+    expect(resolve(stamp({ month: 12, day: 31, hour: 23, minute: 59, second: 59 }))).toEqual(new Date(2025, 11, 31, 23, 59, 59));
+    expect(resolve(stamp({ month: 1, day: 4 }))).toEqual(new Date(2026, 0, 4, 0, 0, 0));
+  });
+
+  test('up to a day after the modification time stays in the same year (clock skew); later is last year', () => {
+    const resolve = makeStampResolver(june);
+    expect(resolve(stamp({ month: 6, day: 16, hour: 6 }))).toEqual(new Date(2025, 5, 16, 6, 0, 0));
+    expect(resolve(stamp({ month: 6, day: 17, hour: 6 }))).toEqual(new Date(2024, 5, 17, 6, 0, 0));
+  });
+
+  test('a yearless 29 February takes the latest leap year before the limit', () => {
+    expect(makeStampResolver(june)(stamp({ month: 2, day: 29 }))).toEqual(new Date(2024, 1, 29));
+    expect(makeStampResolver(new Date(2024, 2, 1))(stamp({ month: 2, day: 29 }))).toEqual(new Date(2024, 1, 29));
+    expect(makeStampResolver(new Date(2028, 0, 10))(stamp({ month: 2, day: 29 }))).toEqual(new Date(2024, 1, 29));
+  });
+
+  test('RFC 3339 offsets give the right instant, whatever the local zone', () => {
+    const resolve = makeStampResolver(june);
+    const at = (line: string) => resolve(splitLogLine(line).stamp!)!.toISOString();
+    expect(at('2025-11-12T05:41:22.537051+02:00 h p: x')).toBe('2025-11-12T03:41:22.537Z');
+    expect(at('2025-11-12T05:41:22-05:30 h p: x')).toBe('2025-11-12T11:11:22.000Z');
+    expect(at('2025-11-12T05:41:22Z h p: x')).toBe('2025-11-12T05:41:22.000Z');
+    expect(at('2025-01-01T00:30:00+01:00 h p: x')).toBe('2024-12-31T23:30:00.000Z');
+    expect(at('2024-02-29T23:00:00-02:00 h p: x')).toBe('2024-03-01T01:00:00.000Z');
+  });
+
+  test("Dovecot's dated own stamps are local time in their own year", () => {
+    const resolve = makeStampResolver(june);
+    expect(resolve(splitLogLine('dovecot: 2008-10-02 23:34:07 Info: x').stamp!)).toEqual(new Date(2008, 9, 2, 23, 34, 7));
+  });
+
+  test.each([
+    ['30 February, yearless', stamp({ month: 2, day: 30 })],
+    ['31 April, yearless', stamp({ month: 4, day: 31 })],
+    ['day 32', stamp({ month: 1, day: 32 })],
+    ['day 0', stamp({ month: 1, day: 0 })],
+    ['month 0', stamp({ month: 0, day: 1 })],
+    ['month 13', stamp({ month: 13, day: 1 })],
+    ['hour 24', stamp({ month: 1, day: 1, hour: 24 })],
+    ['minute 60', stamp({ month: 1, day: 1, minute: 60 })],
+    ['second 61', stamp({ month: 1, day: 1, second: 61 })],
+    ['29 February 2025', stamp({ year: 2025, month: 2, day: 29, offsetMinutes: 0 })],
+    ['31 June 2025, local', stamp({ year: 2025, month: 6, day: 31 })],
+  ])('invalid date gives null: %s', (_name, s) => {
+    expect(makeStampResolver(june)(s)).toBeNull();
+  });
+
+  test('invalid dates in real prefixes give null end to end', () => {
+    const resolve = makeStampResolver(june);
+    for (const line of ['Feb 30 10:00:00 h p: x', 'Jan 32 10:00:00 h p: x', 'Jan 10 25:00:00 h p: x', '2025-13-01T00:00:00Z h p: x', '2025-02-29T00:00:00Z h p: x', 'dovecot: 2025-04-31 10:00:00 Info: x']) {
+      const s = splitLogLine(line).stamp;
+      expect(s).not.toBeNull();
+      expect(resolve(s!)).toBeNull();
+    }
+  });
+
+  test('a leap second is accepted', () => {
+    const d = makeStampResolver(june)(splitLogLine('2016-12-31T23:59:60Z h p: x').stamp!);
+    expect(d?.toISOString()).toBe('2017-01-01T00:00:00.000Z');
+  });
+});
