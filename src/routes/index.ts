@@ -3,6 +3,7 @@
  */
 import type { Express } from 'express';
 import { CoreContext } from '../services/context';
+import { ipRoutes } from './ipRoutes';
 import { relayHostRoutes } from './relayHostRoutes';
 
 export interface RouteDeps {
@@ -13,4 +14,5 @@ export interface RouteDeps {
 
 export function registerRoutes(app: Express, deps: RouteDeps): void {
   relayHostRoutes(app, deps);
+  ipRoutes(app, deps);
 }

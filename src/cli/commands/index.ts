@@ -3,11 +3,13 @@
  */
 import { CliCommand } from '../command';
 import { explainCommand } from './explainCommand';
+import { ipCommand } from './ipCommand';
 import { loginsCommand } from './loginsCommand';
 import { serveCommand } from './serveCommand';
 
 export const COMMANDS: CliCommand[] = [
   explainCommand,
+  ipCommand,
   loginsCommand,
   serveCommand,
 ];

@@ -1,0 +1,14 @@
+import type { Express } from 'express';
+import { ipReport } from '../services/ipReportService';
+import type { RouteDeps } from '.';
+
+export function ipRoutes(app: Express, { ctx }: RouteDeps): void {
+  app.get('/api/v1/ip/:ip', async (req, res) => {
+    res.json(await ipReport(ctx, req.identity!.viewer, String(req.params.ip)));
+  });
+
+  app.get('/ip/:ip', async (req, res) => {
+    const report = await ipReport(ctx, req.identity!.viewer, String(req.params.ip));
+    res.render('pages/ip', { title: `IP ${report.ip}`, report, query: report.ip });
+  });
+}

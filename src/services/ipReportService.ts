@@ -1,0 +1,201 @@
+/**
+ * `relaywatch ip IP`: everything the server's logs and files say about one address. Is it in the relay
+ * list and why (the explainer's verdict), every log line that names it in the mail logs and
+ * exim_mainlog with their rotations (plain and gzipped), the successful logins from it, the logins
+ * over time, and its reverse DNS. The one core function behind the CLI command, the JSON route and
+ * the IP page.
+ *
+ * A reseller gets an answer only for an address tied to their own accounts (a login by one of their
+ * mailboxes, or cPanel's user map naming one); for any other address the answer is exactly the one
+ * for an address nobody ever used, so the page does not reveal that it exists.
+ */
+import { explainHost, HostStatus, RelayHost } from '../domain/explain';
+import { ipNeedles, lineMentionsIp, usersInLine } from '../domain/ipMentions';
+import { canSeeAccount, Viewer } from '../domain/scope';
+import { loginTimelines, Timeline } from '../domain/timeline';
+import { findLogFiles, LogFile } from '../host/logFiles';
+import { scanLines } from '../host/lineScanner';
+import { reverseLookup } from '../host/reverseDns';
+import { AppError } from '../http/appError';
+import { canonicalIp } from '../parsers/ip';
+import { parseLoginLine } from '../parsers/loginLine';
+import { MailProtocol } from '../parsers/patterns/loginPatterns';
+import { makeStampResolver, splitLogLine } from '../parsers/syslogLine';
+import { loadAccounts } from './accountsService';
+import { CoreContext } from './context';
+import { addLogin } from './loginEvidence';
+import { mailLogFiles } from './loginScan';
+import { Problem, Problems } from './problems';
+import { readGeneration, readRelayList } from './relayState';
+import { IpLoginEvidence } from '../domain/explain';
+
+export type IpStatus = HostStatus | 'not-listed';
+
+export interface IpLogin {
+  file: string;
+  line: number;
+  time: string | null;
+  user: string;
+  protocol: MailProtocol;
+}
+
+export interface IpLogLine {
+  file: string;
+  line: number;
+  /** the line as written (shortened when very long); escape it wherever it is shown */
+  text: string;
+  truncated: boolean;
+  /** a successful login from this IP */
+  login: boolean;
+}
+
+export interface IpReport {
+  ip: string;
+  inRelayList: boolean;
+  status: IpStatus;
+  /** the last login is older than the relay window */
+  stale: boolean;
+  summary: string;
+  /** the explainer's row, when the IP is in the relay list and visible to the viewer */
+  host: RelayHost | null;
+  accounts: string[];
+  users: string[];
+  logins: IpLogin[];
+  lines: IpLogLine[];
+  /** more lines named the IP than are listed */
+  linesTruncated: boolean;
+  /** files read, newest first */
+  files: string[];
+  ptr: string | null;
+  timeline: { day: Timeline; week: Timeline };
+  checkedAt: string;
+  problems: Problem[];
+}
+
+/** Lines kept per report: enough for any honest investigation, bounded against a flood. */
+export const MAX_LINES = 5000;
+const MAX_LINE_CHARS = 2000;
+
+export function parseIpArgument(text: string): string {
+  const ip = canonicalIp(String(text ?? ''));
+  if (!ip) throw AppError.badRequest(`"${String(text).slice(0, 80)}" is not an IP address (IPv4 like 203.0.113.7 or IPv6 like 2001:db8::7).`);
+  return ip;
+}
+
+/** Every log file that can name an IP: the mail logs (and Dovecot's own) and exim_mainlog, with rotations. */
+async function logFilesForIp(ctx: CoreContext, problems: Problems): Promise<LogFile[]> {
+  const mail = await mailLogFiles(ctx, problems);
+  const exim = await findLogFiles(ctx.host, ctx.config.logs.eximMainlog);
+  return [...mail, ...exim];
+}
+
+interface Scanned {
+  lines: (IpLogLine & { users: string[] })[];
+  logins: IpLogin[];
+  truncated: boolean;
+  files: string[];
+}
+
+async function scanForIp(ctx: CoreContext, ip: string, problems: Problems): Promise<Scanned> {
+  const files = await logFilesForIp(ctx, problems);
+  const needles = ipNeedles(ip);
+  const out: Scanned = { lines: [], logins: [], truncated: false, files: files.map((f) => f.path) };
+  for (const f of files) {
+    const resolve = makeStampResolver(f.mtime);
+    try {
+      await scanLines(ctx.host, f.path, {
+        needles,
+        gz: f.gz,
+        includePartialLastLine: f.rotated,
+        onLine: (c) => {
+          if (!lineMentionsIp(c.text, ip)) return;
+          const hit = parseLoginLine(c.text);
+          const isLogin = hit !== null && hit.ip === ip;
+          if (isLogin) {
+            const t = hit.stamp ? resolve(hit.stamp) : null;
+            out.logins.push({ file: f.path, line: c.line, time: t ? t.toISOString() : null, user: hit.user, protocol: hit.protocol });
+          }
+          if (out.lines.length >= MAX_LINES) {
+            out.truncated = true;
+            return;
+          }
+          out.lines.push({
+            file: f.path,
+            line: c.line,
+            text: c.text.length > MAX_LINE_CHARS ? c.text.slice(0, MAX_LINE_CHARS) : c.text,
+            truncated: c.text.length > MAX_LINE_CHARS,
+            login: isLogin,
+            users: isLogin ? [hit.user] : usersInLine(splitLogLine(c.text).body),
+          });
+        },
+      });
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      problems.add({ path: f.path, problem: err.code === 'ENOENT' ? 'missing' : 'unreadable', message: `${f.path}: ${err.code === 'Z_DATA_ERROR' || err.code === 'Z_BUF_ERROR' ? 'corrupt or truncated gzip data' : err.message}` }, false);
+    }
+  }
+  return out;
+}
+
+function summaryOf(r: Pick<IpReport, 'inRelayList' | 'status' | 'stale' | 'logins' | 'lines'>, host: RelayHost | null): string {
+  if (host) return host.summary;
+  if (r.logins.length > 0) return `Not in the relay list now; ${r.logins.length} successful login${r.logins.length === 1 ? '' : 's'} from this IP in the logs.`;
+  if (r.lines.length > 0) return 'Not in the relay list now, and no successful POP3/IMAP login from it in the logs.';
+  return 'Not in the relay list, and no log line names this IP.';
+}
+
+export async function ipReport(ctx: CoreContext, viewer: Viewer, ipText: string): Promise<IpReport> {
+  const ip = parseIpArgument(ipText);
+  const problems = new Problems();
+  const accounts = await loadAccounts(ctx, problems);
+  const gen = await readGeneration(ctx);
+  const list = await readRelayList(ctx, gen.generation, problems);
+  const scanned = await scanForIp(ctx, ip, problems);
+
+  const visibleUser = (u: string): boolean => canSeeAccount(viewer, accounts.accountOfMailUser(u));
+  const mapUsers = list.userMap.get(ip) ?? [];
+  const tied = viewer.isRoot || scanned.logins.some((l) => visibleUser(l.user)) || mapUsers.some(visibleUser);
+
+  const evidence = new Map<string, IpLoginEvidence>();
+  for (const l of scanned.logins) addLogin(evidence, { ip, user: l.user, time: l.time, protocol: l.protocol });
+  const listed = list.ips.includes(ip);
+  const host = listed && tied
+    ? explainHost(ip, {
+      relayIps: list.ips,
+      userMap: list.userMap,
+      alwaysRelay: new Map(list.alwaysRelay.map((e) => [e.ip, e.user])),
+      evidence,
+      accounts,
+      expireHostMins: list.expireHostMins,
+      now: ctx.now(),
+      viewer,
+    })
+    : null;
+
+  const logins = tied ? scanned.logins.filter((l) => visibleUser(l.user)) : [];
+  const lines = tied ? scanned.lines.filter((l) => viewer.isRoot || l.users.some(visibleUser)) : [];
+  const users = [...new Set([...(host?.users ?? []), ...logins.map((l) => l.user)])];
+  const accts = [...new Set(users.map((u) => accounts.accountOfMailUser(u)).filter((a): a is string => a !== null))].sort();
+  const times = logins.map((l) => (l.time ? Date.parse(l.time) : NaN)).filter((t) => !Number.isNaN(t));
+  // Newest first reads best; files are already newest first, lines within a file oldest first.
+  logins.sort((a, b) => (b.time ?? '').localeCompare(a.time ?? ''));
+
+  const inRelayList = viewer.isRoot ? listed : host !== null;
+  const status: IpStatus = host ? host.status : viewer.isRoot && listed ? 'unexplained' : 'not-listed';
+  const base = { inRelayList, status, stale: host?.stale ?? false, logins, lines };
+  return {
+    ip,
+    ...base,
+    summary: summaryOf(base, host),
+    host,
+    accounts: accts,
+    users,
+    lines: lines.map(({ users: _u, ...l }) => l),
+    linesTruncated: tied && scanned.truncated,
+    files: viewer.isRoot ? scanned.files : [],
+    ptr: await reverseLookup(ip, { root: ctx.config.root }),
+    timeline: loginTimelines(times, ctx.now().getTime()),
+    checkedAt: ctx.now().toISOString(),
+    problems: viewer.isRoot ? problems.list : [],
+  };
+}
