@@ -45,3 +45,9 @@ export const CYRUS_PROGRAM = String.raw`^(?<prog>(?:cyrus/)?(?:imaps?|pop3s?)|cy
 
 /** A syslog program name, any (used where the login message carries its own service tag). */
 export const ANY_PROGRAM = String.raw`^(?:[\w./-]{1,64}${PID}: )?`;
+
+/**
+ * An Exim message id: `1hfiw4-0004PJ-6h` (6-6-2, Exim before 4.97) or `1wtYaK-0000000GRSy-2tQh`
+ * (6-11-4, Exim 4.97 and later). Base-62 characters only.
+ */
+export const EXIM_MESSAGE_ID = String.raw`[0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4}`;

@@ -1,0 +1,407 @@
+/**
+ * Turns one exim_mainlog line into a typed event, or null. Pure.
+ *
+ * Line shape: `2026-08-11 01:35:09[.123][ +0200] [[pid] ][message-id ]body`. The stamp carries a year;
+ * it is in the server's local time unless Exim's log_timezone adds a zone.
+ *
+ * The `key=value` fields after an event's frame are read by a small tokenizer that knows Exim's
+ * quoting: `T="…"` (with `\"` escapes) is one value, `H=name (helo) [ip]:port` is one value, and
+ * everything after a bare `for` is the recipient list. A field name written inside a subject, a
+ * HELO name or a quoted sender is therefore never taken for a field, and the first occurrence of a
+ * field wins (Exim writes its own fields before the message's header data).
+ */
+import { canonicalIp } from './ip';
+import { EXIM_PATTERNS, EximEventKind, EximPattern, RELAY_IDENTIFICATION_METHODS } from './patterns/eximPatterns';
+import { EXIM_MESSAGE_ID } from './patterns/fragments';
+import { Stamp } from './syslogLine';
+
+export interface EximHost {
+  name: string | null;
+  helo: string | null;
+  /** canonical IP, null when the field held none */
+  ip: string | null;
+  port: number | null;
+}
+
+interface EximBase {
+  pattern: string;
+  stamp: Stamp | null;
+  /** Exim's message id of the line, when it has one */
+  id: string | null;
+}
+
+export interface EximArrival extends EximBase {
+  kind: 'arrival' | 'bounce';
+  /** envelope sender; '' for the null sender `<>` */
+  sender: string;
+  /** for bounces: the id of the message that bounced (R=) */
+  bounceOf: string | null;
+  host: EximHost | null;
+  /** P= */
+  protocol: string | null;
+  /** A=mechanism:id */
+  auth: { mechanism: string; id: string | null } | null;
+  /** true when A= is present or P= says so (esmtpa, esmtpsa: RFC 3848) */
+  authenticated: boolean;
+  /** U= (the local user for local submissions, or an ident answer) */
+  localUser: string | null;
+  size: number | null;
+  subject: string | null;
+  /** id= (the Message-ID header) */
+  messageId: string | null;
+  /** recipients after `for` (+received_recipients); [] when not logged */
+  recipients: string[];
+}
+
+export interface EximDelivery extends EximBase {
+  kind: 'delivery';
+  arrow: '=>' | '->';
+  address: string;
+  parent: string | null;
+  original: string | null;
+  router: string | null;
+  transport: string | null;
+  host: EximHost | null;
+}
+
+export interface EximAutoresponderPipe extends EximBase {
+  kind: 'autoresponder-pipe';
+  arrow: '=>' | '->';
+  /** the autoresponder's address (the first argument of autorespond) */
+  address: string;
+  /** the directory argument (~user/.autorespond) */
+  dir: string;
+  original: string | null;
+  router: string | null;
+  transport: string | null;
+  /** delivered through CageFS's pipe transport */
+  cagefs: boolean;
+}
+
+export interface EximFailure extends EximBase {
+  kind: 'failure';
+  address: string;
+  original: string | null;
+  router: string | null;
+  error: string | null;
+}
+
+export interface EximIdentification extends EximBase {
+  kind: 'identification';
+  /** canonical IP of the sending client (A= on this line) */
+  ip: string;
+  host: string | null;
+  port: number | null;
+  /** U=: the cPanel user the relay list names */
+  cpuser: string | null;
+  /** S=: the envelope sender */
+  sender: string | null;
+  /** B= */
+  method: string;
+  /** M=, when cPanel writes it */
+  messageRef: string | null;
+}
+
+export interface EximRejectedRelay extends EximBase {
+  kind: 'rejected-relay';
+  ip: string;
+  sender: string;
+  recipient: string;
+}
+
+export type EximEvent = EximArrival | EximDelivery | EximAutoresponderPipe | EximFailure | EximIdentification | EximRejectedRelay;
+
+// ---------------------------------------------------------------------------------------------
+// The line prefix
+
+const PREFIX = new RegExp(
+  String.raw`^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?(?: ([+-])(\d\d)(\d\d))? (?:\[(\d{1,10})\] )?(?:(${EXIM_MESSAGE_ID}) )?`,
+);
+
+export interface EximSplit {
+  stamp: Stamp;
+  pid: number | null;
+  id: string | null;
+  body: string;
+}
+
+export function splitEximLine(line: string): EximSplit | null {
+  const m = PREFIX.exec(line);
+  if (!m) return null;
+  const offset = m[8] ? (m[8] === '-' ? -1 : 1) * (Number(m[9]) * 60 + Number(m[10])) : null;
+  return {
+    stamp: {
+      year: Number(m[1]), month: Number(m[2]), day: Number(m[3]), hour: Number(m[4]), minute: Number(m[5]), second: Number(m[6]),
+      millis: m[7] ? Number(m[7].padEnd(3, '0').slice(0, 3)) : 0,
+      offsetMinutes: offset,
+    },
+    pid: m[11] ? Number(m[11]) : null,
+    id: m[12] ?? null,
+    body: line.slice(m[0].length),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The field tokenizer
+
+export interface EximFields {
+  /** first occurrence of each KEY=value */
+  values: Map<string, string>;
+  host: EximHost | null;
+  /** after a bare `for`; null when the line has none */
+  recipients: string[] | null;
+}
+
+const HOST_VALUE = /(?:([^\s()[\]"]{1,255}) )?(?:\(([^)\n]{0,255})\) )?\[([0-9A-Fa-f:.]{2,45})\](?::(\d{1,5}))?/y;
+const KEY = /([A-Za-z][A-Za-z0-9_]{0,15})=/y;
+
+function readQuoted(text: string, at: number): { value: string; end: number } {
+  // text[at] === '"'
+  let out = '';
+  let i = at + 1;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '\\' && i + 1 < text.length) {
+      out += text[i + 1];
+      i += 2;
+      continue;
+    }
+    if (c === '"') return { value: out, end: i + 1 };
+    out += c;
+    i++;
+  }
+  return { value: out, end: i };
+}
+
+function nextSpace(text: string, at: number): number {
+  const i = text.indexOf(' ', at);
+  return i === -1 ? text.length : i;
+}
+
+/** Splits a recipient list on spaces, keeping quoted local parts whole. */
+function splitRecipients(text: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    while (text[i] === ' ') i++;
+    if (i >= text.length) break;
+    let token = '';
+    if (text[i] === '"') {
+      const q = readQuoted(text, i);
+      const end = nextSpace(text, q.end);
+      token = `"${q.value}"${text.slice(q.end, end)}`;
+      i = end;
+    } else {
+      const end = nextSpace(text, i);
+      token = text.slice(i, end);
+      i = end;
+    }
+    if (token) out.push(token);
+  }
+  return out;
+}
+
+export function tokenizeFields(text: string): EximFields {
+  const values = new Map<string, string>();
+  let host: EximHost | null = null;
+  let recipients: string[] | null = null;
+  let i = 0;
+  while (i < text.length) {
+    if (text[i] === ' ') {
+      i++;
+      continue;
+    }
+    if (text.startsWith('for ', i)) {
+      recipients = splitRecipients(text.slice(i + 4));
+      break;
+    }
+    KEY.lastIndex = i;
+    const k = KEY.exec(text);
+    if (!k) {
+      // a bare flag (K, L, PRDR), `from <addr>`, or a `(parent)`/`<original>` token
+      if (text[i] === '"') i = readQuoted(text, i).end;
+      else if (text[i] === '(') {
+        const close = text.indexOf(')', i);
+        i = close === -1 ? text.length : close + 1;
+      } else i = nextSpace(text, i);
+      continue;
+    }
+    const key = k[1];
+    const at = i + k[0].length;
+    if (key === 'H') {
+      HOST_VALUE.lastIndex = at;
+      const h = HOST_VALUE.exec(text);
+      if (h && (at + h[0].length === text.length || text[at + h[0].length] === ' ')) {
+        if (!values.has('H')) {
+          host = { name: h[1] ?? null, helo: h[2] ?? null, ip: canonicalIp(h[3]), port: h[4] ? Number(h[4]) : null };
+          values.set('H', h[0]);
+        }
+        i = at + h[0].length;
+        continue;
+      }
+    }
+    let value: string;
+    if (text[at] === '"') {
+      const q = readQuoted(text, at);
+      value = q.value;
+      i = q.end;
+    } else if (text[at] === '(') {
+      const close = text.indexOf(')', at);
+      const end = close === -1 ? text.length : close + 1;
+      value = text.slice(at, end);
+      i = end;
+    } else {
+      const end = nextSpace(text, at);
+      value = text.slice(at, end);
+      i = end;
+    }
+    if (!values.has(key)) values.set(key, value);
+  }
+  return { values, host, recipients };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+/** RFC 3848 protocol names that mean the client authenticated (esmtpa, esmtpsa, utf8esmtpsa, lmtpa…). */
+const AUTH_PROTOCOL = /^(?:utf8)?(?:e|l)?smtps?a$/i;
+
+function parseAuth(value: string | undefined): EximArrival['auth'] {
+  if (value === undefined || value === '') return null;
+  const colon = value.indexOf(':');
+  if (colon === -1) return { mechanism: value, id: null };
+  return { mechanism: value.slice(0, colon), id: value.slice(colon + 1) || null };
+}
+
+function int(value: string | undefined): number | null {
+  if (value === undefined || !/^\d{1,15}$/.test(value)) return null;
+  return Number(value);
+}
+
+function unquoteSender(raw: string): string {
+  return raw === '<>' ? '' : raw;
+}
+
+function arrivalFrom(p: EximPattern, base: EximBase, groups: Record<string, string | undefined>): EximArrival {
+  const f = tokenizeFields(groups.fields ?? '');
+  const auth = parseAuth(f.values.get('A'));
+  const protocol = f.values.get('P') ?? null;
+  return {
+    ...base,
+    kind: p.kind === 'bounce' ? 'bounce' : 'arrival',
+    sender: p.kind === 'bounce' ? '' : unquoteSender(groups.sender ?? ''),
+    bounceOf: p.kind === 'bounce' ? (groups.parent ?? null) : null,
+    host: f.host,
+    protocol,
+    auth,
+    authenticated: auth !== null || (protocol !== null && AUTH_PROTOCOL.test(protocol)),
+    localUser: f.values.get('U') ?? null,
+    size: int(f.values.get('S')),
+    subject: f.values.has('T') ? f.values.get('T')! : null,
+    messageId: f.values.get('id') ?? null,
+    recipients: f.recipients ?? [],
+  };
+}
+
+function arrowOf(a: string | undefined): '=>' | '->' {
+  return a === '->' ? '->' : '=>';
+}
+
+function eventFrom(p: EximPattern, base: EximBase, g: Record<string, string | undefined>): EximEvent | null {
+  switch (p.kind) {
+    case 'arrival':
+    case 'bounce':
+      return arrivalFrom(p, base, g);
+    case 'autoresponder-pipe': {
+      const f = tokenizeFields(g.fields ?? '');
+      const transport = f.values.get('T') ?? null;
+      return {
+        ...base,
+        kind: 'autoresponder-pipe',
+        arrow: arrowOf(g.arrow),
+        address: g.address!,
+        dir: g.dir!,
+        original: g.original ?? g.parent ?? g.leading ?? null,
+        router: f.values.get('R') ?? null,
+        transport,
+        cagefs: transport !== null && /cagefs/i.test(transport),
+      };
+    }
+    case 'delivery': {
+      const f = tokenizeFields(g.fields ?? '');
+      return {
+        ...base,
+        kind: 'delivery',
+        arrow: arrowOf(g.arrow),
+        address: g.address!,
+        parent: g.parent ?? null,
+        original: g.original ?? null,
+        router: f.values.get('R') ?? null,
+        transport: f.values.get('T') ?? null,
+        host: f.host,
+      };
+    }
+    case 'failure': {
+      const rest = g.rest ?? '';
+      const colon = rest.indexOf(': ');
+      const fieldText = colon === -1 ? rest : rest.slice(0, colon);
+      const f = tokenizeFields(fieldText);
+      let address = g.address!;
+      let error = colon === -1 ? null : rest.slice(colon + 2);
+      if (address.endsWith(':')) {
+        address = address.slice(0, -1);
+        error = rest.trim() || error;
+      }
+      return { ...base, kind: 'failure', address, original: g.original ?? null, router: f.values.get('R') ?? null, error };
+    }
+    case 'identification': {
+      const f = tokenizeFields(g.fields ?? '');
+      const method = f.values.get('B');
+      if (!method || !RELAY_IDENTIFICATION_METHODS.includes(method)) return null;
+      const ip = canonicalIp(f.values.get('A') ?? '');
+      if (!ip) return null;
+      const sender = f.values.get('S');
+      const cpuser = f.values.get('U');
+      return {
+        ...base,
+        kind: 'identification',
+        ip,
+        host: f.values.get('H') || null,
+        port: int(f.values.get('P')),
+        cpuser: cpuser ? cpuser : null,
+        sender: sender && sender !== '<>' ? sender : null,
+        method,
+        messageRef: f.values.get('M') || null,
+      };
+    }
+    case 'rejected-relay': {
+      const ip = canonicalIp(g.ip ?? '');
+      if (!ip) return null;
+      return { ...base, kind: 'rejected-relay', ip, sender: g.sender ?? '', recipient: g.recipient ?? '' };
+    }
+  }
+}
+
+/** Matches a body against the patterns (optionally only some kinds) whose needle it contains. */
+export function matchEximBody(body: string, base: EximBase | Omit<EximBase, 'pattern'>, kinds?: ReadonlySet<EximEventKind>): EximEvent | null {
+  for (const p of EXIM_PATTERNS) {
+    if (kinds && !kinds.has(p.kind)) continue;
+    if (!body.includes(p.needle)) continue;
+    const m = p.regex.exec(body);
+    if (!m) continue;
+    const ev = eventFrom(p, { ...base, pattern: p.name }, m.groups ?? {});
+    if (ev) return ev;
+  }
+  return null;
+}
+
+export function parseEximLine(line: string, kinds?: ReadonlySet<EximEventKind>): EximEvent | null {
+  const split = splitEximLine(line);
+  if (!split) return null;
+  return matchEximBody(split.body, { stamp: split.stamp, id: split.id }, kinds);
+}
+
+/** The needles for the given kinds (all kinds when none are given), for the candidate-line search. */
+export function eximNeedles(kinds?: ReadonlySet<EximEventKind>): string[] {
+  return [...new Set(EXIM_PATTERNS.filter((p) => !kinds || kinds.has(p.kind)).map((p) => p.needle))];
+}

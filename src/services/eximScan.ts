@@ -1,0 +1,111 @@
+/**
+ * Streams exim_mainlog and its rotations (`exim_mainlog-YYYYMMDD[.gz]`, `exim_mainlog.1`), oldest
+ * file first so events come in time order (a bounce after the message it returns, a reply after
+ * the message that triggered it), and hands each parsed event of the wanted kinds to the caller.
+ * Only candidate lines (holding a needle) are decoded; nothing is kept here, callers aggregate.
+ */
+import { findLogFiles, LogFile } from '../host/logFiles';
+import { scanLines } from '../host/lineScanner';
+import { eximNeedles, EximEvent, parseEximLine } from '../parsers/eximLine';
+import { EximEventKind } from '../parsers/patterns/eximPatterns';
+import { makeStampResolver } from '../parsers/syslogLine';
+import { CoreContext } from './context';
+import { ScanProgress } from './loginScan';
+import { Problems } from './problems';
+
+export type EximRecord = EximEvent & {
+  /** milliseconds since the epoch */
+  time: number;
+  file: string;
+  line: number;
+};
+
+export interface EximScanOptions {
+  kinds: readonly EximEventKind[];
+  /** events before this instant are skipped (and rotated files last written before it are not read) */
+  since: Date;
+  onEvent: (e: EximRecord) => void;
+  problems: Problems;
+  onProgress?: (p: ScanProgress) => void;
+}
+
+export interface EximScanResult {
+  files: string[];
+  /** false when no exim_mainlog (live or rotated) exists: nothing could be counted */
+  found: boolean;
+}
+
+export async function eximLogFiles(ctx: CoreContext): Promise<LogFile[]> {
+  return findLogFiles(ctx.host, ctx.config.logs.eximMainlog);
+}
+
+export async function scanExim(ctx: CoreContext, opts: EximScanOptions): Promise<EximScanResult> {
+  const all = await eximLogFiles(ctx);
+  if (all.length === 0) {
+    opts.problems.add({ path: ctx.config.logs.eximMainlog, problem: 'missing', message: `No exim log found (looked for ${ctx.config.logs.eximMainlog} and its rotations)` }, true);
+    return { files: [], found: false };
+  }
+  const sinceMs = opts.since.getTime();
+  // A rotated file cannot hold lines newer than its last write.
+  const files = all.filter((f) => !f.rotated || f.mtime.getTime() >= sinceMs).reverse();
+  const kinds = new Set<EximEventKind>(opts.kinds);
+  const needles = eximNeedles(kinds);
+  const bytesTotal = files.reduce((n, f) => n + f.size, 0);
+  let done = 0;
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i];
+    const resolve = makeStampResolver(f.mtime);
+    try {
+      await scanLines(ctx.host, f.path, {
+        needles,
+        gz: f.gz,
+        includePartialLastLine: f.rotated,
+        onProgress: (n) => opts.onProgress?.({ file: f.path, fileIndex: i, files: files.length, bytesDone: done + n, bytesTotal }),
+        onLine: (c) => {
+          const ev = parseEximLine(c.text, kinds);
+          if (!ev || !ev.stamp) return;
+          const t = resolve(ev.stamp);
+          if (!t || t.getTime() < sinceMs) return;
+          opts.onEvent({ ...ev, time: t.getTime(), file: f.path, line: c.line });
+        },
+      });
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      opts.problems.add({
+        path: f.path,
+        problem: err.code === 'ENOENT' ? 'missing' : 'unreadable',
+        message: `${f.path}: ${err.code === 'Z_DATA_ERROR' || err.code === 'Z_BUF_ERROR' ? 'corrupt or truncated gzip data' : err.message}`,
+      }, true);
+    }
+    done += f.size;
+  }
+  return { files: files.map((f) => f.path), found: true };
+}
+
+/**
+ * A map that forgets its oldest entries beyond a limit: per-message state (which message a bounce
+ * returns, whom a reply answers) is only needed for a short while, and a server's log may hold
+ * millions of messages.
+ */
+export class BoundedMap<K, V> {
+  private readonly map = new Map<K, V>();
+  constructor(private readonly limit: number) {}
+
+  get(k: K): V | undefined {
+    return this.map.get(k);
+  }
+
+  set(k: K, v: V): void {
+    if (this.map.has(k)) this.map.delete(k);
+    this.map.set(k, v);
+    if (this.map.size > this.limit) this.map.delete(this.map.keys().next().value as K);
+  }
+
+  has(k: K): boolean {
+    return this.map.has(k);
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+}
