@@ -2,6 +2,7 @@
  * Every CLI command, in the order `relaywatch --help` lists them.
  */
 import { CliCommand } from '../command';
+import { demoCommand } from './demoCommand';
 import { explainCommand } from './explainCommand';
 import { ipCommand } from './ipCommand';
 import { loginsCommand } from './loginsCommand';
@@ -11,5 +12,6 @@ export const COMMANDS: CliCommand[] = [
   explainCommand,
   ipCommand,
   loginsCommand,
+  demoCommand,
   serveCommand,
 ];
