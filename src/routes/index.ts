@@ -3,6 +3,8 @@
  */
 import type { Express } from 'express';
 import { CoreContext } from '../services/context';
+import { dashboardRoutes } from './dashboardRoutes';
+import { guideRoutes } from './guideRoutes';
 import { ipRoutes } from './ipRoutes';
 import { relayHostRoutes } from './relayHostRoutes';
 
@@ -15,4 +17,6 @@ export interface RouteDeps {
 export function registerRoutes(app: Express, deps: RouteDeps): void {
   relayHostRoutes(app, deps);
   ipRoutes(app, deps);
+  dashboardRoutes(app, deps);
+  guideRoutes(app, deps);
 }

@@ -9,5 +9,6 @@ export interface NavItem {
 }
 
 export const NAV_ITEMS: NavItem[] = [
-  { route: '/', label: 'Relay hosts' },
+  { route: '/', label: 'Overview' },
+  { route: '/guide', label: 'Guided check' },
 ];

@@ -1,0 +1,20 @@
+import type { Express, Request } from 'express';
+import { dashboard } from '../services/dashboardService';
+import type { RouteDeps } from '.';
+
+/** WHM's session prefix (`/cpsess0123456789`) when served inside WHM, for links to WHM's own pages. */
+export function whmPrefix(req: Request): string | null {
+  const m = /^(\/cpsess\d+)\//.exec(req.identity?.base ?? '');
+  return m ? m[1] : null;
+}
+
+export function dashboardRoutes(app: Express, { ctx }: RouteDeps): void {
+  app.get('/api/v1/dashboard', async (req, res) => {
+    res.json(await dashboard(ctx, req.identity!.viewer));
+  });
+
+  app.get('/', async (req, res) => {
+    const d = await dashboard(ctx, req.identity!.viewer);
+    res.render('pages/dashboard', { title: 'Overview', d, whm: whmPrefix(req) });
+  });
+}

@@ -1,0 +1,15 @@
+import type { Express } from 'express';
+import { guide } from '../services/dashboardService';
+import { whmPrefix } from './dashboardRoutes';
+import type { RouteDeps } from '.';
+
+export function guideRoutes(app: Express, { ctx }: RouteDeps): void {
+  app.get('/api/v1/guide', async (req, res) => {
+    res.json(await guide(ctx, req.identity!.viewer));
+  });
+
+  app.get('/guide', async (req, res) => {
+    const g = await guide(ctx, req.identity!.viewer);
+    res.render('pages/guide', { title: 'Guided check', g, whm: whmPrefix(req) });
+  });
+}

@@ -1,0 +1,89 @@
+/**
+ * The dashboard and the guided check over HTTP on real temporary host trees: the verdict in words,
+ * cards from real sources only, the way to an IP page, scope for resellers.
+ */
+import request from 'supertest';
+import { createApp } from '../../src/app';
+import { loadConfig } from '../../src/config/config';
+import { createContext } from '../../src/services/context';
+import { failedLine, loginLine, makeCpanelHost } from '../helpers/cpanelHost';
+import { removeTree } from '../helpers/hostTree';
+
+const now = new Date();
+const minutesAgo = (m: number): Date => new Date(now.getTime() - m * 60_000);
+const roots: string[] = [];
+afterAll(() => roots.forEach(removeTree));
+
+function app(root: string, user = 'root'): ReturnType<typeof createApp> {
+  return createApp(createContext(loadConfig({ root })), { identity: { kind: 'dev', user } });
+}
+
+function host(o: Partial<Parameters<typeof makeCpanelHost>[0]> = {}): string {
+  const root = makeCpanelHost({
+    generation: 'modern',
+    popbeforesmtp: true,
+    relayIps: ['203.0.113.10', '203.0.113.11', '192.0.2.99'],
+    maillog: [
+      loginLine(minutesAgo(5), 'bob@bob.example', '203.0.113.10'),
+      loginLine(minutesAgo(4), 'carol@carol.example', '203.0.113.11'),
+      failedLine(minutesAgo(3), 'alice@alice.example', '192.0.2.99'),
+    ],
+    ...o,
+  });
+  roots.push(root);
+  return root;
+}
+
+test('root: an amber verdict naming the IPs that need a look, a red relay card linking to the first one', async () => {
+  const a = app(host());
+  const d = (await request(a).get('/api/v1/dashboard').expect(200)).body;
+  expect(d.verdict).toMatchObject({ state: 'amber', text: '1 relay IP needs a look: no successful login explains it.' });
+  const relay = d.cards.find((c: any) => c.id === 'relay-list');
+  expect(relay).toMatchObject({ state: 'red', link: { kind: 'route', route: '/ip/192.0.2.99' } });
+  const sw = d.cards.find((c: any) => c.id === 'pop-before-smtp');
+  expect(sw).toMatchObject({ state: 'amber', link: { kind: 'whm', path: '/scripts2/tweaksettings' } });
+  expect(sw.sentence).toMatch(/^On:/);
+  for (const c of d.cards) expect(['green', 'amber', 'red', 'grey']).toContain(c.state);
+  const page = await request(a).get('/').expect(200);
+  expect(page.text).toContain('1 relay IP needs a look');
+  expect(page.text).toContain('href="/ip/192.0.2.99"');
+  expect(page.text).toContain('In WHM: WHM » Server Configuration » Tweak Settings');
+});
+
+test('a clear server says so calmly; with relaying off the switch card is green', async () => {
+  const root = host({ popbeforesmtp: false, relayIps: ['203.0.113.10'] });
+  const d = (await request(app(root)).get('/api/v1/dashboard').expect(200)).body;
+  expect(d.verdict).toMatchObject({ state: 'green', text: 'No sign of a break-in: all 1 relay IP is explained by POP3/IMAP logins.' });
+  expect(d.cards.find((c: any) => c.id === 'pop-before-smtp')).toMatchObject({ state: 'green' });
+  expect(d.cards.find((c: any) => c.id === 'relay-list')).toMatchObject({ state: 'green' });
+});
+
+test('outside WHM, WHM pages are named, not linked', async () => {
+  const root = host();
+  const a = app(root);
+  // The dev identity has no base, so WHM pages are given as directions, not as links.
+  const page = await request(a).get('/guide').expect(200);
+  expect(page.text).not.toContain('/cpsess');
+  expect(page.text).toContain('Turn POP-before-SMTP off safely');
+});
+
+test('the guided check: relay list, turn off, confirm; confirm waits while relaying is on', async () => {
+  const g = (await request(app(host())).get('/api/v1/guide').expect(200)).body;
+  expect(g.steps.map((s: any) => s.id)).toEqual(['relay-list', 'turn-off', 'confirm']);
+  expect(g.steps.map((s: any) => s.state)).toEqual(['red', 'amber', 'grey']);
+  const off = (await request(app(host({ popbeforesmtp: false }))).get('/api/v1/guide').expect(200)).body;
+  expect(off.steps.find((s: any) => s.id === 'confirm').state).toBe('green');
+});
+
+test('a reseller sees their own verdict and no root-only card or host', async () => {
+  const a = app(host(), 'resellera');
+  const d = (await request(a).get('/api/v1/dashboard').expect(200)).body;
+  expect(d.verdict).toMatchObject({ state: 'green', text: '1 relay IP belongs to your accounts, each explained by a POP3/IMAP login.' });
+  expect(d.cards.map((c: any) => c.id)).toEqual(['accounts']);
+  const text = JSON.stringify(d);
+  expect(text).not.toMatch(/192\.0\.2\.99|203\.0\.113\.11|carol/);
+  const page = await request(a).get('/').expect(200);
+  expect(page.text).not.toMatch(/192\.0\.2\.99|203\.0\.113\.11|carol/);
+  const g = (await request(a).get('/api/v1/guide').expect(200)).body;
+  expect(g.steps.map((s: any) => s.id)).toEqual(['relay-list']);
+});
