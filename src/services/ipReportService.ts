@@ -17,6 +17,7 @@ import { findLogFiles, LogFile } from '../host/logFiles';
 import { scanLines } from '../host/lineScanner';
 import { reverseLookup } from '../host/reverseDns';
 import { AppError } from '../http/appError';
+import { parseEximLine } from '../parsers/eximLine';
 import { canonicalIp } from '../parsers/ip';
 import { parseLoginLine } from '../parsers/loginLine';
 import { MailProtocol } from '../parsers/patterns/loginPatterns';
@@ -49,6 +50,23 @@ export interface IpLogLine {
   login: boolean;
 }
 
+/** A message Exim accepted from this IP (an arrival line). */
+export interface IpRelayed {
+  file: string;
+  line: number;
+  time: string | null;
+  /** Exim's message id */
+  id: string | null;
+  /** envelope sender ('' for a bounce) */
+  sender: string;
+  recipients: string[];
+  /** SMTP AUTH was used (A= or P=esmtpa) */
+  authenticated: boolean;
+  /** the SMTP AUTH login, when logged */
+  authUser: string | null;
+  subject: string | null;
+}
+
 export interface IpReport {
   ip: string;
   inRelayList: boolean;
@@ -61,6 +79,8 @@ export interface IpReport {
   accounts: string[];
   users: string[];
   logins: IpLogin[];
+  /** messages Exim accepted from this IP (newest first); null when no exim_mainlog exists */
+  relayed: IpRelayed[] | null;
   lines: IpLogLine[];
   /** more lines named the IP than are listed */
   linesTruncated: boolean;
@@ -83,25 +103,30 @@ export function parseIpArgument(text: string): string {
 }
 
 /** Every log file that can name an IP: the mail logs (and Dovecot's own) and exim_mainlog, with rotations. */
-async function logFilesForIp(ctx: CoreContext, problems: Problems): Promise<LogFile[]> {
-  const mail = await mailLogFiles(ctx, problems);
-  const exim = await findLogFiles(ctx.host, ctx.config.logs.eximMainlog);
-  return [...mail, ...exim];
+async function logFilesForIp(ctx: CoreContext, problems: Problems): Promise<{ mail: LogFile[]; exim: LogFile[] }> {
+  return { mail: await mailLogFiles(ctx, problems), exim: await findLogFiles(ctx.host, ctx.config.logs.eximMainlog) };
 }
+
+const ARRIVALS = new Set(['arrival', 'bounce'] as const);
 
 interface Scanned {
   lines: (IpLogLine & { users: string[] })[];
   logins: IpLogin[];
+  relayed: (IpRelayed & { users: string[] })[];
+  eximFound: boolean;
   truncated: boolean;
   files: string[];
 }
 
 async function scanForIp(ctx: CoreContext, ip: string, problems: Problems): Promise<Scanned> {
-  const files = await logFilesForIp(ctx, problems);
+  const { mail, exim } = await logFilesForIp(ctx, problems);
+  const files = [...mail, ...exim];
+  const eximPaths = new Set(exim.map((f) => f.path));
   const needles = ipNeedles(ip);
-  const out: Scanned = { lines: [], logins: [], truncated: false, files: files.map((f) => f.path) };
+  const out: Scanned = { lines: [], logins: [], relayed: [], eximFound: exim.length > 0, truncated: false, files: files.map((f) => f.path) };
   for (const f of files) {
     const resolve = makeStampResolver(f.mtime);
+    const isExim = eximPaths.has(f.path);
     try {
       await scanLines(ctx.host, f.path, {
         needles,
@@ -109,7 +134,18 @@ async function scanForIp(ctx: CoreContext, ip: string, problems: Problems): Prom
         includePartialLastLine: f.rotated,
         onLine: (c) => {
           if (!lineMentionsIp(c.text, ip)) return;
-          const hit = parseLoginLine(c.text);
+          const ev = isExim ? parseEximLine(c.text, ARRIVALS) : null;
+          let relayedUsers: string[] | null = null;
+          if (ev && (ev.kind === 'arrival' || ev.kind === 'bounce') && ev.host?.ip === ip) {
+            const t = ev.stamp ? resolve(ev.stamp) : null;
+            const authUser = ev.auth?.id ?? null;
+            relayedUsers = [ev.sender, ...(authUser ? [authUser] : []), ...(ev.localUser ? [ev.localUser] : [])].filter((u) => u !== '');
+            out.relayed.push({
+              file: f.path, line: c.line, time: t ? t.toISOString() : null, id: ev.id, sender: ev.sender, recipients: ev.recipients,
+              authenticated: ev.authenticated, authUser, subject: ev.subject, users: relayedUsers,
+            });
+          }
+          const hit = isExim ? null : parseLoginLine(c.text);
           const isLogin = hit !== null && hit.ip === ip;
           if (isLogin) {
             const t = hit.stamp ? resolve(hit.stamp) : null;
@@ -125,7 +161,7 @@ async function scanForIp(ctx: CoreContext, ip: string, problems: Problems): Prom
             text: c.text.length > MAX_LINE_CHARS ? c.text.slice(0, MAX_LINE_CHARS) : c.text,
             truncated: c.text.length > MAX_LINE_CHARS,
             login: isLogin,
-            users: isLogin ? [hit.user] : usersInLine(splitLogLine(c.text).body),
+            users: isLogin ? [hit.user] : relayedUsers ?? usersInLine(isExim ? c.text : splitLogLine(c.text).body),
           });
         },
       });
@@ -174,6 +210,8 @@ export async function ipReport(ctx: CoreContext, viewer: Viewer, ipText: string)
 
   const logins = tied ? scanned.logins.filter((l) => visibleUser(l.user)) : [];
   const lines = tied ? scanned.lines.filter((l) => viewer.isRoot || l.users.some(visibleUser)) : [];
+  const relayed = tied ? scanned.relayed.filter((m) => viewer.isRoot || m.users.some(visibleUser)).map(({ users: _u, ...m }) => m) : [];
+  relayed.sort((a, b) => (b.time ?? '').localeCompare(a.time ?? ''));
   const users = [...new Set([...(host?.users ?? []), ...logins.map((l) => l.user)])];
   const accts = [...new Set(users.map((u) => accounts.accountOfMailUser(u)).filter((a): a is string => a !== null))].sort();
   const times = logins.map((l) => (l.time ? Date.parse(l.time) : NaN)).filter((t) => !Number.isNaN(t));
@@ -190,6 +228,7 @@ export async function ipReport(ctx: CoreContext, viewer: Viewer, ipText: string)
     host,
     accounts: accts,
     users,
+    relayed: scanned.eximFound || !viewer.isRoot ? relayed : null,
     lines: lines.map(({ users: _u, ...l }) => l),
     linesTruncated: tied && scanned.truncated,
     files: viewer.isRoot ? scanned.files : [],

@@ -80,6 +80,11 @@ test('relaywatch ip --json: status, logins from current and gzipped rotated logs
   expect(body.timeline.day.total).toBe(2);
   expect(body.timeline.week.total).toBe(3);
   expect(body.accounts).toEqual(['bob', 'carol']);
+  expect(body.relayed.map((m: any) => [m.sender, m.authenticated, m.authUser])).toEqual([
+    ['carol@carol.example', true, 'carol@carol.example'],
+    ['bob@bob.example', true, 'bob@bob.example'],
+  ]);
+  expect(body.relayed[1]).toMatchObject({ file: '/var/log/exim_mainlog', line: 1, id: '1wtYaK-0000000GRSy-2tQh', recipients: ['x@example.net'], subject: 'hi' });
 });
 
 test('an IPv6 address is found in its compressed form and the list\'s expanded form', async () => {
@@ -105,6 +110,7 @@ test('a reseller sees only their own mailboxes; an IP not tied to them answers l
   expect(mine.logins.map((l: any) => l.user)).toEqual(['bob@bob.example', 'bob@bob.example']);
   expect(JSON.stringify(mine)).not.toMatch(/carol/);
   expect(mine.lines.map((l: any) => l.text).join('\n')).toContain('A=dovecot_login:bob@bob.example');
+  expect(mine.relayed.map((m: any) => m.sender)).toEqual(['bob@bob.example']);
 
   const other = JSON.parse((await runCliCaptured(['ip', '192.0.2.99', '--json', '--as', 'resellera', '--root', root])).stdout);
   const nobody = JSON.parse((await runCliCaptured(['ip', '198.51.100.1', '--json', '--as', 'resellera', '--root', root])).stdout);
