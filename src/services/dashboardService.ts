@@ -11,6 +11,7 @@ import { Viewer } from '../domain/scope';
 import { CoreContext } from './context';
 import { explain, ExplainReport } from './explainService';
 import { readRelaying } from './relayState';
+import { relianceReport, RelianceReport } from './relianceService';
 
 export type Tone = 'green' | 'amber' | 'red' | 'grey';
 
@@ -132,21 +133,45 @@ async function switchCard(ctx: CoreContext, r: ExplainReport): Promise<Card> {
   };
 }
 
+function relianceCard(r: RelianceReport, relayingOn: boolean | null): Card {
+  const days = r.days ?? 7;
+  const blocked = (r.problems ?? []).some((p) => p.blocking);
+  const n = r.users.length;
+  const messages = r.users.reduce((a, u) => a + u.messages, 0);
+  return {
+    id: 'reliance',
+    title: 'Mailboxes relying on POP-before-SMTP',
+    state: blocked ? 'grey' : n === 0 ? 'green' : 'amber',
+    sentence: blocked
+      ? 'Exim’s log could not be read, so who relies on POP-before-SMTP is not known.'
+      : n === 0
+        ? `No mailbox sent mail without a password through the relay list in the last ${plural(days, 'day')}${relayingOn === false ? '' : ': turning it off breaks nobody’s mail'}.`
+        : `${plural(n, 'mailbox', 'mailboxes')} sent ${plural(messages, 'message')} without a password in the last ${plural(days, 'day')}: ${relayingOn === false ? 'that mail is now refused' : 'switch them to SMTP authentication before turning it off'}.`,
+    evidence: [
+      ...r.users.slice(0, 5).map((u) => `${u.user}: ${plural(u.messages, 'message')}${u.lastSeen ? `, last ${u.lastSeen.replace('T', ' ').slice(0, 16)} UTC` : ''}`),
+      ...(n > 5 ? [`… and ${n - 5} more`] : []),
+      ...(r.authenticated.length ? [`${plural(r.authenticated.length, 'mailbox', 'mailboxes')} already send with SMTP authentication`] : []),
+    ],
+    link: null,
+  };
+}
+
 /** Sources this build does not have yet; each becomes a card when its service exists. */
 function unavailableParts(viewer: Viewer): string[] {
   return [
     ...(viewer.isRoot ? ['Blacklist listings'] : []),
     'Risky autoresponders',
-    'Mailboxes that rely on POP-before-SMTP',
   ];
 }
 
 export async function dashboard(ctx: CoreContext, viewer: Viewer): Promise<Dashboard> {
   const relay = await explain(ctx, viewer);
+  const reliance = await relianceReport(ctx, viewer, { days: ctx.config.evidence.days });
   const cards: Card[] = [];
   if (viewer.isRoot) {
     cards.push(relayCard(relay));
     cards.push(await switchCard(ctx, relay));
+    cards.push(relianceCard(reliance, relay.relaying.allowed));
   } else {
     cards.push({
       id: 'accounts',
@@ -156,6 +181,7 @@ export async function dashboard(ctx: CoreContext, viewer: Viewer): Promise<Dashb
       evidence: [],
       link: { kind: 'route', label: 'Open your accounts', route: '/accounts' },
     });
+    cards.push(relianceCard(reliance, null));
   }
   return {
     viewer: { user: viewer.user, isRoot: viewer.isRoot },
@@ -184,6 +210,21 @@ export async function guide(ctx: CoreContext, viewer: Viewer): Promise<Guide> {
       ? `Open ${bad.length === 1 ? 'the IP' : 'each IP'} with no login behind it and read its log lines. A login you do not recognise means a mailbox password has leaked: change it in cPanel » Email Accounts.`
       : 'Nothing to do here: every IP is there because a mailbox logged in from it.',
     link: bad.length ? { kind: 'route', label: `Open ${bad[0].ip}`, route: `/ip/${bad[0].ip}` } : { kind: 'route', label: 'See the relay hosts', route: '/', fragment: 'rw-relay-list' },
+  });
+
+  const reliance = await relianceReport(ctx, viewer, { days: ctx.config.evidence.days });
+  const rc = relianceCard(reliance, relay.relaying.allowed);
+  steps.push({
+    id: 'reliance',
+    title: 'Who relies on POP-before-SMTP',
+    question: 'Whose mail stops if POP-before-SMTP is turned off?',
+    state: rc.state,
+    sentence: rc.sentence,
+    evidence: rc.evidence,
+    next: reliance.users.length
+      ? 'Tell these mailboxes’ owners to turn on “My outgoing server requires authentication” (SMTP AUTH, port 587) in their mail program before you turn POP-before-SMTP off.'
+      : 'Nothing to do here.',
+    link: rc.link,
   });
 
   if (viewer.isRoot) {
@@ -225,8 +266,8 @@ export async function guide(ctx: CoreContext, viewer: Viewer): Promise<Guide> {
     viewer: { user: viewer.user, isRoot: viewer.isRoot },
     steps,
     unavailable: viewer.isRoot
-      ? ['Listed where and why (blacklist check)', 'What sends the auto-replies (autoresponders)', 'Who relies on POP-before-SMTP']
-      : ['What sends the auto-replies (autoresponders)', 'Who relies on POP-before-SMTP'],
+      ? ['Listed where and why (blacklist check)', 'What sends the auto-replies (autoresponders)']
+      : ['What sends the auto-replies (autoresponders)'],
     checkedAt: relay.checkedAt,
   };
 }

@@ -7,6 +7,7 @@ import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
 import { createContext } from '../../src/services/context';
 import { failedLine, loginLine, makeCpanelHost } from '../helpers/cpanelHost';
+import { identification } from '../helpers/eximLines';
 import { removeTree } from '../helpers/hostTree';
 
 const now = new Date();
@@ -28,6 +29,7 @@ function host(o: Partial<Parameters<typeof makeCpanelHost>[0]> = {}): string {
       loginLine(minutesAgo(4), 'carol@carol.example', '203.0.113.11'),
       failedLine(minutesAgo(3), 'alice@alice.example', '192.0.2.99'),
     ],
+    extra: { files: { '/var/log/exim_mainlog': `${identification(minutesAgo(4), { ip: '203.0.113.10', cpuser: 'bob', sender: 'bob@bob.example' })}\n` } },
     ...o,
   });
   roots.push(root);
@@ -43,6 +45,10 @@ test('root: an amber verdict naming the IPs that need a look, a red relay card l
   const sw = d.cards.find((c: any) => c.id === 'pop-before-smtp');
   expect(sw).toMatchObject({ state: 'amber', link: { kind: 'whm', path: '/scripts2/tweaksettings' } });
   expect(sw.sentence).toMatch(/^On:/);
+  const rel = d.cards.find((c: any) => c.id === 'reliance');
+  expect(rel).toMatchObject({ state: 'amber' });
+  expect(rel.sentence).toMatch(/^1 mailbox sent 1 message without a password/);
+  expect(rel.evidence[0]).toMatch(/^bob@bob\.example: 1 message/);
   for (const c of d.cards) expect(['green', 'amber', 'red', 'grey']).toContain(c.state);
   const page = await request(a).get('/').expect(200);
   expect(page.text).toContain('1 relay IP needs a look');
@@ -67,10 +73,10 @@ test('outside WHM, WHM pages are named, not linked', async () => {
   expect(page.text).toContain('Turn POP-before-SMTP off safely');
 });
 
-test('the guided check: relay list, turn off, confirm; confirm waits while relaying is on', async () => {
+test('the guided check: relay list, reliance, turn off, confirm; confirm waits while relaying is on', async () => {
   const g = (await request(app(host())).get('/api/v1/guide').expect(200)).body;
-  expect(g.steps.map((s: any) => s.id)).toEqual(['relay-list', 'turn-off', 'confirm']);
-  expect(g.steps.map((s: any) => s.state)).toEqual(['red', 'amber', 'grey']);
+  expect(g.steps.map((s: any) => s.id)).toEqual(['relay-list', 'reliance', 'turn-off', 'confirm']);
+  expect(g.steps.map((s: any) => s.state)).toEqual(['red', 'amber', 'amber', 'grey']);
   const off = (await request(app(host({ popbeforesmtp: false }))).get('/api/v1/guide').expect(200)).body;
   expect(off.steps.find((s: any) => s.id === 'confirm').state).toBe('green');
 });
@@ -79,11 +85,13 @@ test('a reseller sees their own verdict and no root-only card or host', async ()
   const a = app(host(), 'resellera');
   const d = (await request(a).get('/api/v1/dashboard').expect(200)).body;
   expect(d.verdict).toMatchObject({ state: 'green', text: '1 relay IP belongs to your accounts, each explained by a POP3/IMAP login.' });
-  expect(d.cards.map((c: any) => c.id)).toEqual(['accounts']);
+  expect(d.cards.map((c: any) => c.id)).toEqual(['accounts', 'reliance']);
   const text = JSON.stringify(d);
   expect(text).not.toMatch(/192\.0\.2\.99|203\.0\.113\.11|carol/);
   const page = await request(a).get('/').expect(200);
   expect(page.text).not.toMatch(/192\.0\.2\.99|203\.0\.113\.11|carol/);
   const g = (await request(a).get('/api/v1/guide').expect(200)).body;
-  expect(g.steps.map((s: any) => s.id)).toEqual(['relay-list']);
+  expect(g.steps.map((s: any) => s.id)).toEqual(['relay-list', 'reliance']);
+  const carolsReseller = (await request(app(host(), 'resellerb')).get('/api/v1/dashboard').expect(200)).body;
+  expect(carolsReseller.cards.find((c: any) => c.id === 'reliance')).toMatchObject({ state: 'green' });
 });
