@@ -382,15 +382,19 @@ function eventFrom(p: EximPattern, base: EximBase, g: Record<string, string | un
   }
 }
 
-/** Matches a body against the patterns (optionally only some kinds) whose needle it contains. */
-export function matchEximBody(body: string, base: EximBase | Omit<EximBase, 'pattern'>, kinds?: ReadonlySet<EximEventKind>): EximEvent | null {
+/**
+ * Matches a body against the patterns whose needle it contains. The first pattern that matches
+ * decides what the line is, whatever kinds the caller wants: a subject quoting "Rejected relay
+ * attempt" stays an arrival even for a caller that only wants refusals.
+ */
+export function matchEximBody(body: string, base: Omit<EximBase, 'pattern'>, kinds?: ReadonlySet<EximEventKind>): EximEvent | null {
   for (const p of EXIM_PATTERNS) {
-    if (kinds && !kinds.has(p.kind)) continue;
     if (!body.includes(p.needle)) continue;
     const m = p.regex.exec(body);
     if (!m) continue;
     const ev = eventFrom(p, { ...base, pattern: p.name }, m.groups ?? {});
-    if (ev) return ev;
+    if (!ev) continue;
+    return !kinds || kinds.has(p.kind) ? ev : null;
   }
   return null;
 }
