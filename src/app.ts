@@ -6,9 +6,10 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { AppError, isAppError } from './http/appError';
-import { csrfToken } from './http/csrf';
+import { csrfToken, verifyCsrf } from './http/csrf';
 import { IdentitySource, identityMiddleware } from './http/identity';
 import { linkTo } from './http/links';
+import { whmChromeMiddleware } from './http/whmChrome';
 import { registerRoutes } from './routes';
 import { NAV_ITEMS } from './routes/nav';
 import { CoreContext } from './services/context';
@@ -70,6 +71,10 @@ export function createApp(ctx: CoreContext, opts: AppOptions): express.Express {
     res.locals.navItems = NAV_ITEMS.filter((i) => id.viewer.isRoot || !i.rootOnly);
     next();
   });
+  app.use(whmChromeMiddleware(ctx));
+  // Every state change needs the session-bound form token, whatever route it reaches (routes check it too).
+  const csrfGate = verifyCsrf(secret);
+  app.use((req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? next() : csrfGate(req, res, next)));
 
   registerRoutes(app, { ctx, secret });
 

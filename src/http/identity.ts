@@ -5,6 +5,7 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import { viewerFor, Viewer } from '../domain/scope';
+import { AppError } from './appError';
 import { loadAccounts } from '../services/accountsService';
 import { CoreContext } from '../services/context';
 
@@ -19,6 +20,17 @@ export const BRIDGE_HEADERS = {
   token: 'x-relaywatch-security-token',
   base: 'x-relaywatch-base',
 } as const;
+
+/**
+ * The WHM ACLs that open the plugin (the AppConfig's `acls`): `all` is root level, and a reseller needs
+ * `list-accts`. WHM checks them before running the CGI; the daemon checks them again.
+ */
+export const PLUGIN_ACLS = ['all', 'list-accts'] as const;
+
+/** `/cpsess` and digits, as cpsrvd sets `cp_security_token`. */
+const SECURITY_TOKEN = /^\/cpsess\d{1,32}$/;
+/** The CGI's own URL under the token (`/cpsess…/cgi/relaywatch/index.cgi`). */
+const BRIDGE_BASE = /^\/cpsess\d{1,32}\/cgi\/[A-Za-z0-9_.\/-]{1,200}$/;
 
 export interface RequestIdentity {
   user: string;
@@ -51,10 +63,18 @@ export function identityMiddleware(ctx: CoreContext, source: IdentitySource, dev
         session = devSession;
       } else {
         user = header(req, BRIDGE_HEADERS.user);
-        session = header(req, BRIDGE_HEADERS.token) ?? '';
+        const token = header(req, BRIDGE_HEADERS.token);
+        // Without the WHM session there is nothing to bind form tokens to: refuse rather than share one.
+        if (!token || !SECURITY_TOKEN.test(token)) throw new AppError(401, 'no_session', 'No valid WHM security token came with this request.');
+        session = token;
         base = header(req, BRIDGE_HEADERS.base);
+        if (base !== null && !(BRIDGE_BASE.test(base) && base.startsWith(`${token}/`))) throw AppError.badRequest('The CGI base URL is not valid.');
       }
-      const viewer = viewerFor(user, await loadAccounts(ctx));
+      const accounts = await loadAccounts(ctx);
+      const viewer = viewerFor(user, accounts);
+      if (!viewer.isRoot && !(accounts.resellers.get(viewer.user) ?? []).some((acl) => (PLUGIN_ACLS as readonly string[]).includes(acl))) {
+        throw AppError.forbidden(`WHM user "${viewer.user}" lacks the "list-accts" privilege that relaywatch needs.`);
+      }
       req.identity = { user: viewer.user, viewer, session, base };
       next();
     } catch (e) {

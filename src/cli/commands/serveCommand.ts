@@ -1,23 +1,34 @@
 import { AppError } from '../../http/appError';
-import { listenTcp, parseListen } from '../../server';
+import { listenSocket, listenTcp, parseListen, RunningServer } from '../../server';
 import { CliCommand, EXIT } from '../command';
 
 export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'Serve the web interface (loopback TCP for development, or the WHM socket)',
-  usage: 'relaywatch serve --listen 127.0.0.1:PORT --dev-user USER',
-  options: { listen: { type: 'string' }, 'dev-user': { type: 'string' } },
+  usage: 'relaywatch serve --socket /run/relaywatch/http.sock   |   relaywatch serve --listen 127.0.0.1:PORT --dev-user USER',
+  options: { listen: { type: 'string' }, 'dev-user': { type: 'string' }, socket: { type: 'string' } },
   async run(r) {
     const listen = r.values.listen as string | undefined;
     const devUser = r.values['dev-user'] as string | undefined;
-    if (!listen) throw AppError.badRequest('serve needs --listen HOST:PORT.');
-    if (!devUser) throw AppError.badRequest('Serving on TCP needs --dev-user USER (the WHM user every request is taken to come from); inside WHM relaywatch listens on a Unix socket instead.');
-    const ctx = r.context();
-    const running = await listenTcp(ctx, parseListen(listen), devUser);
-    r.io.err(
-      `relaywatch: DEVELOPMENT MODE: every request is treated as WHM user "${devUser}".\n` +
-        `relaywatch: serving host root ${ctx.config.root} at ${running.address}\n`,
-    );
+    const socket = r.values.socket as string | undefined;
+    let running: RunningServer;
+    const ctx = () => r.context();
+    if (socket !== undefined) {
+      if (listen || devUser) throw AppError.badRequest('--socket cannot be combined with --listen or --dev-user: on the socket the WHM user comes from the CGI bridge.');
+      if (!socket) throw AppError.badRequest('--socket needs a path (e.g. /run/relaywatch/http.sock).');
+      running = await listenSocket(ctx(), socket);
+      // chkservd and `ps` find the daemon by this name.
+      process.title = 'relaywatch serve';
+      r.io.err(`relaywatch: serving host root ${ctx().config.root} for WHM on ${running.address}\n`);
+    } else {
+      if (!listen) throw AppError.badRequest('serve needs --socket PATH (inside WHM) or --listen HOST:PORT with --dev-user USER (development).');
+      if (!devUser) throw AppError.badRequest('Serving on TCP needs --dev-user USER (the WHM user every request is taken to come from); inside WHM relaywatch listens on a Unix socket instead (--socket).');
+      running = await listenTcp(ctx(), parseListen(listen), devUser);
+      r.io.err(
+        `relaywatch: DEVELOPMENT MODE: every request is treated as WHM user "${devUser}".\n` +
+          `relaywatch: serving host root ${ctx().config.root} at ${running.address}\n`,
+      );
+    }
     await new Promise<void>((resolve) => {
       const stop = (): void => {
         running.close().then(resolve, resolve);
