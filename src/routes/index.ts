@@ -3,6 +3,7 @@
  */
 import type { Express } from 'express';
 import { CoreContext } from '../services/context';
+import { accountRoutes } from './accountRoutes';
 import { dashboardRoutes } from './dashboardRoutes';
 import { guideRoutes } from './guideRoutes';
 import { ipRoutes } from './ipRoutes';
@@ -19,4 +20,5 @@ export function registerRoutes(app: Express, deps: RouteDeps): void {
   ipRoutes(app, deps);
   dashboardRoutes(app, deps);
   guideRoutes(app, deps);
+  accountRoutes(app, deps);
 }

@@ -11,4 +11,5 @@ export interface NavItem {
 export const NAV_ITEMS: NavItem[] = [
   { route: '/', label: 'Overview' },
   { route: '/guide', label: 'Guided check' },
+  { route: '/accounts', label: 'Accounts' },
 ];

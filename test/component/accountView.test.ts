@@ -1,0 +1,60 @@
+/**
+ * The per-account view over HTTP: a reseller sees their own accounts only, and a name they do not
+ * own answers exactly like a name nobody uses.
+ */
+import request from 'supertest';
+import { createApp } from '../../src/app';
+import { loadConfig } from '../../src/config/config';
+import { createContext } from '../../src/services/context';
+import { loginLine, makeCpanelHost } from '../helpers/cpanelHost';
+import { identification } from '../helpers/eximLines';
+import { removeTree } from '../helpers/hostTree';
+
+const now = new Date();
+const minutesAgo = (m: number): Date => new Date(now.getTime() - m * 60_000);
+let root: string;
+beforeAll(() => {
+  root = makeCpanelHost({
+    generation: 'modern',
+    popbeforesmtp: true,
+    relayIps: ['203.0.113.10', '203.0.113.11'],
+    maillog: [
+      loginLine(minutesAgo(5), 'bob@bob.example', '203.0.113.10'),
+      loginLine(minutesAgo(5), 'carol@carol.example', '203.0.113.10'),
+      loginLine(minutesAgo(4), 'carol@carol.example', '203.0.113.11'),
+    ],
+    extra: { files: { '/var/log/exim_mainlog': `${identification(minutesAgo(4), { ip: '203.0.113.10', cpuser: 'bob', sender: 'bob@bob.example' })}\n` } },
+  });
+});
+afterAll(() => removeTree(root));
+
+const app = (user: string): ReturnType<typeof createApp> => createApp(createContext(loadConfig({ root })), { identity: { kind: 'dev', user } });
+
+test('root sees every account with its relay IPs and reliant mailboxes', async () => {
+  const o = (await request(app('root')).get('/api/v1/accounts').expect(200)).body;
+  expect(o.accounts.map((r: any) => r.account)).toEqual(['alice', 'bob', 'carol', 'resellera', 'resellerb']);
+  expect(o.accounts.find((r: any) => r.account === 'bob')).toEqual({ account: 'bob', owner: 'resellera', domains: ['bob.example', 'shop.bob.example'], relayIps: 1, reliantMailboxes: 1 });
+  expect(o.accounts.find((r: any) => r.account === 'carol')).toMatchObject({ relayIps: 2, reliantMailboxes: 0 });
+});
+
+test('one account: its relay IPs name only its own mailboxes', async () => {
+  const a = (await request(app('root')).get('/api/v1/accounts/bob').expect(200)).body;
+  expect(a).toMatchObject({ account: 'bob', owner: 'resellera', domains: ['bob.example', 'shop.bob.example'] });
+  expect(a.relayIps.map((h: any) => [h.ip, h.users])).toEqual([['203.0.113.10', ['bob@bob.example']]]);
+  expect(a.reliance.map((u: any) => u.user)).toEqual(['bob@bob.example']);
+  const page = await request(app('root')).get('/account/bob').expect(200);
+  expect(page.text).toContain('shop.bob.example');
+  expect(page.text).toContain('href="/ip/203.0.113.10"');
+});
+
+test('a reseller sees only the accounts they own; others are "no such account", like a made-up name', async () => {
+  const o = (await request(app('resellera')).get('/api/v1/accounts').expect(200)).body;
+  expect(o.accounts.map((r: any) => r.account)).toEqual(['bob', 'resellera']);
+  const page = await request(app('resellera')).get('/accounts').expect(200);
+  expect(page.text).not.toMatch(/carol|alice/);
+  const theirs = await request(app('resellera')).get('/api/v1/accounts/carol').expect(404);
+  const madeUp = await request(app('resellera')).get('/api/v1/accounts/zzzz').expect(404);
+  expect(theirs.body.error.message.replace('carol', 'X')).toBe(madeUp.body.error.message.replace('zzzz', 'X'));
+  await request(app('resellera')).get('/account/carol').expect(404);
+  await request(app('resellera')).get('/api/v1/accounts/..%2F..%2Fetc').expect(404);
+});
