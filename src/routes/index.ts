@@ -8,6 +8,7 @@ import { dashboardRoutes } from './dashboardRoutes';
 import { guideRoutes } from './guideRoutes';
 import { ipRoutes } from './ipRoutes';
 import { relayHostRoutes } from './relayHostRoutes';
+import { searchRoutes } from './searchRoutes';
 
 export interface RouteDeps {
   ctx: CoreContext;
@@ -21,4 +22,5 @@ export function registerRoutes(app: Express, deps: RouteDeps): void {
   dashboardRoutes(app, deps);
   guideRoutes(app, deps);
   accountRoutes(app, deps);
+  searchRoutes(app, deps);
 }

@@ -6,6 +6,7 @@ import { demoCommand } from './demoCommand';
 import { explainCommand } from './explainCommand';
 import { ipCommand } from './ipCommand';
 import { loginsCommand } from './loginsCommand';
+import { searchCommand } from './searchCommand';
 import { serveCommand } from './serveCommand';
 
 export const COMMANDS: CliCommand[] = [
@@ -13,5 +14,6 @@ export const COMMANDS: CliCommand[] = [
   ipCommand,
   loginsCommand,
   demoCommand,
+  searchCommand,
   serveCommand,
 ];
