@@ -2,18 +2,26 @@
  * Every CLI command, in the order `relaywatch --help` lists them.
  */
 import { CliCommand } from '../command';
+import { auditCommand } from './auditCommand';
 import { demoCommand } from './demoCommand';
+import { disableCommand } from './disableCommand';
+import { enableCommand } from './enableCommand';
 import { explainCommand } from './explainCommand';
 import { ipCommand } from './ipCommand';
 import { loginsCommand } from './loginsCommand';
 import { searchCommand } from './searchCommand';
 import { serveCommand } from './serveCommand';
+import { statusCommand } from './statusCommand';
 
 export const COMMANDS: CliCommand[] = [
   explainCommand,
   ipCommand,
   loginsCommand,
   demoCommand,
+  statusCommand,
+  disableCommand,
+  enableCommand,
+  auditCommand,
   searchCommand,
   serveCommand,
 ];

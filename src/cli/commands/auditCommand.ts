@@ -1,0 +1,39 @@
+import { AppError } from '../../http/appError';
+import { requireRoot } from '../../domain/scope';
+import { readAudit } from '../../services/audit';
+import { CliCommand, EXIT, printJson } from '../command';
+import { table, terminalSafe } from '../terminal';
+
+export const auditCommand: CliCommand = {
+  name: 'audit',
+  summary: 'Show the audit log: every change relaywatch made or refused',
+  usage: 'relaywatch audit [--limit N] [--verbose] [--json]   (newest first; --verbose adds the evidence lines)',
+  options: { limit: { type: 'string' }, verbose: { type: 'boolean', short: 'v' } },
+  async run(r) {
+    requireRoot(await r.viewer(), 'read the audit log');
+    const limitText = (r.values.limit as string | undefined) ?? '50';
+    if (!/^\d{1,5}$/.test(limitText) || Number(limitText) < 1) throw AppError.badRequest('--limit must be a whole number from 1 to 99999.');
+    const log = await readAudit(r.context(), { limit: Number(limitText) });
+    if (r.json) {
+      printJson(r.io, log);
+      return EXIT.ok;
+    }
+    if (!log.exists || log.entries.length === 0) {
+      r.io.out(`No entries in ${terminalSafe(log.path)}${log.exists ? '' : ' (it does not exist yet)'}.\n`);
+      return EXIT.ok;
+    }
+    const rows = [['TIME', 'USER', 'VIA', 'ACTION', 'OUTCOME', 'SUMMARY']];
+    for (const e of log.entries) rows.push([e.time, e.user, e.via, e.action, e.outcome, e.summary]);
+    if (!r.values.verbose) {
+      r.io.out(`${table(rows)}\n`);
+    } else {
+      for (const e of log.entries) {
+        r.io.out(`${terminalSafe(`${e.time}  ${e.user} (${e.via})  ${e.action} ${e.target}: ${e.outcome}`)}\n  ${terminalSafe(e.summary)}\n`);
+        for (const line of e.evidence) r.io.out(`    ${terminalSafe(line)}\n`);
+      }
+    }
+    if (log.badLines) r.io.err(`relaywatch audit: ${log.badLines} line(s) in ${terminalSafe(log.path)} are not audit entries.\n`);
+    if (log.truncated) r.io.err('relaywatch audit: only the end of a long log was read.\n');
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,4 @@
+import { CliCommand } from '../command';
+import { switchCommand } from './disableCommand';
+
+export const enableCommand: CliCommand = switchCommand('enable');
