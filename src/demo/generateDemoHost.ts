@@ -17,6 +17,7 @@ import { writeRelayFiles } from './relayFiles';
 import { writeServerFiles } from './serverFiles';
 import { writeTailwatchdLog } from './tailwatchdLog';
 import { buildWorld, DemoWorld } from './world';
+import { writeWhmChrome } from './whmChrome';
 
 export interface DemoOptions {
   out: string;
@@ -80,6 +81,7 @@ export async function generateDemoHost(opts: DemoOptions): Promise<DemoSummary> 
     gzipRotations: opts.gzipRotations ?? sizeMb <= GZIP_UP_TO_MB,
   });
   await writeTailwatchdLog(tree, world, rng.fork('tailwatchd'));
+  await writeWhmChrome(tree, world);
   const standins = await installStandins(tree.root);
 
   const byAge = [...logs].sort((a, b) => (a.hostPath === MAILLOG ? -1 : b.hostPath === MAILLOG ? 1 : b.endMs - a.endMs));
