@@ -4,7 +4,8 @@
  *   order; /etc/relayhosts and /etc/relayhostsusers are ABSOLUTE symlinks to them, as on a real
  *   server (relaywatch resolves them under the host root); /etc/popbeforesmtp exists (relaying on).
  * - legacy: plain /etc/relayhosts and /etc/relayhostsusers (`IP user`, the format old Exim code reads;
- *   unconfirmed). IPv6 is written as logged, unquoted (unconfirmed as well).
+ *   unconfirmed). IPv6 is written as the modern tracker writes it, expanded and quoted (unconfirmed
+ *   too): Exim's lsearch ends an unquoted key at its first colon, so a working file must quote it.
  * Both: /etc/antirelayd.conf, /etc/alwaysrelay, /etc/skipsmtpcheckhosts, /etc/trustedmailhosts.
  */
 import { expandedIpv6, isIpv6 } from '../parsers/ip';
@@ -13,7 +14,7 @@ import { Random } from './random';
 import { DemoWorld } from './world';
 
 
-/** How cPanel's tracker writes an address: IPv6 expanded and quoted. */
+/** How cPanel's tracker writes an address in the relay files: IPv6 expanded and double-quoted. */
 export function modernListForm(ip: string): string {
   return isIpv6(ip) ? `"${expandedIpv6(ip)}"` : ip;
 }
@@ -42,9 +43,9 @@ export async function writeRelayFiles(tree: DemoTree, world: DemoWorld, rng: Ran
     await tree.setMtime('/etc/recent_authed_mail_ips', mtime);
     await tree.setMtime('/etc/recent_authed_mail_ips_users', mtime);
   } else {
-    await tree.write('/etc/relayhosts', text(hosts.map((h) => h.ip)));
+    await tree.write('/etc/relayhosts', text(hosts.map((h) => modernListForm(h.ip))));
     const withUsers = rng.shuffle(hosts.filter((h) => h.mapUsers.length > 0));
-    await tree.write('/etc/relayhostsusers', text(withUsers.map((h) => `${h.ip} ${h.mapUsers[0]}`)));
+    await tree.write('/etc/relayhostsusers', text(withUsers.map((h) => `${modernListForm(h.ip)} ${h.mapUsers[0]}`)));
     await tree.setMtime('/etc/relayhosts', mtime);
     await tree.setMtime('/etc/relayhostsusers', mtime);
   }

@@ -76,15 +76,17 @@ const WEEK = 7 * 86400_000;
 
 /**
  * Weekly logrotate from cron.daily around 03:10 local time, the last one 1–6 days ago. In January
- * the oldest rotations reach back into December, so that one rotated file crosses the year (its
- * December lines carry no year and must be read as last year's).
+ * (from the 2nd) a rotation falls after New Year and the rotations reach back into December, so that
+ * one rotated file crosses the year: its December lines carry no year and must be read as last year's.
+ * On 1 January only the live file can cross.
  */
 function rotationTimes(rng: Random, nowMs: number): number[] {
+  const now = new Date(nowMs);
+  const inJanuary = now.getMonth() === 0;
+  const newYear = new Date(now.getFullYear(), 0, 1).getTime();
   const last = new Date(nowMs);
-  last.setDate(last.getDate() - rng.int(1, 6));
+  last.setDate(last.getDate() - rng.int(1, inJanuary && now.getDate() >= 2 ? Math.min(6, now.getDate() - 1) : 6));
   last.setHours(3, rng.int(5, 25), rng.int(0, 59), 0);
-  const newYear = new Date(new Date(nowMs).getFullYear(), 0, 1).getTime();
-  const inJanuary = new Date(nowMs).getMonth() === 0;
   const out: number[] = [];
   for (let i = 0; i < ROTATED_FILES || (inJanuary && i < ROTATED_FILES + 2 && out[i - 1] - WEEK >= newYear); i++) {
     const d = new Date(last.getTime());
