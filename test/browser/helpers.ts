@@ -1,0 +1,84 @@
+/**
+ * What the browser tests share: a demo host in a temporary folder, the app served on 127.0.0.1 (a
+ * random port) for a given WHM user, and Debian's chromium started by playwright-core with a fresh
+ * profile and nothing talking to the network on its own.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { createApp } from '../../src/app';
+import { loadConfig } from '../../src/config/config';
+import { generateDemoHost, type DemoSummary } from '../../src/demo/generateDemoHost';
+import { createContext } from '../../src/services/context';
+
+export const CHROMIUM = process.env.RELAYWATCH_CHROMIUM ?? '/usr/bin/chromium';
+export const SCREENSHOTS = path.resolve(__dirname, '../../test-output/screenshots');
+
+export interface Served {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function makeDemo(generation: 'modern' | 'legacy' = 'modern'): Promise<DemoSummary> {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'relaywatch-browser-'));
+  return generateDemoHost({ out, generation });
+}
+
+export async function serve(root: string, user: string): Promise<Served> {
+  const app = createApp(createContext(loadConfig({ root })), { identity: { kind: 'dev', user } });
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+export async function launch(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)`);
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'relaywatch-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1440, height: 900 },
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      fs.rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Collects what must never happen on a page: script errors, CSP violations, dialogs. */
+export function watch(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
+  page.on('dialog', (d) => {
+    problems.push(`dialog: ${d.message()}`);
+    void d.dismiss();
+  });
+  return problems;
+}
+
+/** Full-page screenshots at the two widths the plugin must read well at. */
+export async function screenshots(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  for (const width of [1440, 800]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1440, height: 900 });
+}

@@ -1,0 +1,144 @@
+/**
+ * The admin's pages in a real browser (Debian's chromium) over a generated demo host: the verdict,
+ * the way from the dashboard to an IP page, the guided check, a reseller who sees only their rows,
+ * and a hostile user name shown as text. Screenshots of each page go to test-output/screenshots/.
+ */
+import fs from 'node:fs';
+import type { BrowserContext, Page } from 'playwright-core';
+import type { DemoSummary } from '../../src/demo/generateDemoHost';
+import { launch, makeDemo, screenshots, serve, Served, watch } from './helpers';
+
+let demo: DemoSummary;
+let asRoot: Served;
+let asReseller: Served;
+let browser: { context: BrowserContext; close(): Promise<void> };
+let page: Page;
+let problems: string[];
+
+beforeAll(async () => {
+  demo = await makeDemo('modern');
+  asRoot = await serve(demo.root, 'root');
+  asReseller = await serve(demo.root, 'resellera');
+  browser = await launch();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await asRoot?.close();
+  await asReseller?.close();
+  if (demo) fs.rmSync(demo.root, { recursive: true, force: true });
+});
+
+beforeEach(async () => {
+  page = await browser.context.newPage();
+  problems = watch(page);
+});
+
+afterEach(async () => {
+  await page.close();
+  expect(problems).toEqual([]);
+});
+
+test('the dashboard answers the question in words, with the evidence one click away', async () => {
+  await page.goto(`${asRoot.url}/`);
+  const verdict = page.locator('.rw-verdict-text');
+  const n = demo.relayHosts.unexplained.length;
+  await expect(verdict.textContent()).resolves.toContain(`${n} relay IP${n === 1 ? ' needs' : 's need'} a look`);
+  const cards = page.locator('.rw-card h3');
+  await expect(cards.allTextContents()).resolves.toEqual(expect.arrayContaining([expect.stringContaining('Relay list'), expect.stringContaining('POP-before-SMTP relaying')]));
+  // Every relay IP is in the table, and the table sorts by keyboard.
+  const total = Object.values(demo.relayHosts).reduce((a, l) => a + l.length, 0);
+  await expect(page.locator('#rw-hosts tbody tr:not(.rw-summary-row)').count()).resolves.toBe(total);
+  const ipHeader = page.locator('#rw-hosts th', { hasText: 'IP' });
+  await ipHeader.focus();
+  await page.keyboard.press('Enter');
+  await expect(ipHeader.getAttribute('aria-sort')).resolves.toBe('ascending');
+  await page.locator('[data-status-filter-for="rw-hosts"]').selectOption('unexplained');
+  await expect(page.locator('#rw-hosts tbody tr:not(.rw-summary-row):visible').count()).resolves.toBe(n);
+  await page.locator('[data-status-filter-for="rw-hosts"]').selectOption('');
+  await screenshots(page, 'dashboard');
+});
+
+test('from the dashboard to an IP page: every log line, the logins over time, the accounts', async () => {
+  await page.goto(`${asRoot.url}/`);
+  const ip = demo.relayHosts.explained[0];
+  await page.locator(`#rw-hosts a[href="/ip/${ip}"]`).click();
+  await page.waitForURL(`**/ip/${ip}`);
+  await expect(page.locator('h1').textContent()).resolves.toBe(`IP ${ip}`);
+  await expect(page.locator('.rw-verdict .rw-badge').first().textContent()).resolves.toBe('explained');
+  await expect(page.locator('#rw-logins tbody tr').count()).resolves.toBeGreaterThan(0);
+  await expect(page.locator('#rw-lines tbody tr').count()).resolves.toBeGreaterThan(0);
+  await expect(page.locator('svg.rw-timeline-svg').count()).resolves.toBe(2);
+  await expect(page.locator('svg.rw-timeline-svg rect.rw-bar').count()).resolves.toBeGreaterThan(0);
+  await screenshots(page, 'ip-explained');
+
+  // The red card leads to the first IP nobody's login explains.
+  await page.goto(`${asRoot.url}/`);
+  await page.locator('#rw-card-relay-list').locator('xpath=..').locator('a.rw-go').click();
+  await expect(page.locator('.rw-verdict .rw-badge').first().textContent()).resolves.toBe('unexplained');
+  await screenshots(page, 'ip-unexplained');
+});
+
+test('a hostile user name is shown as text, never run', async () => {
+  // The demo's attacker-chosen name appears in failed logins; find the IP they came from.
+  const line = fs.readFileSync(`${demo.root}/var/log/maillog`, 'utf8').split('\n').find((l) => l.includes(`user=<${demo.hostileUser}>`));
+  const ip = line ? /rip=([^,]+),/.exec(line)?.[1] : undefined;
+  expect(ip).toBeDefined();
+  await page.goto(`${asRoot.url}/ip/${ip}`);
+  const lines = await page.locator('#rw-lines').textContent();
+  expect(lines).toContain(demo.hostileUser);
+  await expect(page.locator('#rw-lines script').count()).resolves.toBe(0);
+  await expect(page.locator('script').count()).resolves.toBe(1); // relaywatch.js only
+  await screenshots(page, 'ip-hostile');
+});
+
+test('the guided check walks the questions in order and ends with a confirmation', async () => {
+  await page.goto(`${asRoot.url}/`);
+  await page.locator('a', { hasText: 'Walk through the guided check' }).click();
+  await page.waitForURL('**/guide');
+  const titles = await page.locator('.rw-step h2').allTextContents();
+  expect(titles.map((t) => t.replace(/\s+/g, ' ').trim())).toEqual([
+    expect.stringMatching(/^Who is in the relay list/),
+    expect.stringMatching(/^Who relies on POP-before-SMTP/),
+    expect.stringMatching(/^Turn POP-before-SMTP off safely/),
+    expect.stringMatching(/^Confirm it took/),
+  ]);
+  await expect(page.locator('#step-confirm .rw-badge').textContent()).resolves.toBe('not yet');
+  await screenshots(page, 'guide');
+});
+
+test('a reseller sees only their own accounts and rows, and no root-only card', async () => {
+  await page.goto(`${asReseller.url}/`);
+  const owners = await page.locator('#rw-hosts tbody tr:not(.rw-summary-row) td:nth-child(5)').allTextContents();
+  for (const o of owners) expect(o.trim()).toBe('resellera');
+  await expect(page.locator('#rw-card-relay-list').count()).resolves.toBe(0);
+  await expect(page.locator('#rw-card-pop-before-smtp').count()).resolves.toBe(0);
+  const body = await page.locator('body').textContent();
+  for (const ip of [...demo.relayHosts.unexplained, ...demo.relayHosts.alwaysrelay]) expect(body).not.toContain(ip);
+  await screenshots(page, 'reseller-dashboard');
+
+  await page.goto(`${asReseller.url}/accounts`);
+  const accountOwners = await page.locator('#rw-accounts tbody td:nth-child(2)').allTextContents();
+  expect(accountOwners.length).toBeGreaterThan(0);
+  for (const o of accountOwners) expect(['resellera', 'root']).toContain(o.trim());
+  await screenshots(page, 'reseller-accounts');
+  await page.locator('#rw-accounts tbody a').first().click();
+  await expect(page.locator('h1').textContent()).resolves.toMatch(/^Account /);
+  await screenshots(page, 'reseller-account');
+
+  // An IP that is not theirs answers like an IP nobody used.
+  await page.goto(`${asReseller.url}/search?q=${encodeURIComponent(demo.relayHosts.unexplained[0])}`);
+  await expect(page.locator('.rw-results li').count()).resolves.toBe(0);
+  await expect(page.locator('main').textContent()).resolves.toContain('Nothing found among your accounts');
+});
+
+test('search from the header of every page, by keyboard', async () => {
+  await page.goto(`${asRoot.url}/guide`);
+  const ip = demo.relayHosts.explained[1];
+  await page.locator('#rw-q').fill(ip);
+  await page.keyboard.press('Enter');
+  await page.waitForURL('**/search?**');
+  await screenshots(page, 'search');
+  await page.locator('.rw-results a').first().click();
+  await expect(page.locator('h1').textContent()).resolves.toBe(`IP ${ip}`);
+});
