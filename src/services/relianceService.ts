@@ -5,6 +5,7 @@
  */
 import { LoginWindows, RelianceReport, RelianceTally } from '../domain/reliance';
 import { Viewer } from '../domain/scope';
+import { AppError } from '../http/appError';
 import { ipRange } from '../parsers/ip';
 import { loadAccounts } from './accountsService';
 import { CoreContext } from './context';
@@ -21,6 +22,16 @@ export interface RelianceOptions {
 }
 
 export const MAX_DAYS = 400;
+
+/** A look-back in whole days from a CLI option or a query parameter; the configured default when absent. */
+export function parseDays(value: unknown, fallback: number): number {
+  if (value === undefined || value === null || value === '') return fallback;
+  const text = String(value).trim();
+  if (!/^\d{1,4}$/.test(text) || Number(text) < 1 || Number(text) > MAX_DAYS) {
+    throw AppError.badRequest(`days must be a whole number from 1 to ${MAX_DAYS}, got "${text.slice(0, 20)}".`);
+  }
+  return Number(text);
+}
 
 export function sinceFor(now: Date, days: number): Date {
   return new Date(now.getTime() - days * 86_400_000);

@@ -3,12 +3,15 @@
  */
 import { CliCommand } from '../command';
 import { auditCommand } from './auditCommand';
+import { autorespondersCommand } from './autorespondersCommand';
+import { backscatterCommand } from './backscatterCommand';
 import { demoCommand } from './demoCommand';
 import { disableCommand } from './disableCommand';
 import { enableCommand } from './enableCommand';
 import { explainCommand } from './explainCommand';
 import { ipCommand } from './ipCommand';
 import { loginsCommand } from './loginsCommand';
+import { relianceCommand } from './relianceCommand';
 import { searchCommand } from './searchCommand';
 import { serveCommand } from './serveCommand';
 import { statusCommand } from './statusCommand';
@@ -17,6 +20,9 @@ export const COMMANDS: CliCommand[] = [
   explainCommand,
   ipCommand,
   loginsCommand,
+  relianceCommand,
+  autorespondersCommand,
+  backscatterCommand,
   demoCommand,
   statusCommand,
   disableCommand,

@@ -1,0 +1,49 @@
+import { relianceCsv } from '../../domain/relianceCsv';
+import { AppError } from '../../http/appError';
+import { parseDays, relianceReport } from '../../services/relianceService';
+import { CliCommand, EXIT, printJson } from '../command';
+import { progressReporter } from '../progress';
+import { table, terminalSafe } from '../terminal';
+
+export const relianceCommand: CliCommand = {
+  name: 'reliance',
+  summary: 'Mailboxes that send through POP-before-SMTP (they break when it is turned off)',
+  usage: 'relaywatch reliance [--days N] [--json | --csv]',
+  options: { days: { type: 'string' }, csv: { type: 'boolean' } },
+  async run(r) {
+    if (r.json && r.values.csv) throw AppError.badRequest('Choose one of --json and --csv.');
+    const ctx = r.context();
+    const days = parseDays(r.values.days, ctx.config.evidence.days);
+    const viewer = await r.viewer();
+    const progress = progressReporter(r.io, 'Reading mail and exim logs');
+    const report = await relianceReport(ctx, viewer, { days, onProgress: progress.update });
+    progress.done();
+    const blocking = (report.problems ?? []).some((p) => p.blocking);
+    const code = blocking ? EXIT.unknown : report.users.length > 0 ? EXIT.warning : EXIT.ok;
+    if (r.values.csv) {
+      r.io.out(relianceCsv(report));
+    } else if (r.json) {
+      printJson(r.io, report);
+    } else {
+      const n = report.users.length;
+      r.io.out(n === 0
+        ? `No mailbox sent mail through POP-before-SMTP in the last ${days} days.\n`
+        : `${n} mailbox${n === 1 ? '' : 'es'} sent mail through POP-before-SMTP in the last ${days} days; ${n === 1 ? 'it breaks' : 'they break'} when it is turned off:\n`);
+      if (n > 0) {
+        const rows = [['ADDRESS', 'ACCOUNT', 'OWNER', 'MESSAGES', 'LAST SEEN', 'IPS']];
+        for (const u of report.users) rows.push([u.user, u.account ?? '-', u.owner ?? '-', String(u.messages), u.lastSeen ?? '-', u.ips.join(',')]);
+        r.io.out(`${table(rows)}\n`);
+      }
+      if ((report.rejected ?? []).length > 0) {
+        r.io.out(`\nAlready refused (Rejected relay attempt):\n`);
+        const rows = [['SENDER', 'ACCOUNT', 'ATTEMPTS', 'LAST SEEN', 'IPS']];
+        for (const x of report.rejected ?? []) rows.push([x.sender, x.account ?? '-', String(x.attempts), x.lastSeen ?? '-', x.ips.join(',')]);
+        r.io.out(`${table(rows)}\n`);
+      }
+      r.io.out(`\nAlready using SMTP AUTH (safe): ${report.authenticated.length} login${report.authenticated.length === 1 ? '' : 's'}`);
+      r.io.out(report.authenticated.length ? `: ${terminalSafe(report.authenticated.slice(0, 10).map((a) => `${a.user} (${a.messages})`).join(', '))}${report.authenticated.length > 10 ? ', …' : ''}\n` : '\n');
+    }
+    for (const p of report.problems ?? []) r.io.err(`problem: ${terminalSafe(p.message)}\n`);
+    return code;
+  },
+};
