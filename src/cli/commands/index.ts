@@ -5,7 +5,9 @@ import { CliCommand } from '../command';
 import { auditCommand } from './auditCommand';
 import { autorespondersCommand } from './autorespondersCommand';
 import { backscatterCommand } from './backscatterCommand';
+import { blacklistCommand } from './blacklistCommand';
 import { demoCommand } from './demoCommand';
+import { demoDnsblCommand } from './demoDnsblCommand';
 import { disableCommand } from './disableCommand';
 import { enableCommand } from './enableCommand';
 import { explainCommand } from './explainCommand';
@@ -23,7 +25,9 @@ export const COMMANDS: CliCommand[] = [
   relianceCommand,
   autorespondersCommand,
   backscatterCommand,
+  blacklistCommand,
   demoCommand,
+  demoDnsblCommand,
   statusCommand,
   disableCommand,
   enableCommand,

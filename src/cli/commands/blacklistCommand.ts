@@ -1,0 +1,96 @@
+import { blacklistMonitor, blacklistReportExitCode, BlacklistReport, checkBlacklists } from '../../services/blacklistService';
+import { parseResolverAddress } from '../../host/dnsResolver';
+import { CliCommand, printJson } from '../command';
+import { progressReporter } from '../progress';
+import { terminalSafe } from '../terminal';
+
+function evidenceText(route: string, query: Record<string, string>): string {
+  const qs = new URLSearchParams(query).toString();
+  return qs ? `${route}?${qs}` : route;
+}
+
+/** The text answer: one line per IP, then what each listing means and what could not be checked. */
+function printReport(out: (t: string) => void, r: BlacklistReport): void {
+  const s = (t: string): string => terminalSafe(t);
+  const label = { clean: 'OK', listed: 'LISTED', unknown: 'UNKNOWN' }[r.verdict];
+  out(`${label}: ${s(r.summary)}\n`);
+  out(`Checked ${r.checkedAt} through ${s(r.resolver)} in ${(r.durationMs / 1000).toFixed(1)} s.\n\n`);
+
+  const width = Math.max(...r.ips.map((i) => i.ip.length), 2);
+  for (const ip of r.ips) {
+    const head = ip.ip.padEnd(width);
+    if (ip.skipped) {
+      out(`${head}  skipped: ${s(ip.skipped)}\n`);
+      continue;
+    }
+    const by = (st: string): string[] => ip.results.filter((x) => x.status === st).map((x) => x.name);
+    const parts: string[] = [];
+    if (by('listed').length) parts.push(`LISTED on ${by('listed').join(', ')}`);
+    if (by('unknown').length) parts.push(`could not check ${by('unknown').join(', ')}`);
+    if (by('clean').length) parts.push(`clean on ${by('clean').length} list${by('clean').length === 1 ? '' : 's'}`);
+    if (ip.results.length === 0) parts.push('no list to ask');
+    out(`${head}  ${s(parts.join('; '))}  (${s(ip.sources.join(', '))})\n`);
+  }
+
+  const listed = r.ips.flatMap((i) => i.results.filter((x) => x.status === 'listed').map((x) => ({ ip: i.ip, x })));
+  if (listed.length) out('\nListings:\n');
+  for (const { ip, x } of listed) {
+    out(`  ${ip} on ${s(x.name)} (${x.zone}), code ${x.codes.join(', ')}, impact ${x.impact}${x.providerNetwork ? ", your provider's network" : ''}\n`);
+    out(`    What it means: ${s(x.meaning)}\n`);
+    for (const t of x.txt) out(`    The list says: ${s(t)}\n`);
+    if (x.listedSince) out(`    Listed since: ${s(x.listedSince)}\n`);
+    if (x.nextStep) out(`    Next step: ${s(x.nextStep)}\n`);
+    for (const e of x.evidence) out(`    Evidence: ${s(e.label)}: relaywatch page ${s(evidenceText(e.route, e.query))}\n`);
+    out(`    Delisting: ${s(x.delisting)}\n`);
+  }
+
+  const unknown = r.ips.flatMap((i) => i.results.filter((x) => x.status === 'unknown').map((x) => ({ ip: i.ip, x })));
+  if (unknown.length) out('\nCould not check:\n');
+  for (const { ip, x } of unknown) out(`  ${ip} on ${s(x.name)}${x.codes.length ? ` (answer ${x.codes.join(', ')})` : ''}: ${s(x.reason ?? '')}\n`);
+
+  const failed = r.selfTest.filter((t) => !t.ok);
+  if (failed.length) out('\nSelf-test failed (answers from these lists are not trusted):\n');
+  for (const t of failed) out(`  ${s(t.name)} (${t.zone}): ${s(t.reason ?? '')}\n`);
+
+  const notQueried = new Map<string, string>();
+  for (const i of r.ips) for (const n of i.notQueried) if (!/IPv4 entries only/.test(n.reason)) notQueried.set(n.name, n.reason);
+  if (notQueried.size) out('\nNot queried:\n');
+  for (const [name, reason] of notQueried) out(`  ${s(name)}: ${s(reason)}\n`);
+  const v6 = r.ips.filter((i) => i.notQueried.some((n) => /IPv4 entries only/.test(n.reason)));
+  if (v6.length) out(`  For IPv6 addresses only the lists that publish IPv6 entries are asked (${v6.map((i) => i.ip).join(', ')}).\n`);
+
+  for (const p of r.problems) out(`\nproblem: ${s(p.message)}`);
+  if (r.problems.length) out('\n');
+}
+
+export const blacklistCommand: CliCommand = {
+  name: 'blacklist',
+  summary: "Check the server's IPs against DNS blacklists and explain each listing",
+  usage: 'relaywatch blacklist [--json] [--resolver HOST:PORT] [--ip IP]...',
+  options: { resolver: { type: 'string' }, ip: { type: 'string', multiple: true } },
+  async run(r) {
+    const resolverText = r.values.resolver as string | undefined;
+    const resolver = resolverText === undefined ? undefined : parseResolverAddress(resolverText);
+    const ips = (r.values.ip as string[] | undefined) ?? [];
+    const ctx = r.context();
+    const viewer = await r.viewer();
+    const progress = progressReporter(r.io, 'Asking the blacklists');
+    const report = await checkBlacklists(ctx, viewer, {
+      resolver,
+      ips,
+      onProgress: ({ done, total }) => progress.update({ bytesDone: done, bytesTotal: total }),
+    });
+    progress.done();
+    // The server's result is kept for the page, which never waits on DNS itself.
+    if (report.scope === 'server') {
+      try {
+        await blacklistMonitor(ctx).saveCache(report);
+      } catch (e) {
+        r.io.err(`relaywatch blacklist: the result could not be saved for the page: ${terminalSafe((e as Error).message)}\n`);
+      }
+    }
+    if (r.json) printJson(r.io, report);
+    else printReport(r.io.out, report);
+    return blacklistReportExitCode(report);
+  },
+};
