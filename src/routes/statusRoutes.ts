@@ -1,0 +1,129 @@
+/**
+ * POP-before-SMTP status and control, and the audit log: JSON routes and pages.
+ *
+ *   GET  /api/v1/status                 the status report (root only)
+ *   GET  /api/v1/pop-before-smtp        what disable/enable would do (?action=…&driverToo=1), nothing changed
+ *   POST /api/v1/pop-before-smtp        { action: "disable"|"enable", driverToo?, csrf }: do it (root only)
+ *   GET  /api/v1/audit                  the audit log (?limit=N, root only)
+ *   GET  /status, /status/confirm, POST /status/change, GET /audit: the pages
+ *
+ * A POST without a valid CSRF token, or from a reseller, is refused and audited.
+ */
+import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
+import { requireRoot } from '../domain/scope';
+import { AppError } from '../http/appError';
+import { verifyCsrf } from '../http/csrf';
+import { Actor, appendAudit, readAudit } from '../services/audit';
+import { ChangeRequest, changePopBeforeSmtp, parseAction, previewChange } from '../services/popBeforeSmtpControl';
+import { publicStatus, statusReport } from '../services/statusService';
+import type { RouteDeps } from '.';
+import { whmPrefix } from './dashboardRoutes';
+
+/** WHM's own pages for the same switches (a link inside WHM, directions outside it). */
+export const WHM_LINKS = {
+  serviceManager: {
+    kind: 'whm' as const,
+    label: 'Service Manager',
+    path: '/scripts/srvmng',
+    where: 'WHM » Service Configuration » Service Manager » tailwatchd',
+  },
+  tweakSettings: {
+    kind: 'whm' as const,
+    label: 'Tweak Settings → Mail',
+    path: '/scripts2/tweaksettings',
+    query: { find: 'popbeforesmtp' },
+    where: 'WHM » Server Configuration » Tweak Settings » Mail » Pop-before-SMTP',
+  },
+};
+
+function actorOf(req: Request): Actor {
+  return { user: req.identity!.user, via: 'web', from: req.ip ? `address ${req.ip}` : undefined };
+}
+
+function truthy(v: unknown): boolean {
+  return v === true || v === '1' || v === 'on' || v === 'true' || v === 'yes';
+}
+
+function changeRequest(source: unknown): ChangeRequest {
+  const body = (source && typeof source === 'object' ? source : {}) as Record<string, unknown>;
+  return { action: parseAction(body.action), driverToo: truthy(body.driverToo) };
+}
+
+/** verifyCsrf, with the refusal written to the audit log before it is answered. */
+function auditedCsrf(deps: RouteDeps): RequestHandler {
+  const check = verifyCsrf(deps.secret);
+  return (req: Request, res: Response, next: NextFunction) => {
+    check(req, res, (err?: unknown) => {
+      if (!err) return next();
+      const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
+      const action = body.action === 'enable' || body.action === 'disable' ? body.action : 'change';
+      appendAudit(deps.ctx, {
+        user: req.identity?.user ?? 'unknown',
+        via: 'web',
+        action: `pop-before-smtp.${action}`,
+        target: 'POP-before-SMTP',
+        outcome: 'refused',
+        summary: 'Refused: the request had no valid form token (CSRF check).',
+        details: req.ip ? { from: `address ${req.ip}` } : undefined,
+      }).then(
+        () => next(err),
+        (auditErr: unknown) => next(auditErr),
+      );
+    });
+  };
+}
+
+export function statusRoutes(app: Express, deps: RouteDeps): void {
+  const { ctx } = deps;
+
+  app.get('/api/v1/status', async (req, res) => {
+    res.json(publicStatus(await statusReport(ctx, req.identity!.viewer)));
+  });
+
+  app.get('/api/v1/pop-before-smtp', async (req, res) => {
+    res.json(await previewChange(ctx, req.identity!.viewer, changeRequest(req.query)));
+  });
+
+  app.post('/api/v1/pop-before-smtp', auditedCsrf(deps), async (req, res) => {
+    const result = await changePopBeforeSmtp(ctx, actorOf(req), req.identity!.viewer, changeRequest(req.body));
+    // A change that failed is answered 502: the cPanel program failed or did not take.
+    res.status(result.outcome === 'failed' ? 502 : 200).json(result);
+  });
+
+  app.get('/api/v1/audit', async (req, res) => {
+    requireRoot(req.identity!.viewer, 'read the audit log');
+    res.json(await readAudit(ctx, { limit: limitOf(req.query.limit) }));
+  });
+
+  app.get('/status', async (req, res) => {
+    const s = await statusReport(ctx, req.identity!.viewer);
+    res.render('pages/status', { title: 'POP-before-SMTP', s, whm: whmPrefix(req), links: WHM_LINKS });
+  });
+
+  app.get('/status/confirm', async (req, res) => {
+    const preview = await previewChange(ctx, req.identity!.viewer, changeRequest(req.query));
+    res.render('pages/statusConfirm', {
+      title: preview.action === 'disable' ? 'Turn POP-before-SMTP off?' : 'Turn POP-before-SMTP on?',
+      p: preview,
+      whm: whmPrefix(req),
+      links: WHM_LINKS,
+    });
+  });
+
+  app.post('/status/change', auditedCsrf(deps), async (req, res) => {
+    const result = await changePopBeforeSmtp(ctx, actorOf(req), req.identity!.viewer, changeRequest(req.body));
+    res.status(result.outcome === 'failed' ? 502 : 200);
+    res.render('pages/statusResult', { title: 'POP-before-SMTP', r: result, whm: whmPrefix(req), links: WHM_LINKS });
+  });
+
+  app.get('/audit', async (req, res) => {
+    requireRoot(req.identity!.viewer, 'read the audit log');
+    res.render('pages/audit', { title: 'Audit log', log: await readAudit(ctx, { limit: limitOf(req.query.limit) }) });
+  });
+}
+
+function limitOf(v: unknown): number {
+  if (v === undefined || v === '') return 100;
+  if (typeof v !== 'string' || !/^\d{1,5}$/.test(v) || Number(v) < 1) throw AppError.badRequest('limit must be a whole number from 1 to 99999.');
+  return Number(v);
+}
