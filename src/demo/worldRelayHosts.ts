@@ -128,7 +128,7 @@ export function planRelayHosts({ rng, pool, accounts, nowMs, logStartMs }: Relay
   /** A mail client polling every 5–15 minutes, ending with the login at `last`. */
   const polling = (last: number, users: string[], base: Omit<PlannedLogin, 'at' | 'user'>): PlannedLogin[] => {
     const out: PlannedLogin[] = [{ ...base, at: last, user: users[0] }];
-    const first = last - rng.int(20, 150) * MIN;
+    const first = last - rng.int(20, 90) * MIN;
     let t = last;
     let i = 1;
     for (;;) {
@@ -143,7 +143,7 @@ export function planRelayHosts({ rng, pool, accounts, nowMs, logStartMs }: Relay
   const history = (before: number, users: string[], base: Omit<PlannedLogin, 'at' | 'user'>): PlannedLogin[] => {
     const out: PlannedLogin[] = [];
     for (let day = before - DAY; day > logStartMs; day -= DAY) {
-      for (let k = rng.int(0, 3); k > 0; k--) {
+      for (let k = rng.int(0, 2); k > 0; k--) {
         const at = day + rng.int(0, DAY - 1);
         if (at > logStartMs && at < before) out.push({ ...base, at, user: rng.pick(users) });
       }
@@ -162,7 +162,7 @@ export function planRelayHosts({ rng, pool, accounts, nowMs, logStartMs }: Relay
     const last = nowMs - rng.int(1 * MIN, 28 * MIN);
     const logins = polling(last, users, base);
     const polledFrom = Math.min(...logins.map((l) => l.at));
-    if (rng.chance(0.6)) logins.push(...history(polledFrom - HOUR, users, base));
+    if (rng.chance(0.5)) logins.push(...history(polledFrom - HOUR, users, base));
     const failures: PlannedFailure[] = spec.typoFirst
       ? [{ at: polledFrom - rng.int(20_000, 90_000), user: users[0], protocol: spec.protocol, rip, kind: 'password-mismatch' }]
       : [];
