@@ -9,6 +9,7 @@ import { guideRoutes } from './guideRoutes';
 import { ipRoutes } from './ipRoutes';
 import { relayHostRoutes } from './relayHostRoutes';
 import { searchRoutes } from './searchRoutes';
+import { statusRoutes } from './statusRoutes';
 
 export interface RouteDeps {
   ctx: CoreContext;
@@ -23,4 +24,5 @@ export function registerRoutes(app: Express, deps: RouteDeps): void {
   guideRoutes(app, deps);
   accountRoutes(app, deps);
   searchRoutes(app, deps);
+  statusRoutes(app, deps);
 }

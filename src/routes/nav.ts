@@ -12,4 +12,6 @@ export const NAV_ITEMS: NavItem[] = [
   { route: '/', label: 'Overview' },
   { route: '/guide', label: 'Guided check' },
   { route: '/accounts', label: 'Accounts' },
+  { route: '/status', label: 'POP-before-SMTP', rootOnly: true },
+  { route: '/audit', label: 'Audit log', rootOnly: true },
 ];
