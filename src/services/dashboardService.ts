@@ -2,16 +2,20 @@
  * The admin's first screen and the guided check, as data: a verdict in plain words, then one card
  * per question (green / amber / red, or grey when it could not be decided), each with one sentence,
  * its evidence and where to go next. The guided check walks the same facts in the order an admin
- * thinks them through.
+ * thinks them through: listed where and why → who is in the relay list → what sends the auto-replies
+ * → who relies on POP-before-SMTP → turn it off safely → confirm it took.
  *
- * A card is built only from a real source. A source this build does not have yet is listed in
- * `unavailable`, never guessed at.
+ * Every card comes from a real source (the explainer, the status service, the blacklist monitor's
+ * last result, the autoresponder and reliance reports). Root-only sources are never read for a
+ * reseller.
  */
 import { Viewer } from '../domain/scope';
+import { AutoresponderReport, autoresponderReport } from './autoresponderService';
+import { blacklistMonitor, BlacklistReport, CheckProgress } from './blacklistService';
 import { CoreContext } from './context';
 import { explain, ExplainReport } from './explainService';
-import { readRelaying } from './relayState';
 import { relianceReport, RelianceReport } from './relianceService';
+import { StatusReport, statusReport } from './statusService';
 
 export type Tone = 'green' | 'amber' | 'red' | 'grey';
 
@@ -20,6 +24,13 @@ export type Link =
   | { kind: 'route'; label: string; route: string; query?: Record<string, string>; fragment?: string }
   | { kind: 'whm'; label: string; path: string; query?: Record<string, string>; where: string };
 
+/** A long-running job the page follows with a progress bar (polling `url` for `{ progress }`). */
+export interface Progress {
+  url: string;
+  done: number;
+  total: number;
+}
+
 export interface Card {
   id: string;
   title: string;
@@ -27,6 +38,7 @@ export interface Card {
   sentence: string;
   evidence: string[];
   link: Link | null;
+  progress?: Progress;
 }
 
 export interface GuideStep {
@@ -40,14 +52,13 @@ export interface GuideStep {
   /** what to do next, in words */
   next: string;
   link: Link | null;
+  progress?: Progress;
 }
 
 export interface Dashboard {
   viewer: { user: string; isRoot: boolean };
   verdict: { state: Tone; text: string; detail: string };
   cards: Card[];
-  /** parts this build cannot show yet (their source does not exist) */
-  unavailable: string[];
   relay: ExplainReport;
   checkedAt: string;
 }
@@ -55,26 +66,48 @@ export interface Dashboard {
 export interface Guide {
   viewer: { user: string; isRoot: boolean };
   steps: GuideStep[];
-  unavailable: string[];
   checkedAt: string;
 }
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+const when = (iso: string): string => `${iso.replace('T', ' ').slice(0, 16)} UTC`;
 
 const TWEAK_LINK: Link = {
   kind: 'whm',
   label: 'Tweak Settings → Mail',
   path: '/scripts2/tweaksettings',
   query: { find: 'popbeforesmtp' },
-  where: 'WHM » Server Configuration » Tweak Settings » Mail » “Allow users to relay mail if they use an IP address through which someone has validated an IMAP or POP3 login”',
+  where: 'Server Configuration » Tweak Settings » Mail » POP-before-SMTP',
 };
 
-const SERVICE_MANAGER_LINK: Link = {
-  kind: 'whm',
-  label: 'Service Manager',
-  path: '/scripts/srvmng',
-  where: 'WHM » Service Configuration » Service Manager » tailwatchd » Antirelayd',
-};
+/** Everything the dashboard and the guide are built from, read once per request. */
+interface Facts {
+  viewer: Viewer;
+  relay: ExplainReport;
+  reliance: RelianceReport;
+  autoresponders: AutoresponderReport;
+  /** root only */
+  status: StatusReport | null;
+  /** root only: the last finished check (never waits on DNS) */
+  blacklist: { report: BlacklistReport | null; stale: boolean; progress: CheckProgress; problem: string | null } | null;
+}
+
+async function gather(ctx: CoreContext, viewer: Viewer): Promise<Facts> {
+  const days = ctx.config.evidence.days;
+  const relay = await explain(ctx, viewer);
+  const reliance = await relianceReport(ctx, viewer, { days });
+  const autoresponders = await autoresponderReport(ctx, viewer, { days });
+  let status: StatusReport | null = null;
+  let blacklist: Facts['blacklist'] = null;
+  if (viewer.isRoot) {
+    status = await statusReport(ctx, viewer);
+    // The cached result and the running check only: the dashboard never starts DNS queries itself.
+    const monitor = blacklistMonitor(ctx);
+    const cached = await monitor.readCache();
+    blacklist = { report: cached.report, stale: monitor.isStale(cached.report), progress: monitor.progress(), problem: cached.problem };
+  }
+  return { viewer, relay, reliance, autoresponders, status, blacklist };
+}
 
 function verdictOf(r: ExplainReport, viewer: Viewer): Dashboard['verdict'] {
   const detail = `${r.generation === 'modern' ? 'cPanel 11.52 or later (RecentAuthedMailIpTracker)' : 'older cPanel (Antirelayd)'}; relay list ${r.relayList}.`;
@@ -91,12 +124,6 @@ function verdictOf(r: ExplainReport, viewer: Viewer): Dashboard['verdict'] {
 
 function relayCard(r: ExplainReport): Card {
   const c = r.counts;
-  const evidence = [
-    `${plural(c.explained, 'IP')} explained by logins`,
-    ...(c.alwaysrelay ? [`${plural(c.alwaysrelay, 'IP')} from /etc/alwaysrelay`] : []),
-    ...(c.unexplained ? [`${plural(c.unexplained, 'IP')} with no login behind ${c.unexplained === 1 ? 'it' : 'them'}`] : []),
-    ...(c.stale ? [`${plural(c.stale, 'IP')} past the relay window`] : []),
-  ];
   const firstBad = r.hosts.find((h) => h.status === 'unexplained');
   return {
     id: 'relay-list',
@@ -109,27 +136,78 @@ function relayCard(r: ExplainReport): Card {
         : c.unexplained > 0
           ? `${plural(c.unexplained, 'IP')} in the list ${c.unexplained === 1 ? 'has' : 'have'} no successful login behind ${c.unexplained === 1 ? 'it' : 'them'}: look at ${c.unexplained === 1 ? 'it' : 'them'} first.`
           : `Every one of the ${plural(c.hosts, 'IP')} is there because a mailbox logged in from it${c.alwaysrelay ? ' or it was added to /etc/alwaysrelay by hand' : ''}.`,
-    evidence,
+    evidence: [
+      `${plural(c.explained, 'IP')} explained by logins`,
+      ...(c.alwaysrelay ? [`${plural(c.alwaysrelay, 'IP')} from /etc/alwaysrelay`] : []),
+      ...(c.unexplained ? [`${plural(c.unexplained, 'IP')} with no login behind ${c.unexplained === 1 ? 'it' : 'them'}`] : []),
+      ...(c.stale ? [`${plural(c.stale, 'IP')} past the relay window`] : []),
+    ],
     link: firstBad
       ? { kind: 'route', label: `Open ${firstBad.ip}`, route: `/ip/${firstBad.ip}` }
-      : { kind: 'route', label: 'See the relay hosts', route: '/', fragment: 'rw-relay-list' },
+      : { kind: 'route', label: 'See the relay IPs', route: '/', fragment: 'rw-relay-list' },
   };
 }
 
-async function switchCard(ctx: CoreContext, r: ExplainReport): Promise<Card> {
-  const decision = await readRelaying(ctx, r.generation);
-  const on = decision.allowed;
-  const evidence = [decision.why, ...decision.disagreements];
-  const legacy = r.generation === 'legacy';
+function switchCard(s: StatusReport, expireHostMins: number): Card {
+  const p = s.popBeforeSmtp;
   return {
     id: 'pop-before-smtp',
     title: 'POP-before-SMTP relaying',
-    state: decision.disagreements.length > 0 ? 'amber' : on ? 'amber' : 'green',
-    sentence: on
-      ? `On: for about ${r.expireHostMins} minutes after a POP3/IMAP login, that IP may send mail through this server without a password.`
+    state: p.disagreements.length > 0 ? 'amber' : p.relayingAllowed ? 'amber' : 'green',
+    sentence: p.relayingAllowed
+      ? `On: for about ${expireHostMins} minutes after a POP3/IMAP login, that IP may send mail through this server without a password.`
       : 'Off: the IPs in the list cannot send mail through this server without a password.',
-    evidence,
-    link: legacy ? SERVICE_MANAGER_LINK : TWEAK_LINK,
+    evidence: [p.why, ...p.disagreements, ...(s.tailwatchd.error ? [s.tailwatchd.error] : [])],
+    link: p.relayingAllowed
+      ? { kind: 'route', label: 'Turn it off safely', route: '/status/confirm', query: { action: 'disable' } }
+      : { kind: 'route', label: 'See the status', route: '/status' },
+  };
+}
+
+function blacklistCard(b: NonNullable<Facts['blacklist']>): Card {
+  const link: Link = { kind: 'route', label: 'Open the blacklist check', route: '/blacklist' };
+  const progress = b.progress.running ? { url: '/api/v1/blacklist', done: b.progress.done, total: b.progress.total } : undefined;
+  if (!b.report) {
+    return {
+      id: 'blacklist',
+      title: 'Blacklist listings',
+      state: 'grey',
+      sentence: b.progress.running ? 'The first check of the server’s IPs is running.' : b.problem ?? 'The server’s IPs have not been checked yet.',
+      evidence: b.progress.lastError ? [b.progress.lastError] : [],
+      link,
+      progress,
+    };
+  }
+  const r = b.report;
+  const state: Tone = r.verdict === 'listed' ? 'red' : r.verdict === 'unknown' ? 'grey' : 'green';
+  const listed = r.ips.flatMap((ip) => ip.results.filter((x) => x.status === 'listed').map((x) => `${ip.ip} on ${x.name ?? x.zone}`));
+  return {
+    id: 'blacklist',
+    title: 'Blacklist listings',
+    state,
+    sentence: r.summary,
+    evidence: [...listed.slice(0, 6), ...(listed.length > 6 ? [`… and ${listed.length - 6} more`] : []), `Checked ${when(r.checkedAt)}${b.stale ? ' (older than the refresh interval)' : ''}`],
+    link,
+    progress,
+  };
+}
+
+function autoresponderCard(a: AutoresponderReport): Card {
+  const risky = a.autoresponders.filter((r) => r.active && r.risks.length > 0);
+  const blocked = a.problems.some((p) => p.blocking);
+  return {
+    id: 'autoresponders',
+    title: 'Risky autoresponders',
+    state: risky.length > 0 ? 'amber' : blocked ? 'grey' : 'green',
+    sentence: risky.length > 0
+      ? `${plural(risky.length, 'active autoresponder')} may answer spam and get the server listed (backscatter).`
+      : blocked
+        ? 'Some files could not be read, so autoresponders may be missing from the count.'
+        : a.counts.total === 0
+          ? 'No autoresponder is set up.'
+          : `${plural(a.counts.active, 'active autoresponder')}, none of them risky.`,
+    evidence: risky.slice(0, 5).map((r) => `${r.address}: ${r.risks.map((x) => x.reason).join('; ')}`).concat(risky.length > 5 ? [`… and ${risky.length - 5} more`] : []),
+    link: null,
   };
 }
 
@@ -148,7 +226,7 @@ function relianceCard(r: RelianceReport, relayingOn: boolean | null): Card {
         ? `No mailbox sent mail without a password through the relay list in the last ${plural(days, 'day')}${relayingOn === false ? '' : ': turning it off breaks nobody’s mail'}.`
         : `${plural(n, 'mailbox', 'mailboxes')} sent ${plural(messages, 'message')} without a password in the last ${plural(days, 'day')}: ${relayingOn === false ? 'that mail is now refused' : 'switch them to SMTP authentication before turning it off'}.`,
     evidence: [
-      ...r.users.slice(0, 5).map((u) => `${u.user}: ${plural(u.messages, 'message')}${u.lastSeen ? `, last ${u.lastSeen.replace('T', ' ').slice(0, 16)} UTC` : ''}`),
+      ...r.users.slice(0, 5).map((u) => `${u.user}: ${plural(u.messages, 'message')}${u.lastSeen ? `, last ${when(u.lastSeen)}` : ''}`),
       ...(n > 5 ? [`… and ${n - 5} more`] : []),
       ...(r.authenticated.length ? [`${plural(r.authenticated.length, 'mailbox', 'mailboxes')} already send with SMTP authentication`] : []),
     ],
@@ -156,118 +234,136 @@ function relianceCard(r: RelianceReport, relayingOn: boolean | null): Card {
   };
 }
 
-/** Sources this build does not have yet; each becomes a card when its service exists. */
-function unavailableParts(viewer: Viewer): string[] {
-  return [
-    ...(viewer.isRoot ? ['Blacklist listings'] : []),
-    'Risky autoresponders',
-  ];
-}
-
 export async function dashboard(ctx: CoreContext, viewer: Viewer): Promise<Dashboard> {
-  const relay = await explain(ctx, viewer);
-  const reliance = await relianceReport(ctx, viewer, { days: ctx.config.evidence.days });
+  const f = await gather(ctx, viewer);
   const cards: Card[] = [];
   if (viewer.isRoot) {
-    cards.push(relayCard(relay));
-    cards.push(await switchCard(ctx, relay));
-    cards.push(relianceCard(reliance, relay.relaying.allowed));
+    cards.push(relayCard(f.relay));
+    if (f.status) cards.push(switchCard(f.status, f.relay.expireHostMins));
+    if (f.blacklist) cards.push(blacklistCard(f.blacklist));
   } else {
     cards.push({
       id: 'accounts',
       title: 'Your accounts',
-      state: relay.verdict === 'unknown' ? 'grey' : 'green',
-      sentence: `${plural(viewer.accounts.size, 'account')}; ${plural(relay.counts.hosts, 'relay IP')} tied to ${viewer.accounts.size === 1 ? 'it' : 'them'} right now.`,
+      state: f.relay.verdict === 'unknown' ? 'grey' : 'green',
+      sentence: `${plural(viewer.accounts.size, 'account')}; ${plural(f.relay.counts.hosts, 'relay IP')} tied to ${viewer.accounts.size === 1 ? 'it' : 'them'} right now.`,
       evidence: [],
       link: { kind: 'route', label: 'Open your accounts', route: '/accounts' },
     });
-    cards.push(relianceCard(reliance, null));
   }
+  cards.push(autoresponderCard(f.autoresponders));
+  cards.push(relianceCard(f.reliance, f.status ? f.status.popBeforeSmtp.relayingAllowed : null));
   return {
     viewer: { user: viewer.user, isRoot: viewer.isRoot },
-    verdict: verdictOf(relay, viewer),
+    verdict: verdictOf(f.relay, viewer),
     cards,
-    unavailable: unavailableParts(viewer),
-    relay,
-    checkedAt: relay.checkedAt,
+    relay: f.relay,
+    checkedAt: f.relay.checkedAt,
   };
 }
 
 export async function guide(ctx: CoreContext, viewer: Viewer): Promise<Guide> {
-  const relay = await explain(ctx, viewer);
+  const f = await gather(ctx, viewer);
+  const { relay } = f;
   const steps: GuideStep[] = [];
-  const c = relay.counts;
-  const bad = relay.hosts.filter((h) => h.status === 'unexplained');
 
+  if (f.blacklist) {
+    const bc = blacklistCard(f.blacklist);
+    steps.push({
+      id: 'blacklist',
+      title: 'Listed where and why',
+      question: 'Which blacklists list the server’s IPs, and for what?',
+      state: bc.state,
+      sentence: bc.sentence,
+      evidence: bc.evidence,
+      next: bc.state === 'red'
+        ? 'Open the blacklist check: each listing says what the list means (backscatter, spam, a whole network) and how it expires. A backscatter listing points at autoresponders (step 3).'
+        : bc.state === 'green'
+          ? 'Nothing to do here.'
+          : 'Open the blacklist check and run it; it takes a minute and runs in the background.',
+      link: bc.link,
+      progress: bc.progress,
+    });
+  }
+
+  const bad = relay.hosts.filter((h) => h.status === 'unexplained');
+  const rc = relayCard(relay);
   steps.push({
     id: 'relay-list',
     title: 'Who is in the relay list',
     question: 'Why is each of these IPs allowed to relay?',
-    state: relay.verdict === 'unknown' ? 'grey' : bad.length ? 'red' : c.alwaysrelay ? 'amber' : 'green',
-    sentence: relay.verdict === 'unknown' ? 'Some files could not be read, so this cannot be decided.' : relay.summary,
+    state: viewer.isRoot ? rc.state : relay.verdict === 'unknown' ? 'grey' : 'green',
+    sentence: relay.verdict === 'unknown' ? 'Some files could not be read, so this cannot be decided.' : viewer.isRoot ? relay.summary : verdictOf(relay, viewer).text,
     evidence: relay.hosts.slice(0, 8).map((h) => `${h.ip}: ${h.summary}`).concat(relay.hosts.length > 8 ? [`… and ${relay.hosts.length - 8} more`] : []),
     next: bad.length
       ? `Open ${bad.length === 1 ? 'the IP' : 'each IP'} with no login behind it and read its log lines. A login you do not recognise means a mailbox password has leaked: change it in cPanel » Email Accounts.`
       : 'Nothing to do here: every IP is there because a mailbox logged in from it.',
-    link: bad.length ? { kind: 'route', label: `Open ${bad[0].ip}`, route: `/ip/${bad[0].ip}` } : { kind: 'route', label: 'See the relay hosts', route: '/', fragment: 'rw-relay-list' },
+    link: rc.link,
   });
 
-  const reliance = await relianceReport(ctx, viewer, { days: ctx.config.evidence.days });
-  const rc = relianceCard(reliance, relay.relaying.allowed);
+  const ac = autoresponderCard(f.autoresponders);
+  steps.push({
+    id: 'autoresponders',
+    title: 'What sends the auto-replies',
+    question: 'Which autoresponders answer spam (backscatter)?',
+    state: ac.state,
+    sentence: ac.sentence,
+    evidence: ac.evidence,
+    next: ac.state === 'amber'
+      ? 'Give each risky autoresponder an interval (reply once per sender per day or more), an end date, or turn it off in cPanel » Email » Autoresponders.'
+      : 'Nothing to do here.',
+    link: ac.link,
+  });
+
+  const lc = relianceCard(f.reliance, f.status ? f.status.popBeforeSmtp.relayingAllowed : null);
   steps.push({
     id: 'reliance',
     title: 'Who relies on POP-before-SMTP',
     question: 'Whose mail stops if POP-before-SMTP is turned off?',
-    state: rc.state,
-    sentence: rc.sentence,
-    evidence: rc.evidence,
-    next: reliance.users.length
-      ? 'Tell these mailboxes’ owners to turn on “My outgoing server requires authentication” (SMTP AUTH, port 587) in their mail program before you turn POP-before-SMTP off.'
+    state: lc.state,
+    sentence: lc.sentence,
+    evidence: lc.evidence,
+    next: f.reliance.users.length
+      ? 'Ask these mailboxes’ owners to turn on “My outgoing server requires authentication” (SMTP AUTH, port 587) in their mail program before you turn POP-before-SMTP off.'
       : 'Nothing to do here.',
-    link: rc.link,
+    link: lc.link,
   });
 
-  if (viewer.isRoot) {
-    const decision = await readRelaying(ctx, relay.generation);
-    const legacy = relay.generation === 'legacy';
+  if (f.status) {
+    const p = f.status.popBeforeSmtp;
     steps.push({
       id: 'turn-off',
       title: 'Turn POP-before-SMTP off safely',
       question: 'Can the relay list let anyone send mail without a password?',
-      state: decision.allowed ? 'amber' : 'green',
-      sentence: decision.allowed
-        ? 'It is on: any IP in the list may send mail through this server without a password. Mail clients that use SMTP authentication keep working when it is turned off.'
-        : 'It is already off.',
-      evidence: [decision.why, ...decision.disagreements],
-      next: decision.allowed
-        ? legacy
-          ? 'In WHM, open Service Manager and turn off the Antirelayd driver of tailwatchd.'
-          : 'In WHM, open Tweak Settings, tab Mail, and set the POP-before-SMTP relay setting to Off.'
+      state: p.relayingAllowed ? 'amber' : 'green',
+      sentence: p.relayingAllowed
+        ? 'It is on: any IP in the list may send mail through this server without a password. Mail programs that use SMTP authentication keep working when it is turned off.'
+        : 'It is off.',
+      evidence: [p.why, ...p.disagreements],
+      next: p.relayingAllowed
+        ? 'Open the confirmation: it lists the mailboxes that would be affected and the exact cPanel commands, then makes the change, checks it took and records it in the audit log.'
         : 'Nothing to do here.',
-      link: decision.allowed ? (legacy ? SERVICE_MANAGER_LINK : TWEAK_LINK) : null,
+      link: p.relayingAllowed ? { kind: 'route', label: 'Turn it off…', route: '/status/confirm', query: { action: 'disable' } } : null,
     });
     steps.push({
       id: 'confirm',
       title: 'Confirm it took',
       question: 'Does the server really refuse to relay for the listed IPs now?',
-      state: decision.allowed ? 'grey' : decision.disagreements.length ? 'amber' : 'green',
-      sentence: decision.allowed
+      state: p.relayingAllowed ? 'grey' : p.disagreements.length ? 'amber' : 'green',
+      sentence: p.relayingAllowed
         ? 'Not yet: relaying is still allowed. Come back here after turning it off.'
-        : decision.disagreements.length
+        : p.disagreements.length
           ? 'Relaying is off where Exim looks, but the settings disagree with each other.'
-          : 'Confirmed from the files Exim and tailwatchd read: relaying by POP-before-SMTP is off.',
-      evidence: [decision.why, ...decision.disagreements],
-      next: decision.allowed ? 'Turn it off (the step above), then reload this page.' : 'Done. The listed IPs may stay in the list for up to an hour; they can no longer relay.',
-      link: { kind: 'route', label: 'Check again', route: '/guide' },
+          : `Confirmed from ${p.driverActiveFrom} and the files Exim reads: relaying by POP-before-SMTP is off.`,
+      evidence: [p.why, ...p.disagreements],
+      next: p.relayingAllowed
+        ? 'Turn it off (the step above), then check again.'
+        : 'Done. The IPs may stay in the list for up to an hour; they can no longer relay.',
+      link: p.relayingAllowed ? null : { kind: 'route', label: 'See the status and the audit log', route: '/status' },
     });
   }
 
-  return {
-    viewer: { user: viewer.user, isRoot: viewer.isRoot },
-    steps,
-    unavailable: viewer.isRoot
-      ? ['Listed where and why (blacklist check)', 'What sends the auto-replies (autoresponders)']
-      : ['What sends the auto-replies (autoresponders)'],
-    checkedAt: relay.checkedAt,
-  };
+  return { viewer: { user: viewer.user, isRoot: viewer.isRoot }, steps, checkedAt: relay.checkedAt };
 }
+
+export { TWEAK_LINK };

@@ -43,7 +43,7 @@ test('root: an amber verdict naming the IPs that need a look, a red relay card l
   const relay = d.cards.find((c: any) => c.id === 'relay-list');
   expect(relay).toMatchObject({ state: 'red', link: { kind: 'route', route: '/ip/192.0.2.99' } });
   const sw = d.cards.find((c: any) => c.id === 'pop-before-smtp');
-  expect(sw).toMatchObject({ state: 'amber', link: { kind: 'whm', path: '/scripts2/tweaksettings' } });
+  expect(sw).toMatchObject({ state: 'amber', link: { kind: 'route', route: '/status/confirm', query: { action: 'disable' } } });
   expect(sw.sentence).toMatch(/^On:/);
   const rel = d.cards.find((c: any) => c.id === 'reliance');
   expect(rel).toMatchObject({ state: 'amber' });
@@ -53,7 +53,10 @@ test('root: an amber verdict naming the IPs that need a look, a red relay card l
   const page = await request(a).get('/').expect(200);
   expect(page.text).toContain('1 relay IP needs a look');
   expect(page.text).toContain('href="/ip/192.0.2.99"');
-  expect(page.text).toContain('In WHM: WHM » Server Configuration » Tweak Settings');
+  expect(page.text).toContain('href="/status/confirm?action=disable"');
+  expect(d.cards.map((c: any) => c.id)).toEqual(['relay-list', 'pop-before-smtp', 'blacklist', 'autoresponders', 'reliance']);
+  expect(d.cards.find((c: any) => c.id === 'blacklist')).toMatchObject({ state: 'grey', sentence: 'The server’s IPs have not been checked yet.', link: { route: '/blacklist' } });
+  expect(d.cards.find((c: any) => c.id === 'autoresponders')).toMatchObject({ state: 'green', sentence: 'No autoresponder is set up.' });
 });
 
 test('a clear server says so calmly; with relaying off the switch card is green', async () => {
@@ -64,19 +67,17 @@ test('a clear server says so calmly; with relaying off the switch card is green'
   expect(d.cards.find((c: any) => c.id === 'relay-list')).toMatchObject({ state: 'green' });
 });
 
-test('outside WHM, WHM pages are named, not linked', async () => {
-  const root = host();
-  const a = app(root);
-  // The dev identity has no base, so WHM pages are given as directions, not as links.
-  const page = await request(a).get('/guide').expect(200);
-  expect(page.text).not.toContain('/cpsess');
+test('the guide page links the disable confirmation and shows every step', async () => {
+  const page = await request(app(host())).get('/guide').expect(200);
   expect(page.text).toContain('Turn POP-before-SMTP off safely');
+  expect(page.text).toContain('href="/status/confirm?action=disable"');
+  expect(page.text).toContain('Listed where and why');
 });
 
-test('the guided check: relay list, reliance, turn off, confirm; confirm waits while relaying is on', async () => {
+test('the guided check: listed where, relay list, autoresponders, reliance, turn off, confirm; confirm waits while relaying is on', async () => {
   const g = (await request(app(host())).get('/api/v1/guide').expect(200)).body;
-  expect(g.steps.map((s: any) => s.id)).toEqual(['relay-list', 'reliance', 'turn-off', 'confirm']);
-  expect(g.steps.map((s: any) => s.state)).toEqual(['red', 'amber', 'amber', 'grey']);
+  expect(g.steps.map((s: any) => s.id)).toEqual(['blacklist', 'relay-list', 'autoresponders', 'reliance', 'turn-off', 'confirm']);
+  expect(g.steps.map((s: any) => s.state)).toEqual(['grey', 'red', 'green', 'amber', 'amber', 'grey']);
   const off = (await request(app(host({ popbeforesmtp: false }))).get('/api/v1/guide').expect(200)).body;
   expect(off.steps.find((s: any) => s.id === 'confirm').state).toBe('green');
 });
@@ -85,13 +86,28 @@ test('a reseller sees their own verdict and no root-only card or host', async ()
   const a = app(host(), 'resellera');
   const d = (await request(a).get('/api/v1/dashboard').expect(200)).body;
   expect(d.verdict).toMatchObject({ state: 'green', text: '1 relay IP belongs to your accounts, each explained by a POP3/IMAP login.' });
-  expect(d.cards.map((c: any) => c.id)).toEqual(['accounts', 'reliance']);
+  expect(d.cards.map((c: any) => c.id)).toEqual(['accounts', 'autoresponders', 'reliance']);
   const text = JSON.stringify(d);
   expect(text).not.toMatch(/192\.0\.2\.99|203\.0\.113\.11|carol/);
   const page = await request(a).get('/').expect(200);
   expect(page.text).not.toMatch(/192\.0\.2\.99|203\.0\.113\.11|carol/);
   const g = (await request(a).get('/api/v1/guide').expect(200)).body;
-  expect(g.steps.map((s: any) => s.id)).toEqual(['relay-list', 'reliance']);
+  expect(g.steps.map((s: any) => s.id)).toEqual(['relay-list', 'autoresponders', 'reliance']);
   const carolsReseller = (await request(app(host(), 'resellerb')).get('/api/v1/dashboard').expect(200)).body;
   expect(carolsReseller.cards.find((c: any) => c.id === 'reliance')).toMatchObject({ state: 'green' });
+});
+
+test('the blacklist card shows the last cached check, listing by listing', async () => {
+  const root = host();
+  const { addToTree } = await import('../helpers/hostTree');
+  const report = {
+    checkedAt: new Date().toISOString(), verdict: 'listed', summary: '1 of 1 IP is listed on 1 list.', scope: 'server',
+    ips: [{ ip: '203.0.113.5', results: [{ zone: 'ips.backscatterer.org', name: 'Backscatterer', status: 'listed' }, { zone: 'bl.spamcop.net', name: 'SpamCop', status: 'clean' }] }],
+  };
+  addToTree(root, { files: { '/var/lib/relaywatch/blacklist.json': JSON.stringify(report) } });
+  const d = (await request(app(root)).get('/api/v1/dashboard').expect(200)).body;
+  const card = d.cards.find((c: any) => c.id === 'blacklist');
+  expect(card).toMatchObject({ state: 'red', sentence: '1 of 1 IP is listed on 1 list.' });
+  expect(card.evidence[0]).toBe('203.0.113.5 on Backscatterer');
+  expect(card.progress).toBeUndefined();
 });
