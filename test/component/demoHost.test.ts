@@ -28,6 +28,8 @@ const MIN = 60_000;
  * so time may seem to step back by up to an hour there (on a real server too), never more.
  */
 const DST_REPEAT_MS = 60 * MIN;
+/** MiB of mail log where the size does not matter to the test */
+const SMALL = 0.5;
 
 const tmpDirs: string[] = [];
 function tmp(): string {
@@ -359,12 +361,12 @@ describe('determinism, size and the output folder', () => {
   }
 
   test('the same seed and time give identical files; another seed gives another host', async () => {
-    const a = await generateDemoHost({ out: tmp(), generation: 'modern', seed: 99, now: NOW });
-    const b = await generateDemoHost({ out: tmp(), generation: 'modern', seed: 99, now: NOW });
+    const a = await generateDemoHost({ out: tmp(), generation: 'modern', seed: 99, now: NOW, sizeMb: SMALL });
+    const b = await generateDemoHost({ out: tmp(), generation: 'modern', seed: 99, now: NOW, sizeMb: SMALL });
     const sa = snapshot(a.root);
     expect(Object.keys(sa).length).toBeGreaterThan(300);
     expect(snapshot(b.root)).toEqual(sa);
-    const c = await generateDemoHost({ out: tmp(), generation: 'modern', seed: 100, now: NOW });
+    const c = await generateDemoHost({ out: tmp(), generation: 'modern', seed: 100, now: NOW, sizeMb: SMALL });
     expect(fs.readFileSync(path.join(c.root, 'etc/recent_authed_mail_ips'), 'utf8')).not.toBe(fs.readFileSync(path.join(a.root, 'etc/recent_authed_mail_ips'), 'utf8'));
   });
 
@@ -380,7 +382,7 @@ describe('determinism, size and the output folder', () => {
   });
 
   test('big logs are written plain unless gzip is asked for', async () => {
-    const s = await generateDemoHost({ out: tmp(), generation: 'modern', seed: 5, now: NOW, sizeMb: 1, gzipRotations: false });
+    const s = await generateDemoHost({ out: tmp(), generation: 'modern', seed: 5, now: NOW, sizeMb: SMALL, gzipRotations: false });
     expect(s.mailLogFiles.every((f) => !f.endsWith('.gz'))).toBe(true);
   });
 
@@ -395,9 +397,9 @@ describe('determinism, size and the output folder', () => {
 
   test('replaces an earlier demo host, leftovers included', async () => {
     const dir = tmp();
-    await generateDemoHost({ out: dir, generation: 'modern', seed: 1, now: NOW });
+    await generateDemoHost({ out: dir, generation: 'modern', seed: 1, now: NOW, sizeMb: SMALL });
     fs.writeFileSync(path.join(dir, 'etc', 'leftover'), 'x');
-    const s = await generateDemoHost({ out: dir, generation: 'legacy', seed: 2, now: NOW });
+    const s = await generateDemoHost({ out: dir, generation: 'legacy', seed: 2, now: NOW, sizeMb: SMALL });
     expect(fs.existsSync(path.join(dir, 'etc', 'leftover'))).toBe(false);
     expect(fs.lstatSync(path.join(dir, 'etc', 'relayhosts')).isFile()).toBe(true);
     expect(s.generation).toBe('legacy');
@@ -412,7 +414,7 @@ describe('determinism, size and the output folder', () => {
 describe('yearless stamps across New Year', () => {
   test('a January host has a rotated file with December lines, read as last year', async () => {
     const now = new Date(2027, 0, 3, 10, 0, 0);
-    const s = await generateDemoHost({ out: tmp(), generation: 'modern', seed: 7, now });
+    const s = await generateDemoHost({ out: tmp(), generation: 'modern', seed: 7, now, sizeMb: SMALL });
     const lines = allLines(s);
     const december = lines.filter((l) => l.text.startsWith('Dec '));
     expect(december.length).toBeGreaterThan(0);
@@ -447,7 +449,7 @@ describe('installStandins', () => {
     const root = tmp();
     const installed = await installStandins(root);
     for (const p of installed) expect(fs.statSync(path.join(root, p)).mode & 0o111).toBe(0o111);
-    const s = await generateDemoHost({ out: tmp(), generation: 'modern', now: NOW });
+    const s = await generateDemoHost({ out: tmp(), generation: 'modern', now: NOW, sizeMb: SMALL });
     const marker = JSON.parse(fs.readFileSync(path.join(s.root, 'etc/relaywatch/demo-host.json'), 'utf8'));
     expect(marker.standins).toEqual(installed);
   });
