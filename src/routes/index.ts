@@ -5,6 +5,7 @@ import type { Express } from 'express';
 import { CoreContext } from '../services/context';
 import { accountRoutes } from './accountRoutes';
 import { dashboardRoutes } from './dashboardRoutes';
+import { evidenceRoutes } from './evidenceRoutes';
 import { guideRoutes } from './guideRoutes';
 import { ipRoutes } from './ipRoutes';
 import { relayHostRoutes } from './relayHostRoutes';
@@ -25,4 +26,5 @@ export function registerRoutes(app: Express, deps: RouteDeps): void {
   accountRoutes(app, deps);
   searchRoutes(app, deps);
   statusRoutes(app, deps);
+  evidenceRoutes(app, deps);
 }

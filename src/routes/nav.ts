@@ -12,6 +12,9 @@ export const NAV_ITEMS: NavItem[] = [
   { route: '/', label: 'Overview' },
   { route: '/guide', label: 'Guided check' },
   { route: '/accounts', label: 'Accounts' },
+  { route: '/reliance', label: 'Who relies' },
+  { route: '/autoresponders', label: 'Autoresponders' },
+  { route: '/backscatter', label: 'Backscatter' },
   { route: '/status', label: 'POP-before-SMTP', rootOnly: true },
   { route: '/audit', label: 'Audit log', rootOnly: true },
 ];
