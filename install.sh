@@ -1,0 +1,417 @@
+#!/usr/bin/env bash
+# Installs relaywatch as a WHM plugin on a cPanel & WHM server, or removes it again.
+#
+#   ./install.sh                 install or upgrade (run as root from the unpacked release or checkout)
+#   ./install.sh --uninstall     remove everything it installed (the audit log and config stay)
+#   ./install.sh --prefix DIR    install the program into DIR (default /usr/local/relaywatch)
+#   ./install.sh --root DIR      act on a server tree under DIR: every path, and every cPanel program
+#                                called (DIR/usr/local/cpanel/bin/register_appconfig), is taken under
+#                                DIR; systemctl comes from PATH. For tests and staging.
+#
+# It changes only what differs, so running it again changes nothing, and running it after an upgrade
+# replaces what changed and restarts the daemon. See docs/whm-plugin.md.
+set -euo pipefail
+
+NAME=relaywatch
+ROOT=/
+PREFIX=/usr/local/relaywatch
+ACTION=install
+
+# Host paths (under --root when given).
+CPANEL_BIN=/usr/local/cpanel/bin
+DOCROOT=/usr/local/cpanel/whostmgr/docroot
+CGI_DIR=$DOCROOT/cgi/relaywatch
+ICON=$DOCROOT/addon_plugins/relaywatch.png
+APPS_CONF=/var/cpanel/apps/relaywatch.conf
+UNIT=/etc/systemd/system/relaywatch.service
+CHKSERV_ENTRY=/etc/chkserv.d/relaywatch
+CHKSERVD_CONF=/etc/chkserv.d/chkservd.conf
+BIN_LINK=/usr/local/bin/relaywatch
+SOCKET=/run/relaywatch/http.sock
+RUNTIME_DIR=/run/relaywatch
+STATE_DIR=/var/lib/relaywatch
+KEPT_DIRS="/var/log/relaywatch /etc/relaywatch"
+MARKER=.relaywatch-install
+
+say() { printf 'relaywatch: %s\n' "$*"; }
+die() {
+  printf 'relaywatch: error: %s\n' "$*" >&2
+  exit 1
+}
+usage() { sed -n '2,13s/^# \{0,1\}//p' "$0"; }
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --uninstall) ACTION=uninstall ;;
+    --root)
+      [ $# -ge 2 ] || die "--root needs a directory"
+      ROOT=$2
+      shift
+      ;;
+    --root=*) ROOT=${1#--root=} ;;
+    --prefix)
+      [ $# -ge 2 ] || die "--prefix needs a directory"
+      PREFIX=$2
+      shift
+      ;;
+    --prefix=*) PREFIX=${1#--prefix=} ;;
+    -h | --help)
+      usage
+      exit 0
+      ;;
+    *) die "unknown option \"$1\" (see ./install.sh --help)" ;;
+  esac
+  shift
+done
+
+[ -d "$ROOT" ] || die "--root $ROOT is not a directory"
+R=$(cd "$ROOT" && pwd -P)
+[ "$R" = / ] && R=
+# The prefix is removed with rm -rf on --uninstall: only a plain absolute path ending in /relaywatch.
+case "$PREFIX" in
+  /*/relaywatch | /relaywatch) ;;
+  *) die "--prefix must be an absolute path ending in /relaywatch (got \"$PREFIX\")" ;;
+esac
+[[ "$PREFIX" =~ ^(/[A-Za-z0-9._-]+)+$ && "$PREFIX" != *"/../"* && "$PREFIX" != *"/./"* ]] || die "--prefix \"$PREFIX\" must be a plain path"
+
+SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+
+# hp PATH: the real location of a host path.
+hp() { printf '%s%s' "$R" "$1"; }
+
+if [ -z "$R" ] && [ "$(id -u)" != 0 ]; then die "run this as root"; fi
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/relaywatch-install.XXXXXX")
+STAGE=
+cleanup() {
+  rm -rf "$WORK"
+  if [ -n "$STAGE" ]; then rm -rf "$STAGE"; fi
+}
+trap cleanup EXIT
+
+CHANGES=0
+changed() {
+  CHANGES=$((CHANGES + 1))
+  say "$*"
+}
+
+# put_file SRC DST MODE: copies when the content differs, fixes the mode; sets FILE_CHANGED.
+FILE_CHANGED=0
+put_file() {
+  local src=$1 dst=$2 mode=$3 shown
+  shown=${dst#"$R"}
+  FILE_CHANGED=0
+  mkdir -p "$(dirname "$dst")"
+  if [ -f "$dst" ] && [ ! -L "$dst" ] && cmp -s "$src" "$dst"; then
+    if [ "$(stat -c %a "$dst")" != "${mode#0}" ]; then
+      chmod "$mode" "$dst"
+      FILE_CHANGED=1
+      changed "set mode $mode on $shown"
+    fi
+    return 0
+  fi
+  cp "$src" "$dst.tmp-$$"
+  chmod "$mode" "$dst.tmp-$$"
+  mv -f "$dst.tmp-$$" "$dst"
+  FILE_CHANGED=1
+  changed "installed $shown"
+}
+
+ensure_dir() {
+  local dir=$1 mode=$2
+  if [ ! -d "$dir" ]; then
+    mkdir -p "$dir"
+    chmod "$mode" "$dir"
+    changed "created ${dir#"$R"}"
+  elif [ "$(stat -c %a "$dir")" != "${mode#0}" ]; then
+    chmod "$mode" "$dir"
+    changed "set mode $mode on ${dir#"$R"}"
+  fi
+}
+
+need_systemctl() {
+  command -v systemctl >/dev/null 2>&1 || die "systemctl was not found: relaywatch runs its daemon under systemd"
+}
+
+# ---------------------------------------------------------------------------------------------------
+# Node: cPanel's EasyApache packages first, then PATH.
+
+NODE=
+NODE_HOST=
+find_node() {
+  local candidates=("$(hp /opt/cpanel/ea-nodejs22/bin/node)" "$(hp /opt/cpanel/ea-nodejs20/bin/node)")
+  local on_path c v too_old=""
+  on_path=$(command -v node 2>/dev/null || true)
+  [ -n "$on_path" ] && candidates+=("$on_path")
+  for c in "${candidates[@]}"; do
+    [ -x "$c" ] || continue
+    v=$("$c" -e 'process.stdout.write(process.versions.node)' 2>/dev/null) || continue
+    if [ "${v%%.*}" -ge 20 ] 2>/dev/null; then
+      NODE=$c
+      # Files written for the server name the host path (without --root's folder).
+      if [ -n "$R" ] && [[ "$c" == "$R"/* ]]; then NODE_HOST=${c#"$R"}; else NODE_HOST=$c; fi
+      say "using Node.js $v ($NODE_HOST)"
+      return 0
+    fi
+    too_old="$too_old ${c#"$R"} ($v)"
+  done
+  [ -n "$too_old" ] && say "too old (Node.js 20 or later is needed):$too_old"
+  die "Node.js 20 or later was not found in /opt/cpanel/ea-nodejs22, /opt/cpanel/ea-nodejs20 or on PATH.
+Install cPanel's Node.js package, then run ./install.sh again:
+    dnf install ea-nodejs22      (AlmaLinux, Rocky Linux, CloudLinux; yum on older systems)
+    apt install ea-nodejs22      (Ubuntu)"
+}
+
+# ---------------------------------------------------------------------------------------------------
+# What gets installed: dist/ (built), templates/, production node_modules/, package.json.
+
+ensure_built() {
+  local main=$SRC/dist/cli/main.js stale=""
+  if [ -f "$main" ] && [ -d "$SRC/src" ]; then
+    stale=$(find "$SRC/src" "$SRC/templates" "$SRC/package.json" -newer "$main" -print -quit 2>/dev/null || true)
+  fi
+  if [ -f "$main" ] && [ -z "$stale" ]; then return 0; fi
+  if [ ! -d "$SRC/src" ]; then die "dist/ is missing from $SRC, and there is no src/ to build it from"; fi
+  if [ ! -f "$SRC/node_modules/typescript/bin/tsc" ]; then
+    die "dist/ is ${stale:+older than src/ }${stale:-missing}; building needs the development packages:
+    npm ci && npm run build      (needs network access), then run ./install.sh again,
+or install from a release archive, which holds dist/ and node_modules/ ready to use"
+  fi
+  say "building dist/ from src/"
+  (cd "$SRC" && PATH="$(dirname "$NODE"):$PATH" "$NODE" node_modules/typescript/bin/tsc -p tsconfig.json) ||
+    die "the build failed (see the messages above)"
+  (cd "$SRC" && "$NODE" -e "require('fs').cpSync('src/data','dist/data',{recursive:true})")
+}
+
+production_modules() {
+  [ -f "$SRC/package-lock.json" ] || die "package-lock.json is missing from $SRC"
+  "$NODE" -e '
+    const lock = require(process.argv[1]);
+    const fs = require("fs"), path = require("path");
+    const missing = [];
+    for (const [p, v] of Object.entries(lock.packages || {})) {
+      if (!p || v.dev || v.devOptional || v.link) continue;
+      // nested packages travel inside their parent folder
+      if (p.split("node_modules/").length !== 2) continue;
+      if (!fs.existsSync(path.join(path.dirname(process.argv[1]), p, "package.json"))) {
+        if (!v.optional) missing.push(p);
+        continue;
+      }
+      console.log(p);
+    }
+    if (missing.length) {
+      console.error("missing: " + missing.join(" "));
+      process.exit(2);
+    }' "$SRC/package-lock.json" ||
+    die "node_modules/ lacks production packages: run \"npm ci --omit=dev\" (or \"npm ci\") in $SRC, or use a release archive"
+}
+
+install_program() {
+  local target parent m modules
+  target=$(hp "$PREFIX")
+  parent=$(dirname "$target")
+  if [ -e "$target" ] && [ ! -e "$target/$MARKER" ] && [ -n "$(ls -A "$target" 2>/dev/null)" ]; then
+    die "$PREFIX exists and was not installed by this script; move it away or choose another --prefix"
+  fi
+  modules=$(production_modules)
+  # Staged in the work folder, so an unchanged installation is not even touched (its folder's time included).
+  STAGE=$WORK/program
+  mkdir "$STAGE"
+  cp -R "$SRC/dist" "$STAGE/dist"
+  cp -R "$SRC/templates" "$STAGE/templates"
+  mkdir -p "$STAGE/node_modules" "$STAGE/bin" "$STAGE/plugin"
+  for m in $modules; do
+    mkdir -p "$STAGE/$(dirname "$m")"
+    cp -R "$SRC/$m" "$STAGE/$m"
+  done
+  cp "$SRC/package.json" "$STAGE/package.json"
+  cp "$SRC/plugin/relaywatch.conf" "$STAGE/plugin/relaywatch.conf"
+  cat >"$STAGE/bin/relaywatch" <<EOF
+#!/bin/sh
+# relaywatch command line (written by install.sh with the Node.js it found)
+here=\$(dirname "\$(readlink -f "\$0")")
+exec "$NODE_HOST" "\$here/../dist/cli/main.js" "\$@"
+EOF
+  printf 'installed by install.sh; --uninstall removes this folder\n' >"$STAGE/$MARKER"
+  chmod -R u=rwX,go=rX "$STAGE"
+  chmod 0755 "$STAGE" "$STAGE/bin/relaywatch"
+  if [ -d "$target" ] && diff -rq "$STAGE" "$target" >/dev/null 2>&1; then
+    PROGRAM_CHANGED=0
+    return 0
+  fi
+  # Swap whole trees (copied next to the target first, so the swap is two renames on one file
+  # system): no mix of old and new files is ever in place.
+  mkdir -p "$parent"
+  STAGE=$parent/.relaywatch-new.$$
+  rm -rf "$STAGE"
+  cp -pR "$WORK/program" "$STAGE"
+  if [ -e "$target" ]; then mv "$target" "$parent/.relaywatch-old.$$"; fi
+  mv "$STAGE" "$target"
+  STAGE=
+  rm -rf "$parent/.relaywatch-old.$$"
+  PROGRAM_CHANGED=1
+  changed "installed the program in $PREFIX"
+}
+
+# ---------------------------------------------------------------------------------------------------
+
+add_chkservd_line() {
+  local f
+  f=$(hp "$CHKSERVD_CONF")
+  # An existing line is the admin's choice (Service Manager writes relaywatch:0 to stop monitoring).
+  if [ -f "$f" ] && grep -q '^relaywatch:' "$f"; then return 0; fi
+  mkdir -p "$(dirname "$f")"
+  if [ -f "$f" ]; then
+    cp -p "$f" "$f.tmp-$$"
+    if [ -s "$f.tmp-$$" ] && [ -n "$(tail -c 1 "$f.tmp-$$")" ]; then printf '\n' >>"$f.tmp-$$"; fi
+  else
+    : >"$f.tmp-$$"
+    chmod 0644 "$f.tmp-$$"
+  fi
+  printf 'relaywatch:1\n' >>"$f.tmp-$$"
+  mv -f "$f.tmp-$$" "$f"
+  changed "added relaywatch:1 to $CHKSERVD_CONF"
+}
+
+remove_chkservd_line() {
+  local f
+  f=$(hp "$CHKSERVD_CONF")
+  [ -f "$f" ] && grep -q '^relaywatch:' "$f" || return 0
+  cp -p "$f" "$f.tmp-$$"
+  grep -v '^relaywatch:' "$f" >"$f.tmp-$$" || true
+  mv -f "$f.tmp-$$" "$f"
+  changed "removed relaywatch from $CHKSERVD_CONF"
+}
+
+# The AppConfig as a sorted key=value list, so a re-run compares meaning, not layout.
+conf_keys() { grep -v '^[[:space:]]*\(#\|$\)' "$1" | sed 's/^[[:space:]]*//; s/[[:space:]]*=[[:space:]]*/=/; s/[[:space:]]*$//' | sort; }
+
+do_install() {
+  local register unit_changed=0 link want
+  register=$(hp "$CPANEL_BIN/register_appconfig")
+  [ -x "$register" ] || die "$CPANEL_BIN/register_appconfig was not found: is this a cPanel & WHM server?"
+  need_systemctl
+  find_node
+  ensure_built
+  PROGRAM_CHANGED=0
+  install_program
+
+  # The CGI WHM runs, with the found Node.js in its first line; root only, as WHM runs it as root.
+  ensure_dir "$(hp "$CGI_DIR")" 0755
+  { printf '#!%s\n' "$NODE_HOST"; tail -n +2 "$SRC/plugin/cgi/index.cgi"; } >"$WORK/index.cgi"
+  put_file "$WORK/index.cgi" "$(hp "$CGI_DIR/index.cgi")" 0700
+  put_file "$SRC/plugin/relaywatch.png" "$(hp "$ICON")" 0644
+
+  sed "s#/usr/local/relaywatch/#$PREFIX/#g" "$SRC/plugin/relaywatch.service" >"$WORK/relaywatch.service"
+  put_file "$WORK/relaywatch.service" "$(hp "$UNIT")" 0644
+  unit_changed=$FILE_CHANGED
+
+  put_file "$SRC/plugin/chkserv.d/relaywatch" "$(hp "$CHKSERV_ENTRY")" 0644
+  add_chkservd_line
+
+  link=$(hp "$BIN_LINK")
+  want=$PREFIX/bin/relaywatch
+  if [ -L "$link" ] && [ "$(readlink "$link")" = "$want" ]; then
+    :
+  elif [ -e "$link" ] && [ ! -L "$link" ]; then
+    say "warning: $BIN_LINK exists and is not a link; left as it is"
+  else
+    mkdir -p "$(dirname "$link")"
+    ln -sfn "$want" "$link"
+    changed "linked $BIN_LINK -> $want"
+  fi
+
+  # Registration goes through cPanel's tool (it also rebuilds WHM's menus); never a copy into /var/cpanel/apps.
+  if [ ! -f "$(hp "$APPS_CONF")" ] || [ "$(conf_keys "$(hp "$APPS_CONF")")" != "$(conf_keys "$SRC/plugin/relaywatch.conf")" ]; then
+    "$register" "$(hp "$PREFIX/plugin/relaywatch.conf")" || die "register_appconfig failed"
+    changed "registered the plugin with WHM (Plugins » relaywatch)"
+  fi
+
+  if [ "$unit_changed" = 1 ]; then systemctl daemon-reload; fi
+  if ! systemctl is-enabled --quiet relaywatch 2>/dev/null; then
+    systemctl enable relaywatch
+    changed "enabled the relaywatch service"
+  fi
+  if systemctl is-active --quiet relaywatch 2>/dev/null; then
+    if [ "$PROGRAM_CHANGED" = 1 ] || [ "$unit_changed" = 1 ]; then
+      systemctl restart relaywatch || die "the daemon did not restart; see: journalctl -u relaywatch"
+      changed "restarted the relaywatch service"
+    fi
+  else
+    systemctl start relaywatch || die "the daemon did not start; see: journalctl -u relaywatch"
+    changed "started the relaywatch service"
+  fi
+
+  if [ -z "$R" ]; then
+    local i
+    for i in $(seq 1 20); do
+      [ -S "$SOCKET" ] && break
+      sleep 0.5
+    done
+    [ -S "$SOCKET" ] || say "warning: the daemon has not opened $SOCKET yet; check: systemctl status relaywatch"
+  fi
+
+  if [ "$CHANGES" = 0 ]; then
+    say "already installed and up to date; nothing changed"
+  else
+    say "done ($CHANGES changes). Open WHM » Plugins » relaywatch."
+  fi
+}
+
+do_uninstall() {
+  local unregister link
+  if command -v systemctl >/dev/null 2>&1; then
+    if systemctl is-active --quiet relaywatch 2>/dev/null || systemctl is-enabled --quiet relaywatch 2>/dev/null; then
+      systemctl disable --now relaywatch
+      changed "stopped and disabled the relaywatch service"
+    fi
+  fi
+  if [ -e "$(hp "$UNIT")" ]; then
+    rm -f "$(hp "$UNIT")"
+    changed "removed $UNIT"
+    need_systemctl
+    systemctl daemon-reload
+  fi
+  if [ -e "$(hp "$APPS_CONF")" ]; then
+    unregister=$(hp "$CPANEL_BIN/unregister_appconfig")
+    [ -x "$unregister" ] || die "$CPANEL_BIN/unregister_appconfig was not found; cannot remove the WHM registration"
+    "$unregister" "$NAME" || die "unregister_appconfig failed"
+    changed "unregistered the plugin from WHM"
+  fi
+  if [ -e "$(hp "$CGI_DIR")" ]; then
+    rm -rf "$(hp "$CGI_DIR")"
+    changed "removed $CGI_DIR"
+  fi
+  if [ -e "$(hp "$ICON")" ]; then
+    rm -f "$(hp "$ICON")"
+    changed "removed $ICON"
+  fi
+  if [ -e "$(hp "$CHKSERV_ENTRY")" ]; then
+    rm -f "$(hp "$CHKSERV_ENTRY")"
+    changed "removed $CHKSERV_ENTRY"
+  fi
+  remove_chkservd_line
+  link=$(hp "$BIN_LINK")
+  if [ -L "$link" ] && [ "$(readlink "$link")" = "$PREFIX/bin/relaywatch" ]; then
+    rm -f "$link"
+    changed "removed $BIN_LINK"
+  fi
+  if [ -e "$(hp "$PREFIX")" ]; then
+    [ -e "$(hp "$PREFIX/$MARKER")" ] || die "$PREFIX was not installed by this script; left in place"
+    rm -rf "$(hp "$PREFIX")"
+    changed "removed $PREFIX"
+  fi
+  local d
+  for d in "$STATE_DIR" "$RUNTIME_DIR"; do
+    if [ -e "$(hp "$d")" ]; then
+      rm -rf "$(hp "$d")"
+      changed "removed $d"
+    fi
+  done
+  for d in $KEPT_DIRS; do
+    if [ -e "$(hp "$d")" ]; then say "kept $d (remove it by hand if you no longer need it)"; fi
+  done
+  if [ "$CHANGES" = 0 ]; then say "not installed; nothing to remove"; else say "removed ($CHANGES changes)"; fi
+}
+
+if [ "$ACTION" = install ]; then do_install; else do_uninstall; fi
