@@ -15,7 +15,7 @@ export interface LoginMatch {
   stamp: Stamp | null;
 }
 
-/** Longest needle first is irrelevant for correctness; the order of the table is the order of trial. */
+/** The protocol from the pattern's fixed one, its `proto` group, or its program name (pop in it = POP3). */
 function protocolOf(p: LoginPattern, groups: Record<string, string | undefined>): MailProtocol {
   if (p.protocol) return p.protocol;
   const proto = groups.proto;
@@ -24,7 +24,10 @@ function protocolOf(p: LoginPattern, groups: Record<string, string | undefined>)
   return /pop/i.test(prog) ? 'pop3' : 'imap';
 }
 
-/** Matches a body (program onward) against the patterns whose needle it contains. */
+/**
+ * Matches a body (program onward) against the patterns whose needle it contains, in table order; the
+ * first pattern that yields a valid address and a user wins.
+ */
 export function matchLoginBody(body: string): Omit<LoginMatch, 'stamp'> | null {
   for (const p of LOGIN_PATTERNS) {
     if (!body.includes(p.needle)) continue;
