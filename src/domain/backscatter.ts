@@ -82,17 +82,19 @@ export function parseListingTime(text: string): Date {
   if (/^\d{9,10}$/.test(t)) d = new Date(Number(t) * 1000);
   else if (/^\d{12,13}$/.test(t)) d = new Date(Number(t));
   else {
-    const m = /^(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d)(?::(\d\d)(?:\.\d{1,6})?)?\s*(Z|[+-]\d\d:?\d\d|UTC)?$/i.exec(t);
+    const m = /^(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d)(?::(\d\d)(?:\.(\d{1,6}))?)?\s*(Z|[+-]\d\d:?\d\d|UTC)?$/i.exec(t);
     if (m) {
       const [y, mo, da, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number);
-      const zone = m[7];
+      const ms = m[7] ? Number(m[7].padEnd(3, '0').slice(0, 3)) : 0;
+      const zone = m[8];
       if (zone) {
         const off = /^(?:Z|UTC)$/i.test(zone) ? 0 : (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2)));
-        d = new Date(Date.UTC(y, mo - 1, da, h, mi, s) - off * 60_000);
+        d = new Date(Date.UTC(y, mo - 1, da, h, mi, s, ms) - off * 60_000);
       } else {
-        d = new Date(y, mo - 1, da, h, mi, s);
+        d = new Date(y, mo - 1, da, h, mi, s, ms);
       }
-      if (d.getMonth() !== (zone ? d.getMonth() : mo - 1)) d = null; // 2026-02-31 and the like
+      const probe = new Date(Date.UTC(y, mo - 1, da));
+      if (probe.getUTCMonth() !== mo - 1 || probe.getUTCDate() !== da || h > 23 || mi > 59 || s > 59) d = null; // 2026-02-31 and the like
     }
   }
   if (!d || Number.isNaN(d.getTime())) {

@@ -1,7 +1,8 @@
 /**
- * /etc/valiases/<domain> parsing and the default-address / forwarder judgements built on it.
+ * /etc/valiases/<domain> parsing, the default-address / forwarder judgements built on it, and the
+ * listing times the backscatter report accepts.
  */
-import { judgeDefaultAddress, outsideDestinations } from '../../src/domain/backscatter';
+import { judgeDefaultAddress, outsideDestinations, parseListingTime } from '../../src/domain/backscatter';
 import { parseAliasTarget, parseValiases } from '../../src/parsers/valiases';
 
 const local = (d: string): boolean => ['alice.example', 'bob.example'].includes(d);
@@ -61,5 +62,25 @@ describe('default addresses', () => {
     expect(j.kind).toBe(kind);
     expect(j.risky).toBe(risky);
     expect(j.reason.length).toBeGreaterThan(10);
+  });
+});
+
+describe('listing times', () => {
+  test.each([
+    ['2026-08-11T01:35:09Z', '2026-08-11T01:35:09.000Z'],
+    ['2026-08-11T01:35:09.250Z', '2026-08-11T01:35:09.250Z'],
+    ['2026-08-11 03:35:09 +02:00', '2026-08-11T01:35:09.000Z'],
+    ['2026-08-11T01:35:09-0130', '2026-08-11T03:05:09.000Z'],
+    ['2026-08-11 01:35 UTC', '2026-08-11T01:35:00.000Z'],
+    ['1786412109', '2026-08-11T01:35:09.000Z'],
+    ['1786412109000', '2026-08-11T01:35:09.000Z'],
+  ])('%s', (text, iso) => {
+    expect(parseListingTime(text).toISOString()).toBe(iso);
+  });
+  test('a time without a zone is the server\'s local time', () => {
+    expect(parseListingTime('2026-08-11 01:35:09').getTime()).toBe(new Date(2026, 7, 11, 1, 35, 9).getTime());
+  });
+  test.each(['yesterday', '2026-02-31 10:00', '2026-08-11 25:00', '', '12345'])('"%s" is refused', (text) => {
+    expect(() => parseListingTime(text)).toThrow(/is not a time/);
   });
 });
