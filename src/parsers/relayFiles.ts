@@ -52,17 +52,38 @@ export function parseUserMap(text: string): UserMap {
   const users = new Map<string, string[]>();
   const rejected: Rejected[] = [];
   for (const { n, text: t } of contentLines(text)) {
-    const m = /^("[^"]*"|\S+?)(?::\s*|\s+)(.*)$/.exec(t);
-    const ip = m ? canonicalIp(m[1]) : null;
-    if (!m || !ip) {
+    const split = splitIpAndRest(t);
+    if (!split) {
       rejected.push({ line: n, text: t, reason: 'expected "IP: user, user"' });
       continue;
     }
-    const list = m[2].split(/[,\s]+/).map((u) => u.trim()).filter(Boolean);
-    const prev = users.get(ip) ?? [];
-    users.set(ip, [...prev, ...list.filter((u) => !prev.includes(u))]);
+    const list = split.rest.split(/[,\s]+/).map((u) => u.trim()).filter(Boolean);
+    const prev = users.get(split.ip) ?? [];
+    users.set(split.ip, [...prev, ...list.filter((u) => !prev.includes(u))]);
   }
   return { users, rejected };
+}
+
+/**
+ * Splits `IP: rest`, `"IPv6": rest`, `IP rest` (legacy) and `IP:rest`. An unquoted IPv6 holds colons
+ * itself, so the first whitespace-separated token is tried as a whole before splitting at a colon.
+ */
+function splitIpAndRest(t: string): { ip: string; rest: string } | null {
+  const quoted = /^"([^"]*)"\s*:?\s*(.*)$/.exec(t);
+  if (quoted) {
+    const ip = canonicalIp(quoted[1]);
+    return ip ? { ip, rest: quoted[2] } : null;
+  }
+  const sp = t.search(/\s/);
+  const first = (sp < 0 ? t : t.slice(0, sp)).replace(/:$/, '');
+  const ipWhole = canonicalIp(first);
+  if (ipWhole) return { ip: ipWhole, rest: sp < 0 ? '' : t.slice(sp + 1) };
+  const colon = t.indexOf(':');
+  if (colon > 0) {
+    const ip = canonicalIp(t.slice(0, colon));
+    if (ip) return { ip, rest: t.slice(colon + 1) };
+  }
+  return null;
 }
 
 export interface AlwaysRelayEntry {
