@@ -73,3 +73,39 @@
 
   window.relaywatch = window.relaywatch || {};
 })();
+
+// Long jobs (the blacklist check, the log index): follow their progress without blocking the page,
+// and reload it once the job is done so the result shows.
+(function () {
+  'use strict';
+  function pctOf(p) {
+    if (!p) return null;
+    var total = Number(p.total || p.bytesTotal || 0);
+    var done = Number(p.done || p.bytesDone || 0);
+    if (typeof p.percent === 'number') return Math.max(0, Math.min(100, Math.floor(p.percent)));
+    return total > 0 ? Math.max(0, Math.min(100, Math.floor((done / total) * 100))) : 0;
+  }
+  document.querySelectorAll('[data-progress-url]').forEach(function (box) {
+    var url = box.getAttribute('data-progress-url');
+    var bar = box.querySelector('progress');
+    var label = box.querySelector('.rw-job-pct');
+    var failures = 0;
+    function poll() {
+      fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' } })
+        .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); })
+        .then(function (body) {
+          var p = body && body.progress ? body.progress : body;
+          var pct = pctOf(p);
+          if (pct !== null && bar) { bar.value = pct; bar.textContent = pct + '%'; }
+          if (pct !== null && label) label.textContent = pct + '%';
+          if (p && p.running === false) { window.location.reload(); return; }
+          setTimeout(poll, 1000);
+        })
+        .catch(function () {
+          // Keep the page usable; stop after a few failures instead of polling a dead route forever.
+          if (++failures < 5) setTimeout(poll, 3000);
+        });
+    }
+    setTimeout(poll, 1000);
+  });
+})();

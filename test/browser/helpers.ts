@@ -61,7 +61,8 @@ export function watch(page: Page): string[] {
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    // WHM's cached header has no icon link, so chromium asks for /favicon.ico; that 404 is WHM's, not ours.
+    if (m.type() === 'error' && !/\/favicon\.ico$/.test(m.location().url)) problems.push(`console: ${m.text()} (${m.location().url})`);
   });
   page.on('response', (r) => {
     if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);

@@ -11,6 +11,7 @@ import { launch, makeDemo, screenshots, serve, Served, watch } from './helpers';
 let demo: DemoSummary;
 let asRoot: Served;
 let asReseller: Served;
+let standalone: Served;
 let browser: { context: BrowserContext; close(): Promise<void> };
 let page: Page;
 let problems: string[];
@@ -19,6 +20,8 @@ beforeAll(async () => {
   demo = await makeDemo('modern');
   asRoot = await serve(demo.root, 'root');
   asReseller = await serve(demo.root, 'resellera');
+  // The demo host caches WHM's chrome for root and resellera only: resellerall (root's view) gets the standalone layout.
+  standalone = await serve(demo.root, 'resellerall');
   browser = await launch();
 });
 
@@ -26,6 +29,7 @@ afterAll(async () => {
   await browser?.close();
   await asRoot?.close();
   await asReseller?.close();
+  await standalone?.close();
   if (demo) fs.rmSync(demo.root, { recursive: true, force: true });
 });
 
@@ -92,21 +96,6 @@ test('a hostile user name is shown as text, never run', async () => {
   await screenshots(page, 'ip-hostile');
 });
 
-test('the guided check walks the questions in order and ends with a confirmation', async () => {
-  await page.goto(`${asRoot.url}/`);
-  await page.locator('a', { hasText: 'Walk through the guided check' }).click();
-  await page.waitForURL('**/guide');
-  const titles = await page.locator('.rw-step h2').allTextContents();
-  expect(titles.map((t) => t.replace(/\s+/g, ' ').trim())).toEqual([
-    expect.stringMatching(/^Who is in the relay list/),
-    expect.stringMatching(/^Who relies on POP-before-SMTP/),
-    expect.stringMatching(/^Turn POP-before-SMTP off safely/),
-    expect.stringMatching(/^Confirm it took/),
-  ]);
-  await expect(page.locator('#step-confirm .rw-badge').textContent()).resolves.toBe('not yet');
-  await screenshots(page, 'guide');
-});
-
 test('a reseller sees only their own accounts and rows, and no root-only card', async () => {
   await page.goto(`${asReseller.url}/`);
   const owners = await page.locator('#rw-hosts tbody tr:not(.rw-summary-row) td:nth-child(5)').allTextContents();
@@ -141,4 +130,52 @@ test('search from the header of every page, by keyboard', async () => {
   await screenshots(page, 'search');
   await page.locator('.rw-results a').first().click();
   await expect(page.locator('h1').textContent()).resolves.toBe(`IP ${ip}`);
+});
+
+test('the standalone layout (no WHM chrome) gives the same answer', async () => {
+  await page.goto(`${standalone.url}/`);
+  await expect(page.locator('body.rw-standalone').count()).resolves.toBe(1);
+  const n = demo.relayHosts.unexplained.length;
+  await expect(page.locator('.rw-verdict-text').textContent()).resolves.toContain(`${n} relay IP${n === 1 ? ' needs' : 's need'} a look`);
+  await screenshots(page, 'standalone-dashboard');
+  await page.goto(`${standalone.url}/accounts`);
+  await screenshots(page, 'standalone-accounts');
+});
+
+// Last: it changes the demo host (POP-before-SMTP goes off).
+test('the guided check, followed to the end: the disable flow with its confirmation, then "confirm it took"', async () => {
+  await page.goto(`${asRoot.url}/`);
+  await page.locator('a', { hasText: 'Walk through the guided check' }).click();
+  await page.waitForURL('**/guide');
+  const titles = await page.locator('.rw-step h2').allTextContents();
+  expect(titles.map((t) => t.replace(/\s+/g, ' ').trim())).toEqual([
+    expect.stringMatching(/^Listed where and why/),
+    expect.stringMatching(/^Who is in the relay list/),
+    expect.stringMatching(/^What sends the auto-replies/),
+    expect.stringMatching(/^Who relies on POP-before-SMTP/),
+    expect.stringMatching(/^Turn POP-before-SMTP off safely/),
+    expect.stringMatching(/^Confirm it took/),
+  ]);
+  await expect(page.locator('#step-confirm .rw-badge').textContent()).resolves.toBe('not yet');
+  await screenshots(page, 'guide');
+
+  // Step 5 leads to a confirmation page; nothing changes until the admin says yes.
+  await page.locator('#step-turn-off a.rw-go').click();
+  await page.waitForURL('**/status/confirm?action=disable');
+  await expect(page.locator('.rw-verdict-text').textContent()).resolves.toContain('This turns POP-before-SMTP off');
+  await expect(page.locator('pre').first().textContent()).resolves.toMatch(/whmapi1|tailwatchd/);
+  await screenshots(page, 'disable-confirm');
+  await page.locator('button', { hasText: 'Yes, turn POP-before-SMTP off' }).click();
+  await page.waitForURL('**/status/change');
+  await expect(page.locator('.rw-verdict-text').textContent()).resolves.toMatch(/^Changed and verified/);
+  await screenshots(page, 'disable-result');
+
+  // Back to the guide: the last step now confirms it.
+  await page.goto(`${asRoot.url}/guide`);
+  await expect(page.locator('#step-turn-off .rw-badge').textContent()).resolves.toBe('fine');
+  await expect(page.locator('#step-confirm .rw-badge').textContent()).resolves.toBe('fine');
+  await expect(page.locator('#step-confirm').textContent()).resolves.toContain('relaying by POP-before-SMTP is off');
+  await screenshots(page, 'guide-done');
+  await page.goto(`${asRoot.url}/`);
+  await expect(page.locator('#rw-card-pop-before-smtp').locator('xpath=..').textContent()).resolves.toContain('Off: the IPs in the list cannot send mail');
 });
