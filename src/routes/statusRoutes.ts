@@ -7,13 +7,14 @@
  *   GET  /api/v1/audit                  the audit log (?limit=N, root only)
  *   GET  /status, /status/confirm, POST /status/change, GET /audit: the pages
  *
- * A POST without a valid CSRF token, or from a reseller, is refused and audited.
+ * A POST from a reseller is refused and audited. A POST without a valid CSRF token is refused by the
+ * app-wide gate (app.ts) before it gets here; the routes check it again all the same.
  */
-import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Express, Request } from 'express';
 import { requireRoot } from '../domain/scope';
 import { AppError } from '../http/appError';
 import { verifyCsrf } from '../http/csrf';
-import { Actor, appendAudit, readAudit } from '../services/audit';
+import { Actor, readAudit } from '../services/audit';
 import { ChangeRequest, changePopBeforeSmtp, parseAction, previewChange } from '../services/popBeforeSmtpControl';
 import { publicStatus, statusReport } from '../services/statusService';
 import type { RouteDeps } from '.';
@@ -49,30 +50,6 @@ function changeRequest(source: unknown): ChangeRequest {
   return { action: parseAction(body.action), driverToo: truthy(body.driverToo) };
 }
 
-/** verifyCsrf, with the refusal written to the audit log before it is answered. */
-function auditedCsrf(deps: RouteDeps): RequestHandler {
-  const check = verifyCsrf(deps.secret);
-  return (req: Request, res: Response, next: NextFunction) => {
-    check(req, res, (err?: unknown) => {
-      if (!err) return next();
-      const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
-      const action = body.action === 'enable' || body.action === 'disable' ? body.action : 'change';
-      appendAudit(deps.ctx, {
-        user: req.identity?.user ?? 'unknown',
-        via: 'web',
-        action: `pop-before-smtp.${action}`,
-        target: 'POP-before-SMTP',
-        outcome: 'refused',
-        summary: 'Refused: the request had no valid form token (CSRF check).',
-        details: req.ip ? { from: `address ${req.ip}` } : undefined,
-      }).then(
-        () => next(err),
-        (auditErr: unknown) => next(auditErr),
-      );
-    });
-  };
-}
-
 export function statusRoutes(app: Express, deps: RouteDeps): void {
   const { ctx } = deps;
 
@@ -84,7 +61,7 @@ export function statusRoutes(app: Express, deps: RouteDeps): void {
     res.json(await previewChange(ctx, req.identity!.viewer, changeRequest(req.query)));
   });
 
-  app.post('/api/v1/pop-before-smtp', auditedCsrf(deps), async (req, res) => {
+  app.post('/api/v1/pop-before-smtp', verifyCsrf(deps.secret), async (req, res) => {
     const result = await changePopBeforeSmtp(ctx, actorOf(req), req.identity!.viewer, changeRequest(req.body));
     // A change that failed is answered 502: the cPanel program failed or did not take.
     res.status(result.outcome === 'failed' ? 502 : 200).json(result);
@@ -110,7 +87,7 @@ export function statusRoutes(app: Express, deps: RouteDeps): void {
     });
   });
 
-  app.post('/status/change', auditedCsrf(deps), async (req, res) => {
+  app.post('/status/change', verifyCsrf(deps.secret), async (req, res) => {
     const result = await changePopBeforeSmtp(ctx, actorOf(req), req.identity!.viewer, changeRequest(req.body));
     res.status(result.outcome === 'failed' ? 502 : 200);
     res.render('pages/statusResult', { title: 'POP-before-SMTP', r: result, whm: whmPrefix(req), links: WHM_LINKS });

@@ -89,8 +89,8 @@ async function runSwitch(r: CliRun, action: SwitchAction): Promise<number> {
     if (result.outcome === 'changed') lines.push('', `To undo: ${result.plan.undo[0]}`);
     lines.push('', `Recorded in ${result.audit.path}`);
     r.io.out(`${lines.map(terminalSafe).join('\n')}\n`);
-    if (result.error) r.io.err(`relaywatch ${action}: ${terminalSafe(result.error)}\n`);
   }
+  if (result.error) r.io.err(`relaywatch ${action}: ${terminalSafe(result.error)}\n`);
   return changeExitCode(result);
 }
 
