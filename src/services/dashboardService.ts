@@ -202,12 +202,16 @@ function autoresponderCard(a: AutoresponderReport): Card {
     sentence: risky.length > 0
       ? `${plural(risky.length, 'active autoresponder')} may answer spam and get the server listed (backscatter).`
       : blocked
-        ? 'Some files could not be read, so autoresponders may be missing from the count.'
+        ? 'Some files could not be read, so an autoresponder may be missing from this count.'
         : a.counts.total === 0
           ? 'No autoresponder is set up.'
           : `${plural(a.counts.active, 'active autoresponder')}, none of them risky.`,
-    evidence: risky.slice(0, 5).map((r) => `${r.address}: ${r.risks.map((x) => x.reason).join('; ')}`).concat(risky.length > 5 ? [`… and ${risky.length - 5} more`] : []),
-    link: null,
+    evidence: [
+      ...risky.slice(0, 5).map((r) => `${r.address}: ${r.risks.map((x) => x.reason).join('; ')}`),
+      ...(risky.length > 5 ? [`… and ${risky.length - 5} more`] : []),
+      ...a.problems.filter((p) => p.blocking).slice(0, 3).map((p) => p.message),
+    ],
+    link: { kind: 'route', label: a.counts.total ? 'See the autoresponders' : 'Open the autoresponders page', route: '/autoresponders' },
   };
 }
 
@@ -229,8 +233,9 @@ function relianceCard(r: RelianceReport, relayingOn: boolean | null): Card {
       ...r.users.slice(0, 5).map((u) => `${u.user}: ${plural(u.messages, 'message')}${u.lastSeen ? `, last ${when(u.lastSeen)}` : ''}`),
       ...(n > 5 ? [`… and ${n - 5} more`] : []),
       ...(r.authenticated.length ? [`${plural(r.authenticated.length, 'mailbox', 'mailboxes')} already send with SMTP authentication`] : []),
+      ...(r.problems ?? []).filter((p) => p.blocking).slice(0, 3).map((p) => p.message),
     ],
-    link: null,
+    link: { kind: 'route', label: n ? 'See who relies on it' : 'Open the reliance report', route: '/reliance' },
   };
 }
 
