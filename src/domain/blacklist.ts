@@ -33,7 +33,7 @@ export interface BlacklistResult {
   nextStep: string | null;
   /** where on this server to look (listings only) */
   evidence: EvidenceLink[];
-  /** a date found in the TXT answer ("YYYY-MM-DD" or "YYYY-MM-DD HH:MM[:SS]"), null when none */
+  /** the listing time found in the TXT answer ("YYYY-MM-DD[ HH:MM[:SS][ zone]]"), null when none */
   listedSince: string | null;
 }
 
@@ -72,10 +72,14 @@ export function distrust(c: ClassifiedAnswer, test: SelfTestResult): ClassifiedA
   return { ...c, status: 'unknown', reason: `the list failed its self-test (${test.reason}), so its answer "${said}" cannot be trusted` };
 }
 
-const DATE_ISO = /\b(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?/;
+const DATE_ISO = /\b(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?(?:\s?(Z|UTC|GMT|[+-]\d{2}:?\d{2})\b)?)?/;
 const DATE_DMY = /\b(\d{2})\.(\d{2})\.(\d{4})\b/;
 
-/** A listing date written in a TXT answer (ISO `2024-05-01[ 13:45[:10]]` or `01.05.2024`), else null. */
+/**
+ * A listing time written in a TXT answer, else null: ISO `2024-05-01[ 13:45[:10][ UTC|Z|+02:00]]`
+ * or `01.05.2024`. Returned as "YYYY-MM-DD[ HH:MM[:SS][ zone]]" (without a zone it is the list's
+ * local time, unknown to us, and is taken as the server's by the backscatter page).
+ */
 export function listingTimeFromTxt(txt: string[]): string | null {
   for (const t of txt) {
     const iso = DATE_ISO.exec(t);
@@ -83,19 +87,27 @@ export function listingTimeFromTxt(txt: string[]): string | null {
     const [y, mo, d] = iso ? [iso[1], iso[2], iso[3]] : dmy ? [dmy[3], dmy[2], dmy[1]] : [];
     if (!y || Number(mo) < 1 || Number(mo) > 12 || Number(d) < 1 || Number(d) > 31) continue;
     const date = `${y}-${mo}-${d}`;
-    if (iso?.[4] && Number(iso[4]) < 24 && Number(iso[5]) < 60) return `${date} ${iso[4]}:${iso[5]}${iso[6] ? `:${iso[6]}` : ''}`;
-    return date;
+    if (!iso?.[4] || Number(iso[4]) > 23 || Number(iso[5]) > 59) return date;
+    const zone = iso[7] ? ` ${iso[7] === 'GMT' ? 'UTC' : iso[7]}` : '';
+    return `${date} ${iso[4]}:${iso[5]}${iso[6] ? `:${iso[6]}` : ''}${zone}`;
   }
   return null;
 }
 
-function evidenceFor(zone: ZoneEntry, ip: string, listedSince: string | null): EvidenceLink[] {
+/** True when a listing time holds a time of day (the backscatter page needs one to centre its window). */
+function hasTimeOfDay(listedSince: string | null): listedSince is string {
+  return listedSince !== null && /\d{2}:\d{2}/.test(listedSince);
+}
+
+/**
+ * The pages that hold the evidence: the autoresponders, and the bounces to forged senders around
+ * the listing time when the list gave one (the backscatter page takes it as `at`).
+ */
+function evidenceFor(zone: ZoneEntry, listedSince: string | null): EvidenceLink[] {
   if (zone.evidence !== 'backscatter') return [];
-  const query: Record<string, string> = { ip };
-  if (listedSince) query.since = listedSince.slice(0, 10);
   return [
-    { label: 'Autoresponders on this server (replies to forged senders)', route: '/autoresponders', query },
-    { label: 'Null-sender bounces this server sent (backscatter)', route: '/backscatter', query },
+    { label: 'Autoresponders on this server (replies to forged senders)', route: '/autoresponders', query: {} },
+    { label: 'Null-sender bounces this server sent (backscatter)', route: '/backscatter', query: hasTimeOfDay(listedSince) ? { at: listedSince } : {} },
   ];
 }
 
@@ -110,7 +122,7 @@ function nextStepFor(zone: ZoneEntry): string {
 }
 
 /** One IP's result on one list, with everything a person needs to act on it. */
-export function buildResult(zone: ZoneEntry, ip: string, c: ClassifiedAnswer, txt: string[]): BlacklistResult {
+export function buildResult(zone: ZoneEntry, c: ClassifiedAnswer, txt: string[]): BlacklistResult {
   const listedSince = c.status === 'listed' ? listingTimeFromTxt(txt) : null;
   let meaning: string;
   if (c.status === 'listed') {
@@ -133,7 +145,7 @@ export function buildResult(zone: ZoneEntry, ip: string, c: ClassifiedAnswer, tx
     impact: zone.impact,
     providerNetwork: zone.providerNetwork,
     nextStep: c.status === 'listed' ? nextStepFor(zone) : null,
-    evidence: c.status === 'listed' ? evidenceFor(zone, ip, listedSince) : [],
+    evidence: c.status === 'listed' ? evidenceFor(zone, listedSince) : [],
     listedSince,
   };
 }

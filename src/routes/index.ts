@@ -4,6 +4,7 @@
 import type { Express } from 'express';
 import { CoreContext } from '../services/context';
 import { accountRoutes } from './accountRoutes';
+import { blacklistRoutes } from './blacklistRoutes';
 import { dashboardRoutes } from './dashboardRoutes';
 import { evidenceRoutes } from './evidenceRoutes';
 import { guideRoutes } from './guideRoutes';
@@ -24,6 +25,7 @@ export function registerRoutes(app: Express, deps: RouteDeps): void {
   dashboardRoutes(app, deps);
   guideRoutes(app, deps);
   accountRoutes(app, deps);
+  blacklistRoutes(app, deps);
   searchRoutes(app, deps);
   statusRoutes(app, deps);
   evidenceRoutes(app, deps);

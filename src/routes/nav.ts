@@ -15,6 +15,7 @@ export const NAV_ITEMS: NavItem[] = [
   { route: '/reliance', label: 'Who relies' },
   { route: '/autoresponders', label: 'Autoresponders' },
   { route: '/backscatter', label: 'Backscatter' },
+  { route: '/blacklist', label: 'Blacklists', rootOnly: true },
   { route: '/status', label: 'POP-before-SMTP', rootOnly: true },
   { route: '/audit', label: 'Audit log', rootOnly: true },
 ];

@@ -231,7 +231,7 @@ export async function checkBlacklists(ctx: CoreContext, viewer: Viewer, opts: Ch
             }
             classified = distrust(classified, await selfTests.get(z.zone)!);
             tick();
-            return buildResult(z, e.ip, classified, txt);
+            return buildResult(z, classified, txt);
           }),
         );
         return { ...base, results };

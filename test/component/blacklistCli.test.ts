@@ -75,8 +75,8 @@ describe('a check of every outcome', () => {
     expect(r.delisting).toMatch(/4 weeks after the last hit/);
     expect(r.nextStep).toMatch(/autoresponders/);
     expect(r.evidence.map((e: any) => [e.route, e.query])).toEqual([
-      ['/autoresponders', { ip: '203.0.113.10', since: '2026-11-20' }],
-      ['/backscatter', { ip: '203.0.113.10', since: '2026-11-20' }],
+      ['/autoresponders', {}],
+      ['/backscatter', { at: '2026-11-20 08:15:00' }],
     ]);
   });
 
@@ -164,7 +164,8 @@ test('text output: the verdict, one line per IP, what each listing means, what c
   expect(r.stdout).toMatch(/^LISTED: 2 IPs of this server are listed \(3 listings\); 9 checks could not be done\.\n/);
   expect(r.stdout).toMatch(/203\.0\.113\.10 +LISTED on Backscatterer, UCEPROTECT Level 3; could not check SpamCop, Barracuda Reputation Block List; clean on 3 lists/);
   expect(r.stdout).toMatch(/127\.0\.0\.1 +skipped: loopback address/);
-  expect(r.stdout).toMatch(/Evidence: Autoresponders on this server .*: relaywatch page \/autoresponders\?ip=203\.0\.113\.10&since=2026-11-20/);
+  expect(r.stdout).toMatch(/Evidence: Autoresponders on this server .*: relaywatch page \/autoresponders\n/);
+  expect(r.stdout).toMatch(/Evidence: Null-sender bounces .*: relaywatch page \/backscatter\?at=2026-11-20\+08%3A15%3A00\n/);
   expect(r.stdout).toMatch(/203\.0\.113\.11 on Spamhaus ZEN \(answer 127\.255\.255\.254\): Spamhaus error 127\.255\.255\.254/);
   expect(r.stdout).toMatch(/SORBS: SORBS closed in June 2024/);
   expect(r.stdout).toMatch(/Self-test failed[^\n]*\n  SpamCop \(bl\.spamcop\.net\): /);

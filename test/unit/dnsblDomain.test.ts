@@ -51,27 +51,33 @@ describe('self-test (127.0.0.2 listed, 127.0.0.1 not)', () => {
 
 describe('meaning and next step', () => {
   test('a Backscatterer listing explains itself and points to the autoresponders and bounces, with the listing date', () => {
-    const r = buildResult(Z['ips.backscatterer.org'], '203.0.113.10', classifyAnswer(Z['ips.backscatterer.org'], a('127.0.0.2')), ['Listed 2026-11-20 08:15:00 for backscatter']);
-    expect(r).toMatchObject({ status: 'listed', codes: ['127.0.0.2'], listedSince: '2026-11-20 08:15:00', impact: 'medium', providerNetwork: false });
+    const r = buildResult(Z['ips.backscatterer.org'], classifyAnswer(Z['ips.backscatterer.org'], a('127.0.0.2')), ['Listed 2026-11-20 08:15:00 UTC for backscatter']);
+    expect(r).toMatchObject({ status: 'listed', codes: ['127.0.0.2'], listedSince: '2026-11-20 08:15:00 UTC', impact: 'medium', providerNetwork: false });
     expect(r.meaning).toMatch(/backscatter/);
     expect(r.meaning).toMatch(/127\.0\.0\.2: Sent bounces, autoresponder replies/);
     expect(r.delisting).toMatch(/Typical expiry: 4 weeks after the last hit\.$/);
     expect(r.nextStep).toMatch(/autoresponders/);
     expect(r.evidence).toEqual([
-      { label: expect.stringMatching(/Autoresponders/), route: '/autoresponders', query: { ip: '203.0.113.10', since: '2026-11-20' } },
-      { label: expect.stringMatching(/bounces/), route: '/backscatter', query: { ip: '203.0.113.10', since: '2026-11-20' } },
+      { label: expect.stringMatching(/Autoresponders/), route: '/autoresponders', query: {} },
+      { label: expect.stringMatching(/bounces/), route: '/backscatter', query: { at: '2026-11-20 08:15:00 UTC' } },
     ]);
   });
 
+  test('without a time of day in the TXT, the backscatter link has no listing time', () => {
+    const r = buildResult(Z['ips.backscatterer.org'], classifyAnswer(Z['ips.backscatterer.org'], a('127.0.0.2')), ['Listed on 20.11.2026']);
+    expect(r.listedSince).toBe('2026-11-20');
+    expect(r.evidence[1]).toMatchObject({ route: '/backscatter', query: {} });
+  });
+
   test("UCEPROTECT level 3 says it is the provider's network and links no server evidence", () => {
-    const r = buildResult(Z['dnsbl-3.uceprotect.net'], '203.0.113.10', classifyAnswer(Z['dnsbl-3.uceprotect.net'], a('127.0.0.2')), []);
+    const r = buildResult(Z['dnsbl-3.uceprotect.net'], classifyAnswer(Z['dnsbl-3.uceprotect.net'], a('127.0.0.2')), []);
     expect(r).toMatchObject({ status: 'listed', impact: 'low', providerNetwork: true, evidence: [], listedSince: null });
     expect(r.meaning).toMatch(/^Your provider's network/);
     expect(r.nextStep).toMatch(/Nothing to fix on this server/);
   });
 
   test('each Spamhaus code is explained; an undescribed code says so', () => {
-    const r = buildResult(Z['zen.spamhaus.org'], '203.0.113.10', classifyAnswer(Z['zen.spamhaus.org'], a('127.0.0.4', '127.0.0.11', '127.0.0.99')), []);
+    const r = buildResult(Z['zen.spamhaus.org'], classifyAnswer(Z['zen.spamhaus.org'], a('127.0.0.4', '127.0.0.11', '127.0.0.99')), []);
     expect(r.meaning).toMatch(/127\.0\.0\.4: XBL/);
     expect(r.meaning).toMatch(/127\.0\.0\.11: PBL \(Spamhaus\)/);
     expect(r.meaning).toMatch(/127\.0\.0\.99: a return code this catalogue does not describe/);
@@ -79,9 +85,9 @@ describe('meaning and next step', () => {
   });
 
   test('clean and unknown results have a plain meaning and no next step', () => {
-    const clean = buildResult(Z['bl.spamcop.net'], '203.0.113.10', classifyAnswer(Z['bl.spamcop.net'], NX), []);
+    const clean = buildResult(Z['bl.spamcop.net'], classifyAnswer(Z['bl.spamcop.net'], NX), []);
     expect(clean).toMatchObject({ status: 'clean', meaning: 'Not listed on SpamCop.', nextStep: null, evidence: [], reason: null });
-    const unknown = buildResult(Z['zen.spamhaus.org'], '203.0.113.10', classifyAnswer(Z['zen.spamhaus.org'], a('127.255.255.254')), []);
+    const unknown = buildResult(Z['zen.spamhaus.org'], classifyAnswer(Z['zen.spamhaus.org'], a('127.255.255.254')), []);
     expect(unknown.status).toBe('unknown');
     expect(unknown.meaning).toMatch(/^Could not tell whether this IP is on Spamhaus ZEN\. A listing there would mean/);
     expect(unknown.reason).toMatch(/127\.255\.255\.254/);
@@ -91,6 +97,10 @@ describe('meaning and next step', () => {
     [['Listed since 2024-05-01'], '2024-05-01'],
     [['Your IP has been listed on 01.05.2024 by UCEPROTECT'], '2024-05-01'],
     [['first 2024-05-01T13:45 last 2024-06-01'], '2024-05-01 13:45'],
+    [['hit 2024-05-01 13:45:10 GMT'], '2024-05-01 13:45:10 UTC'],
+    [['hit 2024-05-01T13:45:10Z'], '2024-05-01 13:45:10 Z'],
+    [['hit 2024-05-01 13:45:10+0200, again later'], '2024-05-01 13:45:10 +0200'],
+    [['at 2024-05-01 25:61 (nonsense time)'], '2024-05-01'],
     [['no date here', 'code 2024-13-40 is not a date'], null],
     [[], null],
   ])('listing time from TXT %j', (txt, want) => {
