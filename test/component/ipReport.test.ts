@@ -28,6 +28,7 @@ function host(): string {
       loginLine(minutesAgo(3), 'alice@alice.example', '2001:db8::55'), // look-alike IPv6
       loginLine(minutesAgo(2), 'info@shop.bob.example', '2001:db8::5'),
       failedLine(minutesAgo(1), HOSTILE, '192.0.2.99'),
+      failedLine(minutesAgo(1), 'service\u202efdp.exe', '192.0.2.99'),
     ],
     extra: {
       files: {
@@ -131,6 +132,9 @@ test('the IP page escapes hostile text, draws the timeline without script, and k
   const ok = await request(app).get('/ip/203.0.113.10').expect(200);
   expect(ok.text).toContain('bob@bob.example');
   expect(ok.text).toMatch(/<rect [^>]*height="(?!0")/);
+  // A bidi override in a name is shown as an escape, so it cannot turn the rest of the line around.
+  expect(page.text).toContain('service\\u202efdp.exe');
+  expect(page.text).not.toContain('\u202e');
   const api = await request(app).get('/api/v1/ip/not-an-ip').expect(400);
   expect(api.body.error.message).toMatch(/not an IP address/);
   await request(app).get('/ip/not-an-ip').expect(400);
