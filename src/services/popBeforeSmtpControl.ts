@@ -76,6 +76,8 @@ export interface AffectedUsers {
   authenticated: number;
   /** false when a log could not be read completely (the list may be short) */
   complete: boolean;
+  /** why it is incomplete: the logs that could not be read */
+  gaps: string[];
   notes: string[];
 }
 
@@ -130,6 +132,7 @@ export async function previewChange(ctx: CoreContext, viewer: Viewer, req: Chang
         users: r.users,
         authenticated: r.authenticated.length,
         complete: !(r.problems ?? []).some((p) => p.blocking),
+        gaps: (r.problems ?? []).filter((p) => p.blocking).map((p) => p.message),
         notes: r.notes ?? [],
       };
     } catch (e) {

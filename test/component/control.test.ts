@@ -140,6 +140,8 @@ describe.each(['modern', 'legacy'] as const)('%s server', (generation) => {
     expect(r.stdout).toContain(generation === 'modern' ? '/usr/local/cpanel/bin/whmapi1 --output=json set_tweaksetting key=popbeforesmtp value=0' : `/usr/local/cpanel/bin/tailwatchd --disable=${LEGACY}`);
     expect(r.stdout).toContain('To undo it afterwards:\n  relaywatch enable --yes');
     expect(r.stdout).toContain('Nothing has been changed.');
+    // this host has no exim log: who relies on POP-before-SMTP is unknown, and said so
+    expect(r.stdout).toMatch(/Who is affected: not known: No exim log found/);
     expect(callLines(root)).toEqual([`${prog} --status`]);
     expect(auditLines(root)).toEqual([]);
     const j = await cli(root, 'disable', '--json');

@@ -23,8 +23,10 @@ function affectedLines(p: ChangePreview): string[] {
   if (!p.affected) return [`Who is affected: unknown. ${p.affectedError ?? ''}`.trim()];
   const a = p.affected;
   const out: string[] = [];
-  if (a.users.length === 0) {
-    out.push(`Who is affected: no mailbox sent mail through POP-before-SMTP in the last ${a.days} days${a.complete ? '' : ' (as far as the logs could be read)'}.`);
+  if (a.users.length === 0 && !a.complete) {
+    out.push(`Who is affected: not known: ${a.gaps.join('; ')}.`);
+  } else if (a.users.length === 0) {
+    out.push(`Who is affected: no mailbox sent mail through POP-before-SMTP in the last ${a.days} days: turning it off should break nobody's mail.`);
   } else {
     const messages = a.users.reduce((n, u) => n + u.messages, 0);
     out.push(`Who is affected: ${a.users.length} mailbox${a.users.length === 1 ? '' : 'es'} sent ${messages} message${messages === 1 ? '' : 's'} through POP-before-SMTP in the last ${a.days} days; their mail will be refused until they use SMTP authentication:`);
@@ -32,7 +34,7 @@ function affectedLines(p: ChangePreview): string[] {
     for (const u of a.users.slice(0, 50)) rows.push([u.user, u.account ?? '-', u.owner ?? '-', String(u.messages), u.lastSeen ?? '-', u.ips.join(',') || '-']);
     out.push(...table(rows).split('\n').map((l) => `  ${l}`));
     if (a.users.length > 50) out.push(`  … and ${a.users.length - 50} more (see --json)`);
-    if (!a.complete) out.push('  (a log could not be read completely: the list may be incomplete)');
+    if (!a.complete) out.push(`  (the list may be incomplete: ${a.gaps.join('; ')})`);
   }
   if (a.authenticated > 0) out.push(`${a.authenticated} mailbox${a.authenticated === 1 ? '' : 'es'} already send with SMTP authentication and are not affected.`);
   return out;
