@@ -65,8 +65,17 @@ type Timed<T> = T & { time: number };
 interface LoginInterval {
   start: number;
   end: number;
-  /** login name -> last login time in this interval */
-  users: Map<string, number>;
+  /** login name -> its first and last login in this interval */
+  users: Map<string, { first: number; last: number }>;
+}
+
+function addUser(users: LoginInterval['users'], user: string, first: number, last: number): void {
+  const u = users.get(user);
+  if (!u) users.set(user, { first, last });
+  else {
+    u.first = Math.min(u.first, first);
+    u.last = Math.max(u.last, last);
+  }
 }
 
 /**
@@ -100,20 +109,24 @@ export class LoginWindows {
     if (at && at.start - this.windowMs <= time) {
       at.start = Math.min(at.start, time);
       at.end = Math.max(at.end, time);
-      if ((at.users.get(user) ?? -Infinity) < time) at.users.set(user, time);
+      addUser(at.users, user, time, time);
       // A widened interval may now reach the next one.
       const next = list[lo + 1];
       if (next && next.start - this.windowMs <= at.end) {
         at.end = Math.max(at.end, next.end);
-        for (const [u, t] of next.users) if ((at.users.get(u) ?? -Infinity) < t) at.users.set(u, t);
+        for (const [u, r] of next.users) addUser(at.users, u, r.first, r.last);
         list.splice(lo + 1, 1);
       }
       return;
     }
-    list.splice(lo, 0, { start: time, end: time, users: new Map([[user, time]]) });
+    list.splice(lo, 0, { start: time, end: time, users: new Map([[user, { first: time, last: time }]]) });
   }
 
-  /** The login name most recently seen from `ip` at or before `time` within the window, or null. */
+  /**
+   * The login name seen from `ip` most recently at or before `time` within the window, or null.
+   * Within an interval a user counts as logged in from their first to their last login there (plus
+   * the window), which is what a polling mail client looks like.
+   */
   userAt(ip: string, time: number): string | null {
     const list = this.byIp.get(ip);
     if (!list) return null;
@@ -122,9 +135,13 @@ export class LoginWindows {
       if (time > iv.end + this.windowMs) continue;
       let best: string | null = null;
       let bestT = -Infinity;
-      for (const [u, t] of iv.users) if (t <= time && t > bestT && time - t <= this.windowMs) {
-        best = u;
-        bestT = t;
+      for (const [u, r] of iv.users) {
+        if (r.first > time || time - r.last > this.windowMs) continue;
+        const seen = Math.min(r.last, time);
+        if (seen > bestT) {
+          best = u;
+          bestT = seen;
+        }
       }
       if (best) return best;
     }
