@@ -11,6 +11,7 @@
 import { writeAccountFiles } from './accountFiles';
 import { DEMO_MARKER, DemoTree, prepareDemoRoot } from './demoTree';
 import { installStandins } from './installStandins';
+import { writeInterfaceList } from './interfaces';
 import { MAILLOG, writeMailLogs } from './mailLog';
 import { Random } from './random';
 import { writeRelayFiles } from './relayFiles';
@@ -74,6 +75,7 @@ export async function generateDemoHost(opts: DemoOptions): Promise<DemoSummary> 
   const world = buildWorld({ seed, now, generation: opts.generation });
   const rng = new Random(seed ^ 0x5eed);
   await writeServerFiles(tree, world);
+  await writeInterfaceList(tree, world);
   await writeAccountFiles(tree, world);
   await writeRelayFiles(tree, world, rng.fork('relay-files'));
   const logs = await writeMailLogs(tree, world, rng.fork('maillog'), {
