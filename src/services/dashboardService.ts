@@ -316,7 +316,9 @@ export async function guide(ctx: CoreContext, viewer: Viewer): Promise<Guide> {
     evidence: ac.evidence,
     next: ac.state === 'amber'
       ? 'Give each risky autoresponder an interval (reply once per sender per day or more), an end date, or turn it off in cPanel » Email » Autoresponders.'
-      : 'Nothing to do here.',
+      : ac.state === 'grey'
+        ? 'Open the evidence to see which file could not be read; the autoresponders page lists those that were found.'
+        : 'Nothing to do here.',
     link: ac.link,
   });
 
@@ -330,7 +332,9 @@ export async function guide(ctx: CoreContext, viewer: Viewer): Promise<Guide> {
     evidence: lc.evidence,
     next: f.reliance.users.length
       ? 'Ask these mailboxes’ owners to turn on “My outgoing server requires authentication” (SMTP AUTH, port 587) in their mail program before you turn POP-before-SMTP off.'
-      : 'Nothing to do here.',
+      : lc.state === 'grey'
+        ? 'Without Exim’s log nobody can tell whose mail would stop. Turning POP-before-SMTP off is still safe for mail programs that use SMTP authentication; watch for “relay not permitted” complaints afterwards.'
+        : 'Nothing to do here.',
     link: lc.link,
   });
 
