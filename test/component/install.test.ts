@@ -11,7 +11,7 @@ import { PLUGIN_ACLS } from '../../src/http/identity';
 import { runCgi, TOKEN } from '../helpers/cgi';
 import { loginLine, makeCpanelHost } from '../helpers/cpanelHost';
 import {
-  makePathBin, makeReleaseTree, prepareServer, REPO, runInstall, snapshot, standinCalls, systemctlCalls,
+  makePathBin, makeReleaseTree, prepareServer, REPO, runInstall, snapshot, standinCalls, STANDINS_STATE, systemctlCalls,
 } from '../helpers/installTree';
 import { removeTree } from '../helpers/hostTree';
 
@@ -134,12 +134,12 @@ describe('install, re-run, upgrade, use, uninstall', () => {
   });
 
   test('a second run changes nothing: same files, inodes and times, no registration, no service change', () => {
-    const files = snapshot(root, { times: true, skip: ['/var/log/standin-calls.log'] });
+    const files = snapshot(root, { times: true, skip: [STANDINS_STATE] });
     const calls = systemctlCalls(bin).length;
     const r = install();
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('already installed and up to date; nothing changed');
-    expect(snapshot(root, { times: true, skip: ['/var/log/standin-calls.log'] })).toEqual(files);
+    expect(snapshot(root, { times: true, skip: [STANDINS_STATE] })).toEqual(files);
     expect(standinCalls(root)).toHaveLength(1);
     expect(systemctlCalls(bin).slice(calls)).toEqual([['is-enabled', '--quiet', 'relaywatch'], ['is-active', '--quiet', 'relaywatch']]);
   });
@@ -200,7 +200,7 @@ describe('install, re-run, upgrade, use, uninstall', () => {
     expect(r.stdout).toContain('kept /var/log/relaywatch');
     expect(standinCalls(root).slice(1)).toEqual([{ program: '/usr/local/cpanel/bin/unregister_appconfig', args: ['relaywatch'] }]);
     expect(systemctlCalls(bin).slice(calls)).toEqual([['is-active', '--quiet', 'relaywatch'], ['disable', '--now', 'relaywatch'], ['daemon-reload']]);
-    const after = snapshot(root, { skip: ['/var/log/standin-calls.log', '/var/log/relaywatch', '/var/lib'] });
+    const after = snapshot(root, { skip: [STANDINS_STATE, '/var/log/relaywatch', '/var/lib'] });
     expect(after).toEqual(Object.fromEntries(Object.entries(before).filter(([p]) => !p.startsWith('/var/lib'))));
     expect(fs.existsSync(path.join(root, 'var/lib/relaywatch'))).toBe(false);
     expect(read('/var/log/relaywatch/audit.log')).toBe('{"action":"test"}\n');

@@ -9,6 +9,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { installStandins } from '../../src/demo/installStandins';
+import { readCalls, STANDINS_STATE } from './standins';
+
+export { STANDINS_STATE };
 
 export const REPO = path.resolve(__dirname, '../..');
 
@@ -91,9 +94,11 @@ export function systemctlCalls(bin: string): string[][] {
   return fs.existsSync(f) ? fs.readFileSync(f, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as string[]) : [];
 }
 
+/** The calls the register/unregister_appconfig stand-ins received, as {program, args}. */
 export function standinCalls(root: string): Array<{ program: string; args: string[] }> {
-  const f = path.join(root, 'var/log/standin-calls.log');
-  return fs.existsSync(f) ? fs.readFileSync(f, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+  return readCalls(root)
+    .filter((c) => /\/(un)?register_appconfig$/.test(c.program))
+    .map((c) => ({ program: c.program, args: c.argv }));
 }
 
 /** Every entry of a tree: type, mode, content hash or link target, and (with `times`) inode and mtime. */
