@@ -1,12 +1,18 @@
 /**
- * Streams a log file (plain or gzip) in large chunks and hands the caller only the lines that contain
- * one of the needles, with their 1-based line number and byte offset. Memory stays bounded by the
- * chunk size plus the longest line, whatever the file size.
+ * Streams a log file (plain or gzip) and hands the caller only the lines that contain one of the
+ * needles, with their 1-based line number and byte offset. Memory stays bounded by the read size
+ * plus the longest line, whatever the file size.
+ *
+ * Where the time goes (docs/performance.md): reading is done with synchronous reads of 128 KiB into
+ * one reused window, so the bytes are still in the CPU cache when the SIMD kernel of
+ * parsers/candidateKernel.ts searches them for all needles at once and counts their newlines; only
+ * candidate lines are decoded to strings. The unfinished last line is moved to the front of the
+ * window (a copy of one line, not of the chunk), and the event loop gets a turn every few MiB.
  */
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
-import { candidateLines, countNewlines } from '../parsers/candidateLines';
+import { CandidateKernel, createCandidateKernel } from '../parsers/candidateKernel';
 import { Host } from './host';
 
 export interface CandidateLine {
@@ -19,13 +25,17 @@ export interface CandidateLine {
 
 export interface ScanOptions {
   needles: readonly string[];
-  /** where to start reading in a plain file (bytes); the caller must pass a line boundary */
+  /**
+   * where to start (bytes; the caller must pass a line boundary). For .gz files this is an offset
+   * in the decompressed data: the bytes before it are decompressed and passed over.
+   */
   startOffset?: number;
   /** line number of the line at startOffset */
   startLine?: number;
   /** stop at this byte of a plain file (what was there when the scan began) */
   endOffset?: number;
   gz?: boolean;
+  /** bytes per read (default 128 KiB: small enough to stay in the CPU cache while searched) */
   chunkSize?: number;
   /** lines longer than this are skipped (counted, not matched): protects memory from a hostile line */
   maxLineBytes?: number;
@@ -33,6 +43,8 @@ export interface ScanOptions {
   includePartialLastLine?: boolean;
   onLine: (c: CandidateLine) => void;
   onProgress?: (bytesRead: number) => void;
+  /** false forces the JS kernel (tests compare the two) */
+  simd?: boolean;
 }
 
 export interface ScanResult {
@@ -47,104 +59,234 @@ export interface ScanResult {
   longLinesSkipped: number;
 }
 
-const DEFAULT_CHUNK = 4 * 1024 * 1024;
+const DEFAULT_CHUNK = 128 * 1024;
 const DEFAULT_MAX_LINE = 1024 * 1024;
+/** give the event loop a turn after this many bytes (a daemon keeps answering while it scans) */
+const YIELD_EVERY = 8 * 1024 * 1024;
+const NL = 0x0a;
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * The window bytes are read into: the unfinished line first, then fresh data. Each commit() searches
+ * the complete lines and keeps the unfinished one for the next.
+ */
+class LineWindow {
+  readonly kernel: CandidateKernel;
+  readonly buf: Buffer;
+  private used = 0;
+  /** stream offset of buf[0] */
+  private bufOffset: number;
+  /** complete lines before buf[0] */
+  private line: number;
+  /** inside a line longer than maxLine: drop bytes until its newline */
+  private skipping = false;
+  private skipStart = 0;
+  private tuned = false;
+  longLinesSkipped = 0;
+
+  constructor(
+    needles: readonly Buffer[],
+    private readonly chunk: number,
+    private readonly maxLine: number,
+    startOffset: number,
+    startLine: number,
+    private readonly onLine: (c: CandidateLine) => void,
+    simd: boolean | undefined,
+  ) {
+    this.kernel = createCandidateKernel(needles, chunk + maxLine + 1, { simd });
+    this.buf = this.kernel.buffer;
+    this.bufOffset = startOffset;
+    this.line = startLine - 1;
+  }
+
+  /** Where to write the next bytes, and how many fit. */
+  get writeAt(): number {
+    return this.used;
+  }
+
+  get room(): number {
+    return Math.min(this.chunk, this.buf.length - this.used);
+  }
+
+  /** n bytes were written at writeAt. */
+  commit(n: number): void {
+    if (n <= 0) return;
+    this.used += n;
+    if (!this.tuned && this.used >= Math.min(this.chunk, 64 * 1024)) {
+      this.kernel.tune(0, this.used);
+      this.tuned = true;
+    }
+    this.process(false);
+  }
+
+  private process(final: boolean): void {
+    const buf = this.buf;
+    let from = 0;
+    if (this.skipping) {
+      const nl = buf.subarray(0, this.used).indexOf(NL);
+      if (nl === -1) {
+        this.drop(this.used);
+        return;
+      }
+      this.skipping = false;
+      this.line++;
+      from = nl + 1;
+    }
+    const limit = final ? this.used : buf.lastIndexOf(NL, this.used - 1) + 1;
+    if (limit > from) this.search(from, limit, final);
+    else if (final) return;
+    const start = Math.max(limit, from);
+    const rest = this.used - start;
+    if (!final && rest > this.maxLine) {
+      this.skipping = true;
+      this.skipStart = this.bufOffset + start;
+      this.longLinesSkipped++;
+      this.drop(this.used);
+      return;
+    }
+    this.drop(start);
+  }
+
+  private search(from: number, limit: number, final: boolean): void {
+    const k = this.kernel;
+    const buf = this.buf;
+    let counted = from;
+    let line = this.line;
+    k.forEachCandidate(from, limit, (s, e) => {
+      if (e - s > this.maxLine) return;
+      line += k.countNewlines(counted, s);
+      counted = s;
+      let end = e;
+      if (end > s && buf[end - 1] === 0x0d) end--;
+      this.onLine({ text: buf.toString('utf8', s, end), line: line + 1, offset: this.bufOffset + s });
+    });
+    line += k.countNewlines(counted, limit);
+    if (final && limit > 0 && buf[limit - 1] !== NL) line++; // the unterminated last line, taken as complete
+    this.line = line;
+  }
+
+  /** Forgets buf[0, n), keeping the rest at the front. */
+  private drop(n: number): void {
+    if (n <= 0) return;
+    if (n < this.used) this.buf.copyWithin(0, n, this.used);
+    this.used -= n;
+    this.bufOffset += n;
+  }
+
+  /** The end of input: returns the result fields that depend on the window. */
+  finish(includePartialLastLine: boolean): Pick<ScanResult, 'endOffset' | 'lines' | 'partialBytes' | 'longLinesSkipped'> {
+    if (includePartialLastLine) {
+      if (this.skipping) {
+        this.skipping = false;
+        this.line++;
+      } else if (this.used > 0) {
+        if (this.used <= this.maxLine) this.process(true);
+        else this.line++;
+        this.drop(this.used);
+      }
+    }
+    const partialStart = this.skipping ? this.skipStart : this.bufOffset;
+    const streamEnd = this.bufOffset + this.used;
+    return { endOffset: partialStart, lines: this.line, partialBytes: streamEnd - partialStart, longLinesSkipped: this.longLinesSkipped };
+  }
+}
+
+function windowFor(opts: ScanOptions, startOffset: number): LineWindow {
+  const needles = opts.needles.map((n) => Buffer.from(n, 'latin1'));
+  return new LineWindow(needles, opts.chunkSize ?? DEFAULT_CHUNK, opts.maxLineBytes ?? DEFAULT_MAX_LINE, startOffset, opts.startLine ?? 1, opts.onLine, opts.simd);
+}
+
+/** Reads a plain file with synchronous reads into the window (no stream, no per-chunk allocation). */
+async function scanPlainFile(realPath: string, opts: ScanOptions): Promise<ScanResult> {
+  const start = opts.startOffset ?? 0;
+  const w = windowFor(opts, start);
+  const fd = fs.openSync(realPath, 'r');
+  let pos = start;
+  let bytesRead = 0;
+  let sinceYield = 0;
+  try {
+    const end = opts.endOffset ?? Infinity;
+    while (pos < end) {
+      const want = Math.min(w.room, end - pos);
+      const n = fs.readSync(fd, w.buf, w.writeAt, want, pos);
+      if (n === 0) break;
+      pos += n;
+      bytesRead += n;
+      w.commit(n);
+      opts.onProgress?.(bytesRead);
+      sinceYield += n;
+      if (sinceYield >= YIELD_EVERY) {
+        sinceYield = 0;
+        await yieldToEventLoop();
+      }
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return { bytesRead, ...w.finish(opts.includePartialLastLine === true) };
+}
+
+/** Feeds a stream of buffers (decompressed data, standard input) through the window. */
+async function scanChunks(source: AsyncIterable<Buffer>, opts: ScanOptions, countRaw: () => number): Promise<ScanResult> {
+  const skip = opts.startOffset ?? 0;
+  const w = windowFor(opts, skip);
+  let toSkip = skip;
+  let sinceYield = 0;
+  for await (const chunk of source) {
+    let at = 0;
+    if (toSkip > 0) {
+      at = Math.min(toSkip, chunk.length);
+      toSkip -= at;
+    }
+    while (at < chunk.length) {
+      const n = Math.min(w.room, chunk.length - at);
+      chunk.copy(w.buf, w.writeAt, at, at + n);
+      at += n;
+      w.commit(n);
+    }
+    opts.onProgress?.(countRaw());
+    sinceYield += chunk.length;
+    if (sinceYield >= YIELD_EVERY) {
+      sinceYield = 0;
+      await yieldToEventLoop();
+    }
+  }
+  if (toSkip > 0) {
+    const e = new Error(`the data ends ${toSkip} bytes before the offset ${skip} to start at`) as NodeJS.ErrnoException;
+    e.code = 'ESHORT';
+    throw e;
+  }
+  return { bytesRead: countRaw(), ...w.finish(opts.includePartialLastLine === true) };
+}
 
 export async function scanLines(host: Host, hostPath: string, opts: ScanOptions): Promise<ScanResult> {
-  const start = opts.gz ? 0 : (opts.startOffset ?? 0);
-  const raw = host.openReadStream(hostPath, {
-    start,
-    ...(opts.endOffset !== undefined && !opts.gz ? { end: opts.endOffset - 1 } : {}),
-    highWaterMark: opts.chunkSize ?? DEFAULT_CHUNK,
-  });
-  return scanStream(raw, { ...opts, startOffset: start });
+  const real = host.real(hostPath);
+  if (!opts.gz) return scanPlainFile(real, opts);
+  return scanStream(fs.createReadStream(real, { highWaterMark: 256 * 1024 }), opts);
 }
 
 /** Scans any readable byte stream (a file, standard input); gunzips it when opts.gz. */
 export async function scanStream(raw: Readable, opts: ScanOptions): Promise<ScanResult> {
-  const needles = opts.needles.map((n) => Buffer.from(n, 'latin1'));
-  const maxLine = opts.maxLineBytes ?? DEFAULT_MAX_LINE;
-  const start = opts.gz ? 0 : (opts.startOffset ?? 0);
-  const source: NodeJS.ReadableStream = opts.gz ? raw.pipe(zlib.createGunzip({ chunkSize: 256 * 1024 })) : raw;
+  if (!opts.gz) {
+    let seen = 0;
+    async function* counted(): AsyncGenerator<Buffer> {
+      for await (const c of raw) {
+        const b = typeof c === 'string' ? Buffer.from(c) : (c as Buffer);
+        seen += b.length;
+        yield b;
+      }
+    }
+    return scanChunks(counted(), opts, () => seen);
+  }
   let rawBytes = 0;
   raw.on('data', (c: Buffer) => {
     rawBytes += c.length;
-    opts.onProgress?.(rawBytes);
   });
-
-  let carry: Buffer | null = null;
-  let carryOffset = start; // stream offset of carry[0]
-  let line = (opts.startLine ?? 1) - 1; // complete lines seen so far
-  let skippingLongLine = false;
-  let longLinesSkipped = 0;
-
-  const consume = (chunk: Buffer): void => {
-    let buf: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
-    let bufOffset = carry ? carryOffset : carryOffset;
-    carry = null;
-    if (skippingLongLine) {
-      const nl = buf.indexOf(0x0a);
-      if (nl === -1) {
-        carryOffset = bufOffset + buf.length;
-        return;
-      }
-      skippingLongLine = false;
-      line++;
-      buf = buf.subarray(nl + 1);
-      bufOffset += nl + 1;
-    }
-    const lastNl = buf.lastIndexOf(0x0a);
-    const limit = lastNl + 1;
-    if (limit > 0) {
-      let counted = 0;
-      let lineAtCounted = line;
-      for (const span of candidateLines(buf, needles, limit)) {
-        if (span.end - span.start > maxLine) continue;
-        lineAtCounted += countNewlines(buf, counted, span.start);
-        counted = span.start;
-        opts.onLine({ text: buf.toString('utf8', span.start, span.end).replace(/\r$/, ''), line: lineAtCounted + 1, offset: bufOffset + span.start });
-      }
-      line = lineAtCounted + countNewlines(buf, counted, limit);
-    }
-    const rest = buf.subarray(limit);
-    if (rest.length > maxLine) {
-      skippingLongLine = true;
-      longLinesSkipped++;
-      carryOffset = bufOffset + buf.length;
-    } else if (rest.length > 0) {
-      carry = Buffer.from(rest);
-      carryOffset = bufOffset + limit;
-    } else {
-      carryOffset = bufOffset + limit;
-    }
-  };
-
-  await new Promise<void>((resolve, reject) => {
-    source.on('data', (c: Buffer) => {
-      try {
-        consume(c);
-      } catch (e) {
-        reject(e);
-      }
-    });
-    source.on('end', () => resolve());
-    source.on('error', reject);
-    raw.on('error', reject);
-  });
-
-  let partial = carry as Buffer | null;
-  if (partial && opts.includePartialLastLine) {
-    consume(Buffer.from('\n'));
-    partial = null;
-  }
-  const partialBytes = partial ? partial.length : 0;
-  return {
-    bytesRead: rawBytes,
-    endOffset: carryOffset,
-    lines: line,
-    partialBytes,
-    longLinesSkipped,
-  };
+  const gunzip = zlib.createGunzip({ chunkSize: 128 * 1024 });
+  raw.on('error', (e) => gunzip.destroy(e));
+  raw.pipe(gunzip);
+  return scanChunks(gunzip, opts, () => rawBytes);
 }
 
 export function isGzipMagic(realPath: string): boolean {

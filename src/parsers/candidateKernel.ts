@@ -176,31 +176,33 @@ export function planBuckets(needles: readonly Buffer[], f: number, counts: Uint3
 // ---- JS kernel --------------------------------------------------------------------------------
 
 function jsCountNewlines(buf: Buffer, from: number, to: number): number {
+  const view = buf.subarray(0, to); // indexOf must not run on past `to`
   let n = 0;
-  let at = buf.indexOf(NL, from);
-  while (at !== -1 && at < to) {
+  let at = view.indexOf(NL, from);
+  while (at !== -1) {
     n++;
-    at = buf.indexOf(NL, at + 1);
+    at = view.indexOf(NL, at + 1);
   }
   return n;
 }
 
 /** One Buffer.indexOf pass per needle, merged: the reference the SIMD kernel is tested against. */
 export function jsCandidateSpans(buf: Buffer, needles: readonly Buffer[], from: number, limit: number): Array<[number, number]> {
+  const view = buf.subarray(0, limit); // searches stop at the limit, not at the end of a large window
   const seen = new Set<number>();
   const spans: Array<[number, number]> = [];
   for (const needle of needles) {
-    let at = buf.indexOf(needle, from);
-    while (at !== -1 && at + needle.length <= limit) {
-      const start = Math.max(from, buf.lastIndexOf(NL, at) + 1);
-      let end = buf.indexOf(NL, at);
-      if (end === -1 || end > limit) end = limit;
+    let at = view.indexOf(needle, from);
+    while (at !== -1) {
+      const start = Math.max(from, view.lastIndexOf(NL, at) + 1);
+      let end = view.indexOf(NL, at);
+      if (end === -1) end = limit;
       if (!seen.has(start)) {
         seen.add(start);
         spans.push([start, end]);
       }
       if (end >= limit) break;
-      at = buf.indexOf(needle, end + 1);
+      at = view.indexOf(needle, end + 1);
     }
   }
   if (needles.length > 1) spans.sort((a, b) => a[0] - b[0]);

@@ -28,11 +28,12 @@ export function candidateLines(buf: Buffer, needles: readonly Buffer[], limit = 
 
 /** Counts '\n' bytes in buf[from, to). */
 export function countNewlines(buf: Buffer, from: number, to: number): number {
+  const view = buf.subarray(0, to);
   let n = 0;
-  let at = buf.indexOf(NL, from);
-  while (at !== -1 && at < to) {
+  let at = view.indexOf(NL, from);
+  while (at !== -1) {
     n++;
-    at = buf.indexOf(NL, at + 1);
+    at = view.indexOf(NL, at + 1);
   }
   return n;
 }
