@@ -26,14 +26,14 @@ export const WHM_LINKS = {
     kind: 'whm' as const,
     label: 'Service Manager',
     path: '/scripts/srvmng',
-    where: 'WHM » Service Configuration » Service Manager » tailwatchd',
+    where: 'Service Configuration » Service Manager » tailwatchd',
   },
   tweakSettings: {
     kind: 'whm' as const,
     label: 'Tweak Settings → Mail',
     path: '/scripts2/tweaksettings',
     query: { find: 'popbeforesmtp' },
-    where: 'WHM » Server Configuration » Tweak Settings » Mail » Pop-before-SMTP',
+    where: 'Server Configuration » Tweak Settings » Mail » Pop-before-SMTP',
   },
 };
 

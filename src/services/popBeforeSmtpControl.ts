@@ -272,7 +272,8 @@ function audited(ctx: CoreContext, actor: Actor, entry: Omit<Parameters<typeof a
 
 function targetName(plan: ChangePlan): string {
   if (plan.generation === 'legacy') return plan.driver;
-  return plan.knobs.includes('driver') ? `Tweak Setting popbeforesmtp and ${plan.driver}` : 'Tweak Setting popbeforesmtp';
+  const driverTouched = plan.driverToo || plan.steps.some((s) => s.program === 'tailwatchd');
+  return driverTouched ? `Tweak Setting popbeforesmtp and ${plan.driver}` : 'Tweak Setting popbeforesmtp';
 }
 
 /**

@@ -195,4 +195,21 @@ describe('over HTTP', () => {
     expect(res.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     await request(appFor(root, 'resellera')).get('/status').expect(403);
   });
+
+  test('inside WHM the WHM pages are real links under the session, and the forms keep the CGI route', async () => {
+    const root = host({ generation: 'legacy' });
+    const app = createApp(createContext(loadConfig({ root })), { identity: { kind: 'socket' } });
+    const res = await request(app)
+      .get('/status')
+      .set({ 'x-relaywatch-whm-user': 'root', 'x-relaywatch-security-token': '/cpsess1234567890', 'x-relaywatch-base': '/cpsess1234567890/cgi/relaywatch/index.cgi' })
+      .expect(200);
+    expect(res.text).toContain('href="/cpsess1234567890/scripts/srvmng"');
+    expect(res.text).toContain('href="/cpsess1234567890/scripts2/tweaksettings?find=popbeforesmtp"');
+    expect(res.text).toContain('action="/cpsess1234567890/cgi/relaywatch/index.cgi"');
+    expect(res.text).toContain('<input type="hidden" name="route" value="/status/confirm">');
+    expect(res.text).toContain('href="/cpsess1234567890/cgi/relaywatch/index.cgi?route=%2Faudit"');
+    // legacy: no Tweak Setting card, no --driver-too choice
+    expect(res.text).not.toContain('Relay switch (Tweak Setting)');
+    expect(res.text).not.toContain('name="driverToo"');
+  });
 });
