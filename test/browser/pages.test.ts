@@ -139,6 +139,14 @@ test('the standalone layout (no WHM chrome) gives the same answer', async () => 
   await expect(page.locator('body.rw-standalone').count()).resolves.toBe(1);
   const n = demo.relayHosts.unexplained.length;
   await expect(page.locator('.rw-verdict-text').textContent()).resolves.toContain(`${n} relay IP${n === 1 ? ' needs' : 's need'} a look`);
+  // Keyboard: the first Tab offers a way past the header, focus is visible, and the sort works by key.
+  await page.keyboard.press('Tab');
+  const skip = page.locator('a.rw-skip');
+  await expect(page.evaluate('document.activeElement.className')).resolves.toBe('rw-skip');
+  await expect(skip.isVisible()).resolves.toBe(true);
+  await expect(page.evaluate('getComputedStyle(document.activeElement).outlineStyle')).resolves.not.toBe('none');
+  await page.keyboard.press('Enter');
+  await expect(page.evaluate('location.hash')).resolves.toBe('#rw-main');
   await screenshots(page, 'standalone-dashboard');
   await page.goto(`${standalone.url}/accounts`);
   await screenshots(page, 'standalone-accounts');
