@@ -54,22 +54,26 @@ export type BlacklistVerdict = 'clean' | 'listed' | 'unknown';
 
 /** RFC 5782 §5: 127.0.0.2 must be listed, 127.0.0.1 must not. */
 export function selfTestResult(zone: ZoneEntry, testListed: DnsOutcome<string[]>, testNotListed: DnsOutcome<string[]>): SelfTestResult {
-  const two = classifyAnswer(zone, testListed);
-  const one = classifyAnswer(zone, testNotListed);
+  // The list's caveat is said once for the whole test, not once per test entry.
+  const bare = { ...zone, caveat: null };
+  const two = classifyAnswer(bare, testListed);
+  const one = classifyAnswer(bare, testNotListed);
   const reasons: string[] = [];
   if (two.status === 'unknown') reasons.push(`the test entry 127.0.0.2 gave no usable answer: ${two.reason}`);
   if (two.status === 'clean') reasons.push('the test entry 127.0.0.2 is not listed, so the list is not answering normally (it may be dead, or block this resolver)');
   if (one.status === 'listed') reasons.push(`127.0.0.1 is listed (${one.codes.join(', ')}), so the list answers "listed" to everything`);
   if (one.status === 'unknown') reasons.push(`the test entry 127.0.0.1 gave no usable answer: ${one.reason}`);
-  return { zone: zone.zone, name: zone.name, ok: reasons.length === 0, reason: reasons.length ? reasons.join('; ') : null };
+  if (reasons.length === 0) return { zone: zone.zone, name: zone.name, ok: true, reason: null };
+  const reason = reasons.join('; ') + (zone.caveat ? `. ${zone.caveat}` : '');
+  return { zone: zone.zone, name: zone.name, ok: false, reason };
 }
 
 /** An answer from a list that failed its self-test cannot be trusted either way. */
 export function distrust(c: ClassifiedAnswer, test: SelfTestResult): ClassifiedAnswer {
   if (test.ok) return c;
-  if (c.status === 'unknown') return { ...c, reason: `${c.reason}; the list also failed its self-test` };
+  if (c.status === 'unknown') return { ...c, reason: `${(c.reason ?? '').replace(/\.$/, '')}; the list also failed its self-test` };
   const said = c.status === 'listed' ? `listed (${c.codes.join(', ')})` : 'not listed';
-  return { ...c, status: 'unknown', reason: `the list failed its self-test (${test.reason}), so its answer "${said}" cannot be trusted` };
+  return { ...c, status: 'unknown', reason: `the list failed its self-test (${(test.reason ?? '').replace(/\.$/, '')}), so its answer "${said}" cannot be trusted` };
 }
 
 const DATE_ISO = /\b(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?(?:\s?(Z|UTC|GMT|[+-]\d{2}:?\d{2})\b)?)?/;

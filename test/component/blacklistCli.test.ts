@@ -167,6 +167,8 @@ test('text output: the verdict, one line per IP, what each listing means, what c
   expect(r.stdout).toMatch(/Evidence: Autoresponders on this server .*: relaywatch page \/autoresponders\n/);
   expect(r.stdout).toMatch(/Evidence: Null-sender bounces .*: relaywatch page \/backscatter\?at=2026-11-20\+08%3A15%3A00\n/);
   expect(r.stdout).toMatch(/203\.0\.113\.11 on Spamhaus ZEN \(answer 127\.255\.255\.254\): Spamhaus error 127\.255\.255\.254/);
+  expect(r.stdout).toMatch(/\n  203\.0\.113\.10, 203\.0\.113\.11, 203\.0\.113\.12 on SpamCop: no answer: the query timed out \(asked 2 times\); the list also failed its self-test\n/);
+  expect(r.stdout).not.toMatch(/\.; /);
   expect(r.stdout).toMatch(/SORBS: SORBS closed in June 2024/);
   expect(r.stdout).toMatch(/Self-test failed[^\n]*\n  SpamCop \(bl\.spamcop\.net\): /);
 });

@@ -37,6 +37,13 @@ describe('self-test (127.0.0.2 listed, 127.0.0.1 not)', () => {
     expect(t.ok).toBe(false);
     expect(t.reason).toMatch(/public or open resolver/);
   });
+  test("a list's caveat is said once in its failed self-test", () => {
+    const refused: DnsOutcome<string[]> = { kind: 'error', code: 'EREFUSED', attempts: 1 };
+    const t = selfTestResult(Z['b.barracudacentral.org'], refused, refused);
+    expect(t.reason!.match(/Barracuda answers only/g)).toHaveLength(1);
+    expect(t.reason).toMatch(/^the test entry 127\.0\.0\.2 gave no usable answer: the query was refused \(REFUSED\); the test entry 127\.0\.0\.1 .*\. Barracuda answers only resolvers registered/);
+  });
+
   test('a failed self-test turns listed and clean answers into unknown, keeping the codes', () => {
     const failed = selfTestResult(Z['bl.spamcop.net'], NX, NX);
     const listed = distrust(classifyAnswer(Z['bl.spamcop.net'], a('127.0.0.2')), failed);

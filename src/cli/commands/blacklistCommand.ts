@@ -9,6 +9,17 @@ function evidenceText(route: string, query: Record<string, string>): string {
   return qs ? `${route}?${qs}` : route;
 }
 
+function groupBy<T>(items: T[], key: (t: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const g = groups.get(k);
+    if (g) g.push(item);
+    else groups.set(k, [item]);
+  }
+  return [...groups.values()];
+}
+
 /** The text answer: one line per IP, then what each listing means and what could not be checked. */
 function printReport(out: (t: string) => void, r: BlacklistReport): void {
   const s = (t: string): string => terminalSafe(t);
@@ -32,21 +43,30 @@ function printReport(out: (t: string) => void, r: BlacklistReport): void {
     out(`${head}  ${s(parts.join('; '))}  (${s(ip.sources.join(', '))})\n`);
   }
 
-  const listed = r.ips.flatMap((i) => i.results.filter((x) => x.status === 'listed').map((x) => ({ ip: i.ip, x })));
+  // Lists that list several IPs alike (a provider's network) are told once, with every IP.
+  const listed = groupBy(r.ips.flatMap((i) => i.results.filter((x) => x.status === 'listed').map((x) => ({ ip: i.ip, x }))), ({ x }) => `${x.zone} ${x.codes.join(',')}`);
   if (listed.length) out('\nListings:\n');
-  for (const { ip, x } of listed) {
-    out(`  ${ip} on ${s(x.name)} (${x.zone}), code ${x.codes.join(', ')}, impact ${x.impact}${x.providerNetwork ? ", your provider's network" : ''}\n`);
+  for (const group of listed) {
+    const { x } = group[0];
+    const ips = group.map((g) => g.ip);
+    out(`  ${ips.join(', ')} on ${s(x.name)} (${x.zone}), code ${x.codes.join(', ')}, impact ${x.impact}${x.providerNetwork ? ", your provider's network" : ''}\n`);
     out(`    What it means: ${s(x.meaning)}\n`);
-    for (const t of x.txt) out(`    The list says: ${s(t)}\n`);
-    if (x.listedSince) out(`    Listed since: ${s(x.listedSince)}\n`);
+    for (const g of group) {
+      const who = ips.length > 1 ? `${g.ip}: ` : '';
+      for (const t of g.x.txt) out(`    The list says: ${who}${s(t)}\n`);
+      if (g.x.listedSince) out(`    Listed since: ${who}${s(g.x.listedSince)}\n`);
+    }
     if (x.nextStep) out(`    Next step: ${s(x.nextStep)}\n`);
-    for (const e of x.evidence) out(`    Evidence: ${s(e.label)}: relaywatch page ${s(evidenceText(e.route, e.query))}\n`);
+    for (const g of group) for (const e of g.x.evidence) out(`    Evidence: ${s(e.label)}: relaywatch page ${s(evidenceText(e.route, e.query))}\n`);
     out(`    Delisting: ${s(x.delisting)}\n`);
   }
 
-  const unknown = r.ips.flatMap((i) => i.results.filter((x) => x.status === 'unknown').map((x) => ({ ip: i.ip, x })));
+  const unknown = groupBy(r.ips.flatMap((i) => i.results.filter((x) => x.status === 'unknown').map((x) => ({ ip: i.ip, x }))), ({ x }) => `${x.zone} ${x.codes.join(',')} ${x.reason}`);
   if (unknown.length) out('\nCould not check:\n');
-  for (const { ip, x } of unknown) out(`  ${ip} on ${s(x.name)}${x.codes.length ? ` (answer ${x.codes.join(', ')})` : ''}: ${s(x.reason ?? '')}\n`);
+  for (const group of unknown) {
+    const { x } = group[0];
+    out(`  ${group.map((g) => g.ip).join(', ')} on ${s(x.name)}${x.codes.length ? ` (answer ${x.codes.join(', ')})` : ''}: ${s(x.reason ?? '')}\n`);
+  }
 
   const failed = r.selfTest.filter((t) => !t.ok);
   if (failed.length) out('\nSelf-test failed (answers from these lists are not trusted):\n');
