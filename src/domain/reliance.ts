@@ -51,8 +51,13 @@ export interface RelianceReport {
   windowMinutes?: number;
   /** how the rows were found: counts per kind of evidence (inside the viewer's scope) */
   evidence?: { identificationLines: number; loginMatches: number };
-  /** senders whose relaying was already refused ("Rejected relay attempt"): their mail already fails */
+  /**
+   * senders whose relaying was already refused ("Rejected relay attempt") from an IP that has POP3/IMAP
+   * logins in the period: a real mail client whose mail is failing now
+   */
   rejected?: RejectedRelaySender[];
+  /** refused attempts from IPs no mailbox logged in from: usually spammers forging a local sender */
+  rejectedOther?: { attempts: number; ips: number };
   /** what could not be read; the counts are incomplete when any is blocking */
   problems?: Array<{ path: string; problem: string; message: string; blocking: boolean }>;
   notes?: string[];
@@ -148,6 +153,11 @@ export class LoginWindows {
     return null;
   }
 
+  /** Whether any login from this IP was seen at all. */
+  knows(ip: string): boolean {
+    return this.byIp.has(ip);
+  }
+
   get ipCount(): number {
     return this.byIp.size;
   }
@@ -191,6 +201,8 @@ export class RelianceTally {
   private readonly rows = new Map<string, Row>();
   private readonly auth = new Map<string, { user: string; account: string | null; messages: number }>();
   private readonly rejectedRows = new Map<string, Row>();
+  /** account (or '' when none) -> refused attempts from IPs without logins */
+  private readonly rejectedOther = new Map<string, { attempts: number; ips: Set<string> }>();
   private readonly identifiedIds = new Recent<string, true>(REMEMBERED);
   private readonly identifiedSenders = new Recent<string, number>(REMEMBERED);
   private readonly counts = { identification: new Map<string, number>(), login: new Map<string, number>() };
@@ -268,7 +280,16 @@ export class RelianceTally {
 
   rejectedRelay(e: Timed<EximRejectedRelay>): void {
     const sender = e.sender || '<>';
-    this.bump(this.rejectedRows, sender, this.accounts.accountOfMailUser(e.sender), e.time, e.ip);
+    const account = this.accounts.accountOfMailUser(e.sender);
+    if (this.logins?.knows(e.ip)) {
+      this.bump(this.rejectedRows, sender, account, e.time, e.ip);
+      return;
+    }
+    const key = account ?? '';
+    const o = this.rejectedOther.get(key) ?? { attempts: 0, ips: new Set<string>() };
+    o.attempts++;
+    if (o.ips.size < 10_000) o.ips.add(e.ip);
+    this.rejectedOther.set(key, o);
   }
 
   report(viewer: Viewer, since: Date, days: number, windowMinutes: number): RelianceReport {
@@ -305,6 +326,16 @@ export class RelianceTally {
         lastSeen: iso(r.last),
         ips: [...r.ips].sort(compareIps),
       })),
+      rejectedOther: (() => {
+        let attempts = 0;
+        const ips = new Set<string>();
+        for (const [account, o] of this.rejectedOther) {
+          if (!visible(account || null)) continue;
+          attempts += o.attempts;
+          for (const ip of o.ips) ips.add(ip);
+        }
+        return { attempts, ips: ips.size };
+      })(),
     };
   }
 }

@@ -106,14 +106,22 @@ test('rejected relay attempts are listed apart; a reseller sees only their own a
     identification(minutesAgo(19), { ip: '198.51.100.7', cpuser: 'carol', sender: 'carol@carol.example' }),
     arrival(minutesAgo(5), { sender: 'carol@carol.example', ip: '192.0.2.50', auth: 'carol@carol.example', to: ['x@elsewhere.example'] }),
     arrival(minutesAgo(4), { sender: 'bob@bob.example', ip: '192.0.2.51', protocol: 'esmtpsa', auth: 'bob@bob.example', to: ['x@elsewhere.example'] }),
+    // carol's client on 192.0.2.77 sends an hour after its last login there: the IP has expired
     rejectedRelay(minutesAgo(3), '192.0.2.77', 'carol@carol.example', 'z@elsewhere.example'),
-  ]);
+    // a scanner forging bob's address from an IP nobody reads mail from
+    rejectedRelay(minutesAgo(2), '192.0.2.99', 'bob@bob.example', 'z@elsewhere.example'),
+    rejectedRelay(minutesAgo(1), '192.0.2.98', 'bob@bob.example', 'z@elsewhere.example'),
+  ], [loginLine(minutesAgo(63), 'carol@carol.example', '192.0.2.77', 'imap')]);
   const all = await cliJson(root);
   expect(all.body.rejected).toEqual([expect.objectContaining({ sender: 'carol@carol.example', account: 'carol', attempts: 1, ips: ['192.0.2.77'] })]);
+  expect(all.body.rejectedOther).toEqual({ attempts: 2, ips: 2 });
   const a = await cliJson(root, '--as', 'resellera');
   expect(a.body.users.map((u: any) => u.user)).toEqual(['bob@bob.example']);
   expect(a.body.authenticated).toEqual([{ user: 'bob@bob.example', messages: 1 }]);
   expect(a.body.rejected).toEqual([]);
+  expect(a.body.rejectedOther).toEqual({ attempts: 2, ips: 2 });
+  const b = await cliJson(root, '--as', 'resellerb');
+  expect(b.body.rejectedOther).toEqual({ attempts: 0, ips: 0 });
   expect(JSON.stringify(a.body)).not.toMatch(/carol/);
 });
 

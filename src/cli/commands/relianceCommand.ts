@@ -35,11 +35,13 @@ export const relianceCommand: CliCommand = {
         r.io.out(`${table(rows)}\n`);
       }
       if ((report.rejected ?? []).length > 0) {
-        r.io.out(`\nAlready refused (Rejected relay attempt):\n`);
+        r.io.out(`\nAlready refused (Rejected relay attempt from an IP with mail logins: their mail fails now):\n`);
         const rows = [['SENDER', 'ACCOUNT', 'ATTEMPTS', 'LAST SEEN', 'IPS']];
         for (const x of report.rejected ?? []) rows.push([x.sender, x.account ?? '-', String(x.attempts), x.lastSeen ?? '-', x.ips.join(',')]);
         r.io.out(`${table(rows)}\n`);
       }
+      const other = report.rejectedOther;
+      if (other && other.attempts > 0) r.io.out(`\n${other.attempts} other refused relay attempt(s) from ${other.ips} IP(s) no mailbox logged in from (usually spammers forging a local sender).\n`);
       r.io.out(`\nAlready using SMTP AUTH (safe): ${report.authenticated.length} login${report.authenticated.length === 1 ? '' : 's'}`);
       r.io.out(report.authenticated.length ? `: ${terminalSafe(report.authenticated.slice(0, 10).map((a) => `${a.user} (${a.messages})`).join(', '))}${report.authenticated.length > 10 ? ', …' : ''}\n` : '\n');
     }
