@@ -1,0 +1,72 @@
+/**
+ * LoginLineReader (the memoised parser the scanner uses) must give exactly what parseLoginLine gives,
+ * line for line, in any order: on every sample line, on a generated demo log, and on lines made to
+ * trip its prefix memo.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { generateDemoHost } from '../../src/demo/generateDemoHost';
+import { parseLoginLine } from '../../src/parsers/loginLine';
+import { LoginLineReader } from '../../src/parsers/loginLineReader';
+
+const samples = ['maillog-real.log', 'login-samples.log', 'exim-samples.log'].flatMap((f) =>
+  fs.readFileSync(path.join(__dirname, '../fixtures/samples', f), 'utf8').split('\n').filter((l) => l && !l.startsWith('#')),
+);
+
+function expectSame(lines: readonly string[]): void {
+  const reader = new LoginLineReader();
+  for (const line of lines) expect([line, reader.parse(line)]).toEqual([line, parseLoginLine(line)]);
+}
+
+test('every sample line, in file order, twice over', () => {
+  expect(samples.length).toBeGreaterThan(150);
+  expectSame([...samples, ...samples]);
+});
+
+test('every sample line, each after every other kind of line', () => {
+  const reversed = [...samples].reverse();
+  const interleaved = samples.flatMap((l, i) => [l, reversed[i]]);
+  expectSame(interleaved);
+});
+
+test('lines that share a stamp but not a host, or have no host, no space or no stamp', () => {
+  const login = 'dovecot: imap-login: Login: user=<a@example.com>, method=PLAIN, rip=203.0.113.5, lip=192.0.2.1';
+  expectSame([
+    `Nov 27 10:00:00 server1 ${login}`,
+    `Nov 27 10:00:00 server1x ${login}`,
+    `Nov 27 10:00:00 server1: ${login}`,
+    `Nov 27 10:00:00 ${login}`,
+    `Nov 27 10:00:00 server1 ${login}`,
+    `Nov 27 10:00:00 server1`,
+    `Nov 27 10:00:00 server1 ${login}`,
+    `Nov 27 10:00:00 server1 pop3-login: Login: user=<b>, rip=198.51.100.1`,
+    `Nov 27 10:00:00 pop3-login: Login: user=<b>, rip=198.51.100.1`,
+    `Nov 27 10:00:00 server1 ${login}`,
+    `Nov 27 10:00:00 server1  ${login}`,
+    `2025-11-12T05:41:22.537051+00:00 server1 ${login}`,
+    `2025-11-12T05:41:22.537051+00:00 server1 ${login.replace('203.0.113.5', '::ffff:203.0.113.6')}`,
+    `<22>2025-11-12T05:41:22+01:00 server1 ${login}`,
+    `dovecot: 2008-10-02 23:34:07 Info: imap-login: Login: user=<c>, method=PLAIN, rip=192.0.2.77, lip=192.0.2.1`,
+    `dovecot: 2008-10-02 23:34:07 server1 Info: imap-login: Login: user=<c>, rip=192.0.2.77`,
+    login,
+    `Nov 27 10:00:00 server1 ${login}`,
+  ]);
+});
+
+describe('a generated demo log', () => {
+  let root = '';
+  beforeAll(async () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'relaywatch-reader-'));
+    fs.rmSync(root, { recursive: true });
+    await generateDemoHost({ out: root, generation: 'modern', sizeMb: 1, gzipRotations: false });
+  });
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  test('gives the same answers for every line', () => {
+    const lines = fs.readFileSync(path.join(root, 'var/log/maillog'), 'utf8').split('\n');
+    expect(lines.length).toBeGreaterThan(500);
+    expectSame(lines);
+    expect(lines.filter((l) => parseLoginLine(l) !== null).length).toBeGreaterThan(10);
+  });
+});
