@@ -10,6 +10,7 @@
  */
 import { writeAccountFiles } from './accountFiles';
 import { DEMO_MARKER, DemoTree, prepareDemoRoot } from './demoTree';
+import { writeMailEvidence } from './eximLog';
 import { installStandins } from './installStandins';
 import { writeInterfaceList } from './interfaces';
 import { MAILLOG, writeMailLogs } from './mailLog';
@@ -83,6 +84,7 @@ export async function generateDemoHost(opts: DemoOptions): Promise<DemoSummary> 
     gzipRotations: opts.gzipRotations ?? sizeMb <= GZIP_UP_TO_MB,
   });
   await writeTailwatchdLog(tree, world, rng.fork('tailwatchd'));
+  await writeMailEvidence(tree, world, rng.fork('mail-evidence'));
   await writeWhmChrome(tree, world);
   const standins = await installStandins(tree.root);
 

@@ -50,6 +50,7 @@ export interface NearEvent {
 
 interface MessageState {
   sender: string;
+  subject: string | null;
   spam: boolean;
   /** local domains among the recipients / failed addresses, most telling first */
   domains: string[];
@@ -146,7 +147,7 @@ export class MailTrafficTally {
     const recipients = e.recipients.map((r) => r.toLowerCase());
     const localDomains = recipients.filter((r) => this.isLocal(r)).map((r) => domainOf(r)!);
     if (e.id) {
-      this.messages.set(e.id, { sender: e.sender.toLowerCase(), spam: isSpamTagged(e.subject), domains: localDomains, autoresponder: null, bounce: e.kind === 'bounce' });
+      this.messages.set(e.id, { sender: e.sender.toLowerCase(), subject: e.subject, spam: isSpamTagged(e.subject), domains: localDomains, autoresponder: null, bounce: e.kind === 'bounce' });
     }
     if (e.kind === 'bounce') {
       this.bounce(e, recipients);
@@ -206,7 +207,7 @@ export class MailTrafficTally {
     }
     this.prune(e.time);
     this.pending.push({ time: e.time, address, origSender: msg ? msg.sender : null, used: false });
-    this.keep({ time: e.time, kind: 'autoresponder-hit', id: e.id, from: msg?.sender || '(unknown)', to: [address], domain: domainOf(address), autoresponder: address, subject: null });
+    this.keep({ time: e.time, kind: 'autoresponder-hit', id: e.id, from: msg?.sender || '(unknown)', to: [address], domain: domainOf(address), autoresponder: address, subject: msg?.subject ?? null });
   }
 
   failure(e: Timed<EximFailure>): void {

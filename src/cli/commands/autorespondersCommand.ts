@@ -26,7 +26,7 @@ export const autorespondersCommand: CliCommand = {
         for (const a of report.autoresponders) {
           rows.push([
             a.address, a.account ?? '-', a.owner ?? '-', a.active ? 'yes' : 'no',
-            a.interval === null ? 'unknown' : `${a.interval} h`, String(a.received), a.replies === null ? 'unknown' : String(a.replies),
+            a.interval === null ? 'unknown' : a.interval === 0 ? '0 (every message)' : `${a.interval} h`, String(a.received), a.replies === null ? 'unknown' : String(a.replies),
             a.risks.map((x) => x.code).join(',') || '-', a.subject ?? '-',
           ]);
         }
