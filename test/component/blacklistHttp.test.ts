@@ -97,7 +97,8 @@ test('the page shows listings with meaning, escaped TXT and evidence links, the 
   expect(html).toMatch(/no: defunct/);
   expect(html).not.toMatch(/data-progress-url/);
   expect(html).toMatch(/<button type="submit">Check now<\/button>/);
-  expect(html).toMatch(/<tr data-status="skipped"><td>127\.0\.0\.1<\/td>/);
+  expect(html).toMatch(/<tr data-status="skipped">\s*<td data-value="127\.0\.0\.1">127\.0\.0\.1<br>/);
+  expect(html).toMatch(/<h3>203\.0\.113\.10 on UCEPROTECT Level 3 /);
 });
 
 test('refresh: root with the form token starts one check (202), a second while it runs starts none; without the token 403', async () => {
