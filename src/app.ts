@@ -11,6 +11,7 @@ import { IdentitySource, identityMiddleware } from './http/identity';
 import { linkTo } from './http/links';
 import { whmChromeMiddleware } from './http/whmChrome';
 import { registerRoutes } from './routes';
+import { appendAudit } from './services/audit';
 import { NAV_ITEMS } from './routes/nav';
 import { CoreContext } from './services/context';
 
@@ -74,7 +75,22 @@ export function createApp(ctx: CoreContext, opts: AppOptions): express.Express {
   app.use(whmChromeMiddleware(ctx));
   // Every state change needs the session-bound form token, whatever route it reaches (routes check it too).
   const csrfGate = verifyCsrf(secret);
-  app.use((req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? next() : csrfGate(req, res, next)));
+  app.use((req, res, next) => {
+    if (req.method === 'GET' || req.method === 'HEAD') return next();
+    csrfGate(req, res, (err?: unknown) => {
+      if (!err) return next();
+      // A refused state change is recorded like any other attempt; a failed record does not hide the refusal.
+      appendAudit(ctx, {
+        user: req.identity?.user ?? 'unknown',
+        via: 'web',
+        action: 'http.refused',
+        target: `${req.method} ${req.path}`.slice(0, 300),
+        outcome: 'refused',
+        summary: isAppError(err) ? err.message : 'refused',
+        details: { from: req.socket.remoteAddress ?? null },
+      }).then(() => next(err), () => next(err));
+    });
+  });
 
   registerRoutes(app, { ctx, secret });
 

@@ -190,6 +190,52 @@ export class Host {
   }
 }
 
+/**
+ * A lock file shared by every relaywatch process on the host (the daemon and any CLI run): created
+ * with O_EXCL and holding the owner's pid. A lock whose owner no longer runs is stale and taken over.
+ */
+export async function acquireLockFile(host: Host, hostPath: string, waitMs: number): Promise<() => Promise<void>> {
+  const real = host.direct(hostPath);
+  await fsp.mkdir(path.dirname(real), { recursive: true, mode: 0o700 });
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      const fh = await fsp.open(real, 'wx', 0o600);
+      await fh.writeFile(`${process.pid}\n`);
+      await fh.close();
+      return async () => {
+        await fsp.rm(real, { force: true });
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const owner = Number((await fsp.readFile(real, 'utf8').catch(() => '')).trim());
+    if (!ownerAlive(owner)) {
+      await fsp.rm(real, { force: true });
+      continue;
+    }
+    if (Date.now() >= deadline) throw new LockBusyError(hostPath, owner);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export class LockBusyError extends Error {
+  constructor(readonly lockPath: string, readonly owner: number) {
+    super(`another relaywatch process (pid ${owner}) holds ${lockPath}`);
+  }
+}
+
+function ownerAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 function climbsAboveRoot(current: string, relTarget: string): boolean {
   let depth = current.split('/').filter(Boolean).length;
   for (const part of relTarget.split('/')) {

@@ -14,6 +14,7 @@ import { RelianceUser } from '../domain/reliance';
 import { ChangePlan, planChange, PlannedStep, SwitchAction, targetReached } from '../domain/popBeforeSmtpPlan';
 import { Viewer } from '../domain/scope';
 import { CommandResult } from '../host/commandRunner';
+import { acquireLockFile, LockBusyError } from '../host/host';
 import { AppError, isAppError } from '../http/appError';
 import { parseTailwatchdLog, parseTailwatchdMessage, TailwatchdLogRecord } from '../parsers/tailwatchdLog';
 import { Actor, appendAudit, AuditEntry, checkAuditWritable } from './audit';
@@ -149,7 +150,21 @@ const locks = new Map<string, Promise<unknown>>();
 async function withControlLock<T>(ctx: CoreContext, fn: () => Promise<T>): Promise<T> {
   const key = ctx.host.root;
   const previous = locks.get(key) ?? Promise.resolve();
-  const run = previous.then(fn);
+  // In this process, changes queue; across processes (the daemon and a CLI run), a lock file decides.
+  const run = previous.then(async () => {
+    let release: () => Promise<void>;
+    try {
+      release = await acquireLockFile(ctx.host, `${ctx.config.stateDir}/control.lock`, ctx.config.commands.timeoutMs * 2);
+    } catch (e) {
+      if (e instanceof LockBusyError) throw AppError.conflict(`Another POP-before-SMTP change is running (${e.message}); try again when it has finished.`);
+      throw e;
+    }
+    try {
+      return await fn();
+    } finally {
+      await release();
+    }
+  });
   const tail = run.catch(() => undefined);
   locks.set(key, tail);
   try {

@@ -378,8 +378,12 @@ describe('over HTTP', () => {
     await request(app).post('/status/change').set(as('root')).type('form').send({ action: 'disable', csrf: csrfToken(SECRET, 'root', '/cpsess9999999999') }).expect(403);
     await request(app).post('/status/change').set(as('resellera')).type('form').send({ action: 'disable', csrf: csrfToken(SECRET, 'root', SESSION) }).expect(403);
     expect(callLines(root)).toEqual([]);
-    // the app-wide gate answers before the route: no change was attempted, so nothing to audit
-    expect(auditLines(root)).toEqual([]);
+    // the app-wide gate answers before the route and records each refusal
+    expect(auditLines(root)).toEqual([
+      expect.objectContaining({ user: 'root', action: 'http.refused', target: 'POST /api/v1/pop-before-smtp', outcome: 'refused', summary: expect.stringMatching(/form token/) }),
+      expect.objectContaining({ user: 'root', action: 'http.refused', target: 'POST /status/change', outcome: 'refused' }),
+      expect.objectContaining({ user: 'resellera', action: 'http.refused', target: 'POST /status/change', outcome: 'refused' }),
+    ]);
     expect(exists(root, '/etc/popbeforesmtp')).toBe(true);
   });
 
