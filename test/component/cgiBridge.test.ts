@@ -120,6 +120,10 @@ test('routes come from ?route= or PATH_INFO; assets pass through the same way', 
   const ip = await runCgi({ user: 'root', route: '/api/v1/ip/203.0.113.10', socket: daemon.socket });
   expect(ip.status).toBe(200);
   expect(JSON.parse(ip.body).ip).toBe('203.0.113.10');
+  const head = await runCgi({ user: 'root', method: 'HEAD', route: '/assets/relaywatch.css', socket: daemon.socket });
+  expect(head.status).toBe(200);
+  expect(head.headers['content-type']).toMatch(/^text\/css/);
+  expect(head.body).toBe('');
   const missing = await runCgi({ user: 'root', route: '/no/such/page', socket: daemon.socket });
   expect(missing.status).toBe(404);
   expect(missing.body).toContain('No such page.');

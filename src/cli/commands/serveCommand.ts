@@ -1,11 +1,11 @@
 import { AppError } from '../../http/appError';
-import { listenSocket, listenTcp, parseListen, RunningServer } from '../../server';
+import { DEFAULT_SOCKET, listenSocket, listenTcp, parseListen, RunningServer } from '../../server';
 import { CliCommand, EXIT } from '../command';
 
 export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'Serve the web interface (loopback TCP for development, or the WHM socket)',
-  usage: 'relaywatch serve --socket /run/relaywatch/http.sock   |   relaywatch serve --listen 127.0.0.1:PORT --dev-user USER',
+  usage: `relaywatch serve --socket ${DEFAULT_SOCKET}   |   relaywatch serve --listen 127.0.0.1:PORT --dev-user USER`,
   options: { listen: { type: 'string' }, 'dev-user': { type: 'string' }, socket: { type: 'string' } },
   async run(r) {
     const listen = r.values.listen as string | undefined;
@@ -15,7 +15,7 @@ export const serveCommand: CliCommand = {
     const ctx = () => r.context();
     if (socket !== undefined) {
       if (listen || devUser) throw AppError.badRequest('--socket cannot be combined with --listen or --dev-user: on the socket the WHM user comes from the CGI bridge.');
-      if (!socket) throw AppError.badRequest('--socket needs a path (e.g. /run/relaywatch/http.sock).');
+      if (!socket) throw AppError.badRequest(`--socket needs a path (inside WHM: ${DEFAULT_SOCKET}).`);
       running = await listenSocket(ctx(), socket);
       // chkservd and `ps` find the daemon by this name.
       process.title = 'relaywatch serve';
