@@ -2,9 +2,11 @@
  * A real DNS server on loopback for the blacklist tests (the same code `relaywatch demo-dnsbl` runs),
  * plus the records every list must have: the RFC 5782 test entry 127.0.0.2.
  */
-import { DnsblRecord, startDnsblServer, RunningDnsblServer, ZoneMode } from '../../src/demo/dnsblServer';
+import { DnsblRecord, startDnsblServer } from '../../src/demo/dnsblServer';
+import type { RunningDnsblServer, ZoneMode } from '../../src/demo/dnsblServer';
 
-export { startDnsblServer, RunningDnsblServer, DnsblRecord, ZoneMode };
+export { startDnsblServer };
+export type { RunningDnsblServer, DnsblRecord, ZoneMode };
 
 /** 2.0.0.127.<zone> listed (127.0.0.2) in each zone; 1.0.0.127.<zone> is left NXDOMAIN. */
 export function selfTestEntries(zones: string[]): Record<string, DnsblRecord> {
