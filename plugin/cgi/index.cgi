@@ -215,8 +215,8 @@ async function main() {
   if (!/^(GET|HEAD|POST)$/.test(method)) return plain(405, `relaywatch: method ${method} is not supported.`);
   const qs = env.QUERY_STRING || '';
   const route = routeOf(env, new URLSearchParams(qs));
-  // A route is a plain absolute path: no scheme or host, no second leading slash, no control characters.
-  if (!route.startsWith('/') || route.startsWith('//') || /[\u0000-\u001f\u007f\\]/.test(route) || route.length > 2048) {
+  // A route is a plain absolute path: no scheme or host, no second leading slash, no dot segments, no control characters.
+  if (!route.startsWith('/') || route.startsWith('//') || /[\u0000-\u001f\u007f\\]/.test(route) || route.length > 2048 || route.split('/').some((seg) => seg === '..' || seg === '.')) {
     return plain(400, 'relaywatch: the route parameter is not a valid path.');
   }
   const length = env.CONTENT_LENGTH ? Number(env.CONTENT_LENGTH) : 0;

@@ -100,33 +100,39 @@ export function renderWhmChrome(src: WhmChromeSource, v: ChromeValues): WhmChrom
 }
 
 /**
- * Loads the chrome for the request's user and makes every res.render of this request get a `chrome`
- * local built with that page's title. WHM's markup carries style attributes, so a page in WHM's
- * chrome allows inline style attributes (not inline style elements or scripts).
+ * Makes every res.render of the request wear the cached chrome of the request's user, built with that
+ * page's title. The cache is read only when a page is rendered (JSON answers never touch it). WHM's
+ * markup carries style attributes, so a page in WHM's chrome allows inline style attributes (not
+ * inline style elements or scripts).
  */
 export function whmChromeMiddleware(ctx: CoreContext) {
-  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+  return (req: Request, res: Response, next: NextFunction): void => {
     const id = req.identity;
     if (!id) return next();
-    const src = await loadWhmChrome(ctx.host, id.user);
-    if (!src) return next();
-    const render = res.render.bind(res) as (view: string, options?: object, cb?: (err: Error, html: string) => void) => void;
-    res.render = ((view: string, options?: object | ((err: Error, html: string) => void), cb?: (err: Error, html: string) => void) => {
+    type Callback = (err: Error, html: string) => void;
+    const render = res.render.bind(res) as (view: string, options?: object, cb?: Callback) => void;
+    res.render = ((view: string, options?: object | Callback, cb?: Callback) => {
       if (typeof options === 'function') {
-        cb = options as (err: Error, html: string) => void;
+        cb = options as Callback;
         options = {};
       }
       const opts = (options ?? {}) as Record<string, unknown>;
-      const title = typeof opts.title === 'string' ? opts.title : typeof res.locals.title === 'string' ? res.locals.title : 'relaywatch';
-      const chrome = renderWhmChrome(src, {
-        token: id.base ? id.session : '',
-        user: id.user,
-        title: `relaywatch: ${title}`,
-        nonce: String(res.locals.nonce ?? ''),
-      });
-      const csp = res.getHeader('Content-Security-Policy');
-      if (typeof csp === 'string' && !csp.includes('style-src-attr')) res.setHeader('Content-Security-Policy', `${csp}; style-src-attr 'unsafe-inline'`);
-      render(view, { ...opts, chrome }, cb);
+      loadWhmChrome(ctx.host, id.user)
+        .catch(() => null)
+        .then((src) => {
+          if (!src) return render(view, opts, cb);
+          const title = typeof opts.title === 'string' ? opts.title : typeof res.locals.title === 'string' ? res.locals.title : 'relaywatch';
+          const chrome = renderWhmChrome(src, {
+            token: id.base ? id.session : '',
+            user: id.user,
+            title: `relaywatch: ${title}`,
+            nonce: String(res.locals.nonce ?? ''),
+          });
+          const csp = res.getHeader('Content-Security-Policy');
+          if (typeof csp === 'string' && !csp.includes('style-src-attr')) res.setHeader('Content-Security-Policy', `${csp}; style-src-attr 'unsafe-inline'`);
+          render(view, { ...opts, chrome }, cb);
+        })
+        .catch((e: unknown) => (cb ? cb(e as Error, '') : req.next?.(e)));
     }) as Response['render'];
     next();
   };

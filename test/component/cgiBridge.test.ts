@@ -188,7 +188,7 @@ test('the CGI forwards method, route, query, body and the WHM identity, and rela
 });
 
 test('a route that is not a plain path is refused by the CGI', async () => {
-  for (const route of ['//evil.example/x', 'http://evil.example/', 'relative', '/a\\b']) {
+  for (const route of ['//evil.example/x', 'http://evil.example/', 'relative', '/a\\b', '/assets/../app.js', '/./x']) {
     const r = await runCgi({ user: 'root', route, socket: daemon.socket });
     expect(r.status).toBe(400);
   }
