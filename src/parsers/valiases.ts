@@ -42,9 +42,12 @@ function splitTargets(text: string): string[] {
   const out: string[] = [];
   let cur = '';
   let quoted = false;
+  // Checked at each character, so it must not copy or rescan the line: a tenant can write a 1 MiB line.
+  const SPECIAL = /:(?:fail|defer):/iy;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
-    if (!quoted && cur.trim() === '' && /^:(?:fail|defer):/i.test(text.slice(i))) {
+    SPECIAL.lastIndex = i;
+    if (!quoted && c === ':' && /^\s*$/.test(cur) && SPECIAL.test(text)) {
       out.push(text.slice(i).trim());
       return out;
     }
