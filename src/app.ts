@@ -87,7 +87,7 @@ export function createApp(ctx: CoreContext, opts: AppOptions): express.Express {
         target: `${req.method} ${req.path}`.slice(0, 300),
         outcome: 'refused',
         summary: isAppError(err) ? err.message : 'refused',
-        details: { from: req.socket.remoteAddress ?? null },
+        details: { from: req.identity?.remoteAddr ?? req.socket.remoteAddress ?? null },
       }).then(() => next(err), () => next(err));
     });
   });

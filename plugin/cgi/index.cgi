@@ -30,6 +30,7 @@ const BRIDGE = {
   user: 'x-relaywatch-whm-user',
   token: 'x-relaywatch-security-token',
   base: 'x-relaywatch-base',
+  remoteAddr: 'x-relaywatch-remote-addr',
 };
 
 /** Response headers copied from the daemon to the browser (anything else stays between the two). */
@@ -233,6 +234,7 @@ async function main() {
     [BRIDGE.base]: `${token}${CGI_PATH}`,
     connection: 'close',
   };
+  if (env.REMOTE_ADDR) headers[BRIDGE.remoteAddr] = env.REMOTE_ADDR;
   for (const [variable, name] of Object.entries(FORWARDED)) if (env[variable]) headers[name] = env[variable];
   if (method === 'POST') {
     headers['content-type'] = env.CONTENT_TYPE || 'application/octet-stream';

@@ -3,6 +3,7 @@
  * (see the socket server); on TCP only a fixed development user on loopback exists. Identity is never
  * read from a TCP request's headers.
  */
+import { isIP } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
 import { viewerFor, Viewer } from '../domain/scope';
 import { AppError } from './appError';
@@ -19,6 +20,8 @@ export const BRIDGE_HEADERS = {
   user: 'x-relaywatch-whm-user',
   token: 'x-relaywatch-security-token',
   base: 'x-relaywatch-base',
+  /** the browser's address as cpsrvd saw it (REMOTE_ADDR), for the audit log */
+  remoteAddr: 'x-relaywatch-remote-addr',
 } as const;
 
 /**
@@ -39,6 +42,8 @@ export interface RequestIdentity {
   session: string;
   /** base URL of the CGI for links (`/cpsess…/cgi/relaywatch/index.cgi`), null when served directly */
   base: string | null;
+  /** the browser's address: cpsrvd's REMOTE_ADDR through the bridge, else the TCP peer */
+  remoteAddr?: string | null;
 }
 
 declare module 'express-serve-static-core' {
@@ -58,6 +63,7 @@ export function identityMiddleware(ctx: CoreContext, source: IdentitySource, dev
       let user: string | null;
       let session: string;
       let base: string | null = null;
+      let remoteAddr: string | null = req.socket.remoteAddress ?? null;
       if (source.kind === 'dev') {
         user = source.user;
         session = devSession;
@@ -69,13 +75,15 @@ export function identityMiddleware(ctx: CoreContext, source: IdentitySource, dev
         session = token;
         base = header(req, BRIDGE_HEADERS.base);
         if (base !== null && !(BRIDGE_BASE.test(base) && base.startsWith(`${token}/`))) throw AppError.badRequest('The CGI base URL is not valid.');
+        const addr = header(req, BRIDGE_HEADERS.remoteAddr);
+        remoteAddr = addr !== null && isIP(addr) !== 0 ? addr : null;
       }
       const accounts = await loadAccounts(ctx);
       const viewer = viewerFor(user, accounts);
       if (!viewer.isRoot && !(accounts.resellers.get(viewer.user) ?? []).some((acl) => (PLUGIN_ACLS as readonly string[]).includes(acl))) {
         throw AppError.forbidden(`WHM user "${viewer.user}" lacks the "list-accts" privilege that relaywatch needs.`);
       }
-      req.identity = { user: viewer.user, viewer, session, base };
+      req.identity = { user: viewer.user, viewer, session, base, remoteAddr };
       next();
     } catch (e) {
       next(e);

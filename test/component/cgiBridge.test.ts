@@ -93,6 +93,9 @@ test('POST needs the form token of this WHM user and session', async () => {
   const without = await runCgi({ user: 'root', method: 'POST', route: '/', body: 'x=1', socket: daemon.socket });
   expect(without.status).toBe(403);
   expect(without.body).toMatch(/form token/);
+  // the refusal is audited with the browser's address as cpsrvd saw it
+  const audit = fs.readFileSync(path.join(root, 'var/log/relaywatch/audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  expect(audit[audit.length - 1]).toMatchObject({ user: 'root', action: 'http.refused', target: 'POST /', details: { from: '198.51.100.250' } });
 
   const good = csrfToken(daemon.secret, 'root', TOKEN);
   const withToken = await runCgi({ user: 'root', method: 'POST', route: '/', body: `csrf=${encodeURIComponent(good)}`, socket: daemon.socket });
@@ -170,6 +173,7 @@ test('the CGI forwards method, route, query, body and the WHM identity, and rela
       'content-type': 'application/x-www-form-urlencoded',
       'content-length': '15',
       'x-csrf-token': 'tok',
+      'x-relaywatch-remote-addr': '198.51.100.250',
     });
     expect(seen.headers!.cookie).toBeUndefined(); // WHM's session cookie stays with cpsrvd
     expect(r.status).toBe(302);
