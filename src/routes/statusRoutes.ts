@@ -38,7 +38,7 @@ export const WHM_LINKS = {
 };
 
 function actorOf(req: Request): Actor {
-  return { user: req.identity!.user, via: 'web', from: req.ip ? `address ${req.ip}` : undefined };
+  return { user: req.identity!.user, via: 'web', from: req.identity!.remoteAddr ? `address ${req.identity!.remoteAddr}` : undefined };
 }
 
 function truthy(v: unknown): boolean {

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { scanStream } from '../../host/lineScanner';
+import { canSeeAccount } from '../../domain/scope';
 import { AppError } from '../../http/appError';
+import { loadAccounts } from '../../services/accountsService';
 import { LOGIN_NEEDLES, parseLoginLine } from '../../parsers/loginLine';
 import { makeStampResolver } from '../../parsers/syslogLine';
 import { CliCommand, EXIT } from '../command';
@@ -31,6 +33,10 @@ export const loginsCommand: CliCommand = {
   options: {},
   async run(r) {
     if (r.positionals.length === 0) throw AppError.badRequest('logins needs at least one FILE (or "-" for standard input).');
+    // A reseller sees only logins of mailboxes of their own accounts, as everywhere else.
+    const viewer = r.values.as !== undefined ? await r.viewer() : null;
+    const accounts = viewer && !viewer.isRoot ? await loadAccounts(r.context()) : null;
+    const visible = (user: string): boolean => !viewer || !accounts || canSeeAccount(viewer, accounts.accountOfMailUser(user));
     const rows: string[][] = [['TIME', 'IP', 'USER', 'PROTOCOL', 'SERVICE', 'WHERE']];
     let failed = false;
     for (const file of r.positionals) {
@@ -60,7 +66,7 @@ export const loginsCommand: CliCommand = {
           includePartialLastLine: true,
           onLine: (c) => {
             const hit = parseLoginLine(c.text);
-            if (!hit) return;
+            if (!hit || !visible(hit.user)) return;
             const t = hit.stamp ? resolve(hit.stamp) : null;
             const rec = { file: name, line: c.line, time: t ? t.toISOString() : null, ip: hit.ip, user: hit.user, protocol: hit.protocol, service: hit.service, pattern: hit.pattern };
             if (r.json) r.io.out(`${JSON.stringify(rec)}\n`);
