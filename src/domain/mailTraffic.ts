@@ -138,7 +138,8 @@ export class MailTrafficTally {
 
   private prune(now: number): void {
     let drop = 0;
-    while (drop < this.pending.length && (now - this.pending[drop].time > REPLY_WINDOW_MS || this.pending[drop].used)) drop++;
+    // Times only go forward within a file; across a rotation they may step back, so age is absolute.
+    while (drop < this.pending.length && (Math.abs(now - this.pending[drop].time) > REPLY_WINDOW_MS || this.pending[drop].used)) drop++;
     if (drop > 0) this.pending = this.pending.slice(drop);
     if (this.pending.length > MAX_PENDING) this.pending = this.pending.slice(this.pending.length - MAX_PENDING);
   }

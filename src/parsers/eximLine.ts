@@ -10,7 +10,7 @@
  * HELO name or a quoted sender is therefore never taken for a field, and the first occurrence of a
  * field wins (Exim writes its own fields before the message's header data).
  */
-import { canonicalIp } from './ip';
+import { canonicalIp as canonicalIpUncached } from './ip';
 import { EXIM_PATTERNS, EximEventKind, EximPattern, RELAY_IDENTIFICATION_METHODS } from './patterns/eximPatterns';
 import { EXIM_MESSAGE_ID } from './patterns/fragments';
 import { Stamp } from './syslogLine';
@@ -111,6 +111,18 @@ export interface EximRejectedRelay extends EximBase {
 
 export type EximEvent = EximArrival | EximDelivery | EximAutoresponderPipe | EximFailure | EximIdentification | EximRejectedRelay;
 
+/** The same few thousand client and MTA addresses recur on every line: remember their canonical form. */
+const ipCache = new Map<string, string | null>();
+function canonicalIp(text: string): string | null {
+  let v = ipCache.get(text);
+  if (v === undefined) {
+    v = canonicalIpUncached(text);
+    if (ipCache.size >= 10_000) ipCache.clear();
+    ipCache.set(text, v);
+  }
+  return v;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The line prefix
 
@@ -153,24 +165,34 @@ export interface EximFields {
 }
 
 const HOST_VALUE = /(?:([^\s()[\]"]{1,255}) )?(?:\(([^)\n]{0,255})\) )?\[([0-9A-Fa-f:.]{2,45})\](?::(\d{1,5}))?/y;
-const KEY = /([A-Za-z][A-Za-z0-9_]{0,15})=/y;
+
+/** The end of a `KEY=` at i (the index of '='), or -1: a letter, then up to 15 letters, digits or '_'. */
+function keyEnd(text: string, i: number): number {
+  const c0 = text.charCodeAt(i);
+  if (!((c0 >= 65 && c0 <= 90) || (c0 >= 97 && c0 <= 122))) return -1;
+  for (let j = i + 1; j < text.length && j <= i + 16; j++) {
+    const c = text.charCodeAt(j);
+    if (c === 61) return j;
+    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95)) return -1;
+  }
+  return -1;
+}
 
 function readQuoted(text: string, at: number): { value: string; end: number } {
-  // text[at] === '"'
+  // text[at] === '"'. Copies the runs between escapes in one slice each; each search starts where the
+  // last ended (the closing-quote search only again when an escaped quote consumed it): linear.
   let out = '';
   let i = at + 1;
-  while (i < text.length) {
-    const c = text[i];
-    if (c === '\\' && i + 1 < text.length) {
-      out += text[i + 1];
-      i += 2;
-      continue;
-    }
-    if (c === '"') return { value: out, end: i + 1 };
-    out += c;
-    i++;
+  let q = text.indexOf('"', i);
+  let b = text.indexOf('\\', i);
+  while (b !== -1 && (q === -1 || b < q)) {
+    out += text.slice(i, b) + (b + 1 < text.length ? text[b + 1] : '');
+    i = b + 2;
+    if (q !== -1 && q < i) q = text.indexOf('"', i);
+    b = text.indexOf('\\', i);
   }
-  return { value: out, end: i };
+  if (q === -1) return { value: out + text.slice(i), end: text.length };
+  return { value: out + text.slice(i, q), end: q + 1 };
 }
 
 function nextSpace(text: string, at: number): number {
@@ -215,9 +237,8 @@ export function tokenizeFields(text: string): EximFields {
       recipients = splitRecipients(text.slice(i + 4));
       break;
     }
-    KEY.lastIndex = i;
-    const k = KEY.exec(text);
-    if (!k) {
+    const eq = keyEnd(text, i);
+    if (eq === -1) {
       // a bare flag (K, L, PRDR), `from <addr>`, or a `(parent)`/`<original>` token
       if (text[i] === '"') i = readQuoted(text, i).end;
       else if (text[i] === '(') {
@@ -226,8 +247,8 @@ export function tokenizeFields(text: string): EximFields {
       } else i = nextSpace(text, i);
       continue;
     }
-    const key = k[1];
-    const at = i + k[0].length;
+    const key = text.slice(i, eq);
+    const at = eq + 1;
     if (key === 'H') {
       HOST_VALUE.lastIndex = at;
       const h = HOST_VALUE.exec(text);
@@ -287,7 +308,9 @@ function arrivalFrom(p: EximPattern, base: EximBase, groups: Record<string, stri
   const auth = parseAuth(f.values.get('A'));
   const protocol = f.values.get('P') ?? null;
   return {
-    ...base,
+    pattern: base.pattern,
+    stamp: base.stamp,
+    id: base.id,
     kind: p.kind === 'bounce' ? 'bounce' : 'arrival',
     sender: p.kind === 'bounce' ? '' : unquoteSender(groups.sender ?? ''),
     bounceOf: p.kind === 'bounce' ? (groups.parent ?? null) : null,
@@ -316,7 +339,9 @@ function eventFrom(p: EximPattern, base: EximBase, g: Record<string, string | un
       const f = tokenizeFields(g.fields ?? '');
       const transport = f.values.get('T') ?? null;
       return {
-        ...base,
+        pattern: base.pattern,
+        stamp: base.stamp,
+        id: base.id,
         kind: 'autoresponder-pipe',
         arrow: arrowOf(g.arrow),
         address: g.address!,
@@ -330,7 +355,9 @@ function eventFrom(p: EximPattern, base: EximBase, g: Record<string, string | un
     case 'delivery': {
       const f = tokenizeFields(g.fields ?? '');
       return {
-        ...base,
+        pattern: base.pattern,
+        stamp: base.stamp,
+        id: base.id,
         kind: 'delivery',
         arrow: arrowOf(g.arrow),
         address: g.address!,
@@ -352,7 +379,7 @@ function eventFrom(p: EximPattern, base: EximBase, g: Record<string, string | un
         address = address.slice(0, -1);
         error = rest.trim() || error;
       }
-      return { ...base, kind: 'failure', address, original: g.original ?? null, router: f.values.get('R') ?? null, error };
+      return { pattern: base.pattern, stamp: base.stamp, id: base.id, kind: 'failure', address, original: g.original ?? null, router: f.values.get('R') ?? null, error };
     }
     case 'identification': {
       const f = tokenizeFields(g.fields ?? '');
@@ -363,7 +390,9 @@ function eventFrom(p: EximPattern, base: EximBase, g: Record<string, string | un
       const sender = f.values.get('S');
       const cpuser = f.values.get('U');
       return {
-        ...base,
+        pattern: base.pattern,
+        stamp: base.stamp,
+        id: base.id,
         kind: 'identification',
         ip,
         host: f.values.get('H') || null,
@@ -377,7 +406,7 @@ function eventFrom(p: EximPattern, base: EximBase, g: Record<string, string | un
     case 'rejected-relay': {
       const ip = canonicalIp(g.ip ?? '');
       if (!ip) return null;
-      return { ...base, kind: 'rejected-relay', ip, sender: g.sender ?? '', recipient: g.recipient ?? '' };
+      return { pattern: base.pattern, stamp: base.stamp, id: base.id, kind: 'rejected-relay', ip, sender: g.sender ?? '', recipient: g.recipient ?? '' };
     }
   }
 }
@@ -387,12 +416,13 @@ function eventFrom(p: EximPattern, base: EximBase, g: Record<string, string | un
  * decides what the line is, whatever kinds the caller wants: a subject quoting "Rejected relay
  * attempt" stays an arrival even for a caller that only wants refusals.
  */
-export function matchEximBody(body: string, base: Omit<EximBase, 'pattern'>, kinds?: ReadonlySet<EximEventKind>): EximEvent | null {
+export function matchEximBody(body: string, at: Omit<EximBase, 'pattern'>, kinds?: ReadonlySet<EximEventKind>): EximEvent | null {
   for (const p of EXIM_PATTERNS) {
     if (!body.includes(p.needle)) continue;
     const m = p.regex.exec(body);
     if (!m) continue;
-    const ev = eventFrom(p, { ...base, pattern: p.name }, m.groups ?? {});
+    // (no object spread on this path: it costs more than the whole parse)
+    const ev = eventFrom(p, { pattern: p.name, stamp: at.stamp, id: at.id }, m.groups ?? {});
     if (!ev) continue;
     return !kinds || kinds.has(p.kind) ? ev : null;
   }

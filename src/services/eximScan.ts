@@ -8,7 +8,7 @@ import { findLogFiles, LogFile } from '../host/logFiles';
 import { scanLines } from '../host/lineScanner';
 import { eximNeedles, EximEvent, parseEximLine } from '../parsers/eximLine';
 import { EximEventKind } from '../parsers/patterns/eximPatterns';
-import { makeStampResolver } from '../parsers/syslogLine';
+import { makeStampResolver, Stamp } from '../parsers/syslogLine';
 import { CoreContext } from './context';
 import { ScanProgress } from './loginScan';
 import { Problems } from './problems';
@@ -35,6 +35,28 @@ export interface EximScanResult {
   found: boolean;
 }
 
+/**
+ * Stamp to milliseconds, computing the local-time conversion once per minute (most lines of a busy
+ * log share their minute with the line before; time zone changes fall on whole minutes).
+ */
+export function minuteCachedResolver(fileMtime: Date): (s: Stamp) => number | null {
+  const resolve = makeStampResolver(fileMtime);
+  let lastKey = Number.NaN;
+  let lastOffset: number | null = null;
+  let base: number | null = null;
+  return (s) => {
+    if (s.second > 60 || s.millis > 999) return null;
+    const key = ((((s.year ?? 0) * 13 + s.month) * 32 + s.day) * 24 + s.hour) * 60 + s.minute;
+    if (key !== lastKey || s.offsetMinutes !== lastOffset) {
+      lastKey = key;
+      lastOffset = s.offsetMinutes;
+      const d = resolve({ ...s, second: 0, millis: 0 });
+      base = d ? d.getTime() : null;
+    }
+    return base === null ? null : base + s.second * 1000 + s.millis;
+  };
+}
+
 export async function eximLogFiles(ctx: CoreContext): Promise<LogFile[]> {
   return findLogFiles(ctx.host, ctx.config.logs.eximMainlog);
 }
@@ -54,7 +76,7 @@ export async function scanExim(ctx: CoreContext, opts: EximScanOptions): Promise
   let done = 0;
   for (let i = 0; i < files.length; i++) {
     const f = files[i];
-    const resolve = makeStampResolver(f.mtime);
+    const resolve = minuteCachedResolver(f.mtime);
     try {
       await scanLines(ctx.host, f.path, {
         needles,
@@ -65,8 +87,12 @@ export async function scanExim(ctx: CoreContext, opts: EximScanOptions): Promise
           const ev = parseEximLine(c.text, kinds);
           if (!ev || !ev.stamp) return;
           const t = resolve(ev.stamp);
-          if (!t || t.getTime() < sinceMs) return;
-          opts.onEvent({ ...ev, time: t.getTime(), file: f.path, line: c.line });
+          if (t === null || t < sinceMs) return;
+          const rec = ev as EximRecord;
+          rec.time = t;
+          rec.file = f.path;
+          rec.line = c.line;
+          opts.onEvent(rec);
         },
       });
     } catch (e) {
