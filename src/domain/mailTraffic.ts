@@ -16,6 +16,7 @@
  */
 import { EximArrival, EximAutoresponderPipe, EximDelivery, EximFailure } from '../parsers/eximLine';
 import { isSpamTagged } from './autoresponderRisk';
+import { RecentMap } from './recentMap';
 
 type Timed<T> = T & { time: number };
 
@@ -70,19 +71,6 @@ const REMEMBERED_MESSAGES = 200_000;
 const MAX_PENDING = 20_000;
 export const MAX_NEAR_EVENTS = 1000;
 
-class Recent<K, V> {
-  private readonly m = new Map<K, V>();
-  constructor(private readonly limit: number) {}
-  get(k: K): V | undefined {
-    return this.m.get(k);
-  }
-  set(k: K, v: V): void {
-    this.m.delete(k);
-    this.m.set(k, v);
-    if (this.m.size > this.limit) this.m.delete(this.m.keys().next().value as K);
-  }
-}
-
 function domainOf(address: string): string | null {
   const at = address.lastIndexOf('@');
   return at > 0 ? address.slice(at + 1).toLowerCase() : null;
@@ -110,7 +98,7 @@ export class MailTrafficTally {
   nearTotal = 0;
   repliesRecognised = 0;
 
-  private readonly messages = new Recent<string, MessageState>(REMEMBERED_MESSAGES);
+  private readonly messages = new RecentMap<string, MessageState>(REMEMBERED_MESSAGES);
   private pending: Pending[] = [];
 
   constructor(private readonly o: TrafficOptions) {}

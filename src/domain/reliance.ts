@@ -16,6 +16,7 @@ import { EximArrival, EximIdentification, EximRejectedRelay } from '../parsers/e
 import { compareIps, ipRange } from '../parsers/ip';
 import { Accounts } from './accounts';
 import { canSeeAccount, Viewer } from './scope';
+import { RecentMap } from './recentMap';
 
 export interface RelianceUser {
   /** the sending mailbox (envelope sender), or the login name / cPanel user when the sender is unknown */
@@ -178,20 +179,6 @@ const MAX_IPS_PER_ROW = 50;
 const SAME_MESSAGE_MS = 5 * 60_000;
 const REMEMBERED = 200_000;
 
-/** A Map that forgets its oldest keys beyond a limit. */
-class Recent<K, V> {
-  private readonly m = new Map<K, V>();
-  constructor(private readonly limit: number) {}
-  get(k: K): V | undefined {
-    return this.m.get(k);
-  }
-  set(k: K, v: V): void {
-    this.m.delete(k);
-    this.m.set(k, v);
-    if (this.m.size > this.limit) this.m.delete(this.m.keys().next().value as K);
-  }
-}
-
 function domainOf(address: string): string | null {
   const at = address.lastIndexOf('@');
   return at > 0 ? address.slice(at + 1).toLowerCase() : null;
@@ -203,8 +190,8 @@ export class RelianceTally {
   private readonly rejectedRows = new Map<string, Row>();
   /** account (or '' when none) -> refused attempts from IPs without logins */
   private readonly rejectedOther = new Map<string, { attempts: number; ips: Set<string> }>();
-  private readonly identifiedIds = new Recent<string, true>(REMEMBERED);
-  private readonly identifiedSenders = new Recent<string, number>(REMEMBERED);
+  private readonly identifiedIds = new RecentMap<string, true>(REMEMBERED);
+  private readonly identifiedSenders = new RecentMap<string, number>(REMEMBERED);
   private readonly counts = { identification: new Map<string, number>(), login: new Map<string, number>() };
 
   constructor(

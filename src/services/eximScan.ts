@@ -107,31 +107,3 @@ export async function scanExim(ctx: CoreContext, opts: EximScanOptions): Promise
   }
   return { files: files.map((f) => f.path), found: true };
 }
-
-/**
- * A map that forgets its oldest entries beyond a limit: per-message state (which message a bounce
- * returns, whom a reply answers) is only needed for a short while, and a server's log may hold
- * millions of messages.
- */
-export class BoundedMap<K, V> {
-  private readonly map = new Map<K, V>();
-  constructor(private readonly limit: number) {}
-
-  get(k: K): V | undefined {
-    return this.map.get(k);
-  }
-
-  set(k: K, v: V): void {
-    if (this.map.has(k)) this.map.delete(k);
-    this.map.set(k, v);
-    if (this.map.size > this.limit) this.map.delete(this.map.keys().next().value as K);
-  }
-
-  has(k: K): boolean {
-    return this.map.has(k);
-  }
-
-  get size(): number {
-    return this.map.size;
-  }
-}
