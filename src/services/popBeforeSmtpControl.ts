@@ -297,7 +297,21 @@ function targetName(plan: ChangePlan): string {
  * (403), a bad request (400), a plan relaywatch will not carry out (409) and an audit failure (500).
  */
 export async function changePopBeforeSmtp(ctx: CoreContext, actor: Actor, viewer: Viewer, req: ChangeRequest): Promise<ChangeResult> {
-  const action = parseAction(req.action);
+  let action: SwitchAction;
+  try {
+    action = parseAction(req.action);
+  } catch (e) {
+    // A value that is neither "enable" nor "disable" (say "disable; rm -rf /" or "--enable=…") never
+    // reaches a command, and the attempt is on record like any other refused change.
+    await audited(ctx, actor, {
+      action: 'pop-before-smtp.unknown',
+      target: 'POP-before-SMTP',
+      outcome: 'refused',
+      summary: 'The action was neither "enable" nor "disable"; nothing was run.',
+      evidence: [`action: ${JSON.stringify(req.action)?.slice(0, 500) ?? 'none'}`],
+    });
+    throw e;
+  }
   if (!viewer.isRoot) {
     await audited(ctx, actor, {
       action: ACTION_NAME(action),
