@@ -50,6 +50,15 @@ function changeRequest(source: unknown): ChangeRequest {
   return { action: parseAction(body.action), driverToo: truthy(body.driverToo) };
 }
 
+/**
+ * For a change, the action goes to changePopBeforeSmtp unchecked: it refuses anything but
+ * enable/disable itself and puts the refused value on record (checked here, it left no audit line).
+ */
+function uncheckedChangeRequest(source: unknown): ChangeRequest {
+  const body = (source && typeof source === 'object' ? source : {}) as Record<string, unknown>;
+  return { action: body.action as ChangeRequest['action'], driverToo: truthy(body.driverToo) };
+}
+
 export function statusRoutes(app: Express, deps: RouteDeps): void {
   const { ctx } = deps;
 
@@ -62,7 +71,7 @@ export function statusRoutes(app: Express, deps: RouteDeps): void {
   });
 
   app.post('/api/v1/pop-before-smtp', verifyCsrf(deps.secret), async (req, res) => {
-    const result = await changePopBeforeSmtp(ctx, actorOf(req), req.identity!.viewer, changeRequest(req.body));
+    const result = await changePopBeforeSmtp(ctx, actorOf(req), req.identity!.viewer, uncheckedChangeRequest(req.body));
     // A change that failed is answered 502: the cPanel program failed or did not take.
     res.status(result.outcome === 'failed' ? 502 : 200).json(result);
   });
@@ -88,7 +97,7 @@ export function statusRoutes(app: Express, deps: RouteDeps): void {
   });
 
   app.post('/status/change', verifyCsrf(deps.secret), async (req, res) => {
-    const result = await changePopBeforeSmtp(ctx, actorOf(req), req.identity!.viewer, changeRequest(req.body));
+    const result = await changePopBeforeSmtp(ctx, actorOf(req), req.identity!.viewer, uncheckedChangeRequest(req.body));
     res.status(result.outcome === 'failed' ? 502 : 200);
     res.render('pages/statusResult', { title: 'POP-before-SMTP', r: result, whm: whmPrefix(req), links: WHM_LINKS });
   });
