@@ -289,6 +289,27 @@ export async function scanStream(raw: Readable, opts: ScanOptions): Promise<Scan
   return scanChunks(gunzip, opts, () => rawBytes);
 }
 
+/**
+ * The offset just after the first newline at or after `offset` in a plain file (before `limit`), or
+ * null when there is none within 1 MiB: where a large file can be cut into independent parts.
+ */
+export function lineBoundaryAfter(host: Host, hostPath: string, offset: number, limit: number): number | null {
+  const fd = fs.openSync(host.real(hostPath), 'r');
+  try {
+    const buf = Buffer.allocUnsafe(64 * 1024);
+    for (let at = offset; at < limit && at < offset + 1024 * 1024;) {
+      const n = fs.readSync(fd, buf, 0, Math.min(buf.length, limit - at), at);
+      if (n <= 0) return null;
+      const nl = buf.subarray(0, n).indexOf(NL);
+      if (nl !== -1) return at + nl + 1;
+      at += n;
+    }
+    return null;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 export function isGzipMagic(realPath: string): boolean {
   const fd = fs.openSync(realPath, 'r');
   try {

@@ -1,26 +1,50 @@
 /**
  * Aggregates the successful logins per IP for a set of IPs: who logged in, how often, when last.
+ * From the login index when there is one (loginIndex.ts), else by scanning the logs.
  */
 import { IpLoginEvidence } from '../domain/explain';
+import { MailProtocol } from '../parsers/patterns/loginPatterns';
 import { CoreContext } from './context';
-import { LoginRecord, scanAllLogins, ScanProgress } from './loginScan';
+import { kindInfo, LoginBatch } from './loginBatch';
+import { queryLoginIndex } from './loginIndex';
+import { LoginRecord, mailLogFiles, ScanProgress, scanLogFiles } from './loginScan';
 import { Problems } from './problems';
 
-export function addLogin(evidence: Map<string, IpLoginEvidence>, l: Pick<LoginRecord, 'ip' | 'user' | 'time' | 'protocol'>): void {
-  let ev = evidence.get(l.ip);
+/** Counts one login (time in ms, NaN when unknown). */
+function addOne(evidence: Map<string, IpLoginEvidence>, ip: string, user: string, time: number, protocol: MailProtocol): void {
+  let ev = evidence.get(ip);
   if (!ev) {
     ev = { users: new Map() };
-    evidence.set(l.ip, ev);
+    evidence.set(ip, ev);
   }
-  let row = ev.users.get(l.user);
+  let row = ev.users.get(user);
   if (!row) {
     row = { count: 0, last: null, protocols: new Set() };
-    ev.users.set(l.user, row);
+    ev.users.set(user, row);
   }
   row.count++;
-  row.protocols.add(l.protocol);
-  const t = l.time ? Date.parse(l.time) : null;
-  if (t !== null && (row.last === null || t > row.last)) row.last = t;
+  row.protocols.add(protocol);
+  if (!Number.isNaN(time) && (row.last === null || time > row.last)) row.last = time;
+}
+
+export function addLogin(evidence: Map<string, IpLoginEvidence>, l: Pick<LoginRecord, 'ip' | 'user' | 'time' | 'protocol'>): void {
+  addOne(evidence, l.ip, l.user, l.time ? Date.parse(l.time) : NaN, l.protocol);
+}
+
+/** Counts the logins of a batch from the wanted IPs. */
+export function addBatch(evidence: Map<string, IpLoginEvidence>, batch: LoginBatch, ips: ReadonlySet<string>): void {
+  // Whether each string of the batch is a wanted IP, decided once per string rather than per login.
+  const wanted = new Int8Array(batch.strings.length);
+  for (let i = 0; i < batch.n; i++) {
+    const ipId = batch.ip[i];
+    let w = wanted[ipId];
+    if (w === 0) {
+      w = ips.has(batch.strings[ipId]) ? 1 : -1;
+      wanted[ipId] = w;
+    }
+    if (w < 0) continue;
+    addOne(evidence, batch.strings[ipId], batch.strings[batch.user[i]], batch.time[i], kindInfo(batch.kind[i]).protocol);
+  }
 }
 
 export async function collectLoginEvidence(
@@ -31,8 +55,12 @@ export async function collectLoginEvidence(
 ): Promise<Map<string, IpLoginEvidence>> {
   const evidence = new Map<string, IpLoginEvidence>();
   if (ips.size === 0) return evidence;
-  await scanAllLogins(ctx, (l) => {
-    if (ips.has(l.ip)) addLogin(evidence, l);
-  }, { problems, onProgress });
+  const fromIndex = await queryLoginIndex(ctx, (v) => v.evidenceFor(ips), { onProgress });
+  if (fromIndex) {
+    for (const p of fromIndex.view.problems.list) problems.add(p, p.blocking);
+    return fromIndex.value;
+  }
+  const files = await mailLogFiles(ctx, problems);
+  await scanLogFiles(ctx, files, (_f, batch) => addBatch(evidence, batch, ips), { problems, onProgress, onlyIps: ips });
   return evidence;
 }

@@ -1,14 +1,18 @@
 /**
  * Finds every successful POP3/IMAP login in the server's mail logs (the live file, its rotations and
- * Dovecot's own log), streaming, newest file first.
+ * Dovecot's own log), newest file first. Large scans run on every core (loginScanPool.ts); the index
+ * (loginIndex.ts) answers without scanning when it is there.
  */
-import { findLogFiles, LogFile } from '../host/logFiles';
-import { scanLines } from '../host/lineScanner';
-import { LOGIN_NEEDLES, parseLoginLine } from '../parsers/loginLine';
+import { LogFile } from '../host/logFiles';
 import { MailProtocol, MailService } from '../parsers/patterns/loginPatterns';
-import { makeStampResolver } from '../parsers/syslogLine';
 import { CoreContext } from './context';
+import { kindInfo, LoginBatch } from './loginBatch';
+import { queryLoginIndex } from './loginIndex';
+import { scanTargets, ScanTarget } from './loginScanPool';
+import { mailLogFiles, unreadableLog } from './loginScanFiles';
 import { Problems } from './problems';
+
+export { mailLogFiles, unreadableLog, withoutCopies } from './loginScanFiles';
 
 export interface LoginRecord {
   /** host path of the log file */
@@ -31,75 +35,93 @@ export interface ScanProgress {
   bytesTotal: number;
 }
 
-/** All mail log files to read: the first configured mail log that exists, plus Dovecot's own logs. */
-export async function mailLogFiles(ctx: CoreContext, problems: Problems): Promise<LogFile[]> {
-  const files: LogFile[] = [];
-  let found = false;
-  for (const live of ctx.config.logs.maillog) {
-    const set = await findLogFiles(ctx.host, live);
-    if (set.length > 0) {
-      files.push(...set);
-      found = true;
-      break;
-    }
+/** Calls onLogin for each login of a batch, as LoginRecord objects. */
+export function forEachRecord(batch: LoginBatch, file: string, lineBase: number, onLogin: (l: LoginRecord) => void): void {
+  for (let i = 0; i < batch.n; i++) {
+    const k = kindInfo(batch.kind[i]);
+    const t = batch.time[i];
+    onLogin({
+      file,
+      line: lineBase + batch.line[i],
+      time: Number.isNaN(t) ? null : new Date(t).toISOString(),
+      ip: batch.strings[batch.ip[i]],
+      user: batch.strings[batch.user[i]],
+      protocol: k.protocol,
+      service: k.service,
+      pattern: k.pattern,
+    });
   }
-  for (const live of ctx.config.logs.dovecot) files.push(...(await findLogFiles(ctx.host, live)));
-  if (!found && files.length === 0) {
-    problems.add({ path: ctx.config.logs.maillog.join(' or '), problem: 'missing', message: `No mail log found (looked for ${ctx.config.logs.maillog.join(', ')})` }, true);
-  }
-  return files;
+}
+
+/** Whole files to scan, from their first byte. */
+export function wholeFileTargets(files: readonly LogFile[]): ScanTarget[] {
+  return files.map((f) => ({ file: f, start: 0, startLine: 1, end: f.gz ? null : f.size, includePartialLastLine: f.rotated }));
 }
 
 /** Scans one file, calling onLogin for each successful login. */
 export async function scanLoginFile(
   ctx: CoreContext,
-  file: Pick<LogFile, 'path' | 'gz' | 'mtime' | 'rotated'>,
+  file: Pick<LogFile, 'path' | 'gz' | 'mtime' | 'rotated'> & Partial<Pick<LogFile, 'size'>>,
   onLogin: (l: LoginRecord) => void,
   onBytes?: (n: number) => void,
 ): Promise<void> {
-  const resolve = makeStampResolver(file.mtime);
-  await scanLines(ctx.host, file.path, {
-    needles: LOGIN_NEEDLES,
-    gz: file.gz,
-    includePartialLastLine: file.rotated,
-    onProgress: onBytes,
-    onLine: (c) => {
-      const hit = parseLoginLine(c.text);
-      if (!hit) return;
-      const t = hit.stamp ? resolve(hit.stamp) : null;
-      onLogin({
-        file: file.path,
-        line: c.line,
-        time: t ? t.toISOString() : null,
-        ip: hit.ip,
-        user: hit.user,
-        protocol: hit.protocol,
-        service: hit.service,
-        pattern: hit.pattern,
-      });
+  const [outcome] = await scanTargets(ctx, [{ file: { ...file, size: file.size ?? 0 }, start: 0, startLine: 1, end: null, includePartialLastLine: file.rotated }], {
+    parallel: false,
+    onLogins: (_t, batch, lineBase) => forEachRecord(batch, file.path, lineBase, onLogin),
+    onProgress: onBytes ? (done) => onBytes(done) : undefined,
+  });
+  if (outcome.error) throw outcome.error;
+}
+
+/**
+ * Scans whole log files (in parallel when they are large), handing over the logins of each file in
+ * order as batches. Unreadable files are recorded as blocking problems and skipped.
+ */
+export async function scanLogFiles(
+  ctx: CoreContext,
+  files: readonly LogFile[],
+  onBatch: (file: LogFile, batch: LoginBatch, lineBase: number) => void,
+  opts: { problems: Problems; onProgress?: (p: ScanProgress) => void; parallel?: boolean | 'auto'; onlyIps?: ReadonlySet<string> },
+): Promise<void> {
+  let current = 0;
+  const outcomes = await scanTargets(ctx, wholeFileTargets(files), {
+    parallel: opts.parallel,
+    onlyIps: opts.onlyIps,
+    onLogins: (t, batch, lineBase) => {
+      current = t;
+      onBatch(files[t], batch, lineBase);
     },
+    onProgress: opts.onProgress
+      ? (bytesDone, bytesTotal) => opts.onProgress!({ file: files[current]?.path ?? '', fileIndex: current, files: files.length, bytesDone, bytesTotal })
+      : undefined,
+  });
+  outcomes.forEach((o, i) => {
+    if (o.error) opts.problems.add(unreadableLog(files[i].path, o.error), true);
   });
 }
 
-/** Scans all mail logs. Unreadable files are recorded as blocking problems and skipped. */
+/**
+ * Every login in the mail logs, file by file (newest first), line by line. Served from the login
+ * index when it is there (loginIndex.ts), else by scanning.
+ */
 export async function scanAllLogins(
   ctx: CoreContext,
   onLogin: (l: LoginRecord) => void,
   opts: { problems?: Problems; onProgress?: (p: ScanProgress) => void } = {},
 ): Promise<{ files: LogFile[]; problems: Problems }> {
   const problems = opts.problems ?? new Problems();
-  const files = await mailLogFiles(ctx, problems);
-  const bytesTotal = files.reduce((n, f) => n + f.size, 0);
-  let done = 0;
-  for (let i = 0; i < files.length; i++) {
-    const f = files[i];
-    try {
-      await scanLoginFile(ctx, f, onLogin, (n) => opts.onProgress?.({ file: f.path, fileIndex: i, files: files.length, bytesDone: done + n, bytesTotal }));
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      problems.add({ path: f.path, problem: err.code === 'ENOENT' ? 'missing' : 'unreadable', message: `${f.path}: ${err.code === 'Z_DATA_ERROR' || err.code === 'Z_BUF_ERROR' ? 'corrupt or truncated gzip data' : err.message}` }, true);
-    }
-    done += f.size;
+  // All logins are read from the index before the first is handed over (see forEachLogin).
+  const fromIndex = await queryLoginIndex(ctx, (v) => {
+    const all: LoginRecord[] = [];
+    v.forEachLogin((l) => all.push(l));
+    return all;
+  }, { onProgress: opts.onProgress });
+  if (fromIndex) {
+    for (const p of fromIndex.view.problems.list) problems.add(p, p.blocking);
+    for (const l of fromIndex.value) onLogin(l);
+    return { files: await mailLogFiles(ctx, new Problems()), problems };
   }
+  const files = await mailLogFiles(ctx, problems);
+  await scanLogFiles(ctx, files, (f, batch, lineBase) => forEachRecord(batch, f.path, lineBase, onLogin), { problems, onProgress: opts.onProgress });
   return { files, problems };
 }

@@ -11,6 +11,7 @@ import { demoDnsblCommand } from './demoDnsblCommand';
 import { disableCommand } from './disableCommand';
 import { enableCommand } from './enableCommand';
 import { explainCommand } from './explainCommand';
+import { indexCommand } from './indexCommand';
 import { ipCommand } from './ipCommand';
 import { loginsCommand } from './loginsCommand';
 import { relianceCommand } from './relianceCommand';
@@ -33,5 +34,6 @@ export const COMMANDS: CliCommand[] = [
   enableCommand,
   auditCommand,
   searchCommand,
+  indexCommand,
   serveCommand,
 ];

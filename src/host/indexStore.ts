@@ -1,0 +1,174 @@
+/**
+ * The files of the login index under the state directory (`/var/lib/relaywatch/login-index/`): the
+ * manifest, the segments, and the writer's lock. File I/O only; the format is loginIndexFormat.ts.
+ *
+ * Every file is written to a temporary name and renamed into place, so a reader (or a crash) never
+ * sees half a file. Segments are never changed once written; the manifest is replaced whole. A
+ * segment the manifest no longer names is removed only after a grace period, so that a reader who
+ * loaded the previous manifest a moment ago can still read it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Host } from './host';
+
+export const INDEX_DIR_NAME = 'login-index';
+const MANIFEST = 'manifest.json';
+const LOCK = 'writer.lock';
+/** a lock older than this, or whose process is gone, is taken over */
+const LOCK_STALE_MS = 15 * 60_000;
+
+export interface IndexLock {
+  release(): void;
+}
+
+export class IndexStore {
+  /** real path of the index directory */
+  readonly dir: string;
+
+  constructor(host: Host, stateDir: string) {
+    this.dir = host.direct(path.posix.join(stateDir, INDEX_DIR_NAME));
+  }
+
+  /** host-independent display path */
+  get manifestPath(): string {
+    return path.join(this.dir, MANIFEST);
+  }
+
+  exists(): boolean {
+    return fs.existsSync(this.manifestPath);
+  }
+
+  readManifest(): Buffer | null {
+    try {
+      return fs.readFileSync(this.manifestPath);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw e;
+    }
+  }
+
+  private writeFile(name: string, data: Buffer): void {
+    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const target = path.join(this.dir, name);
+    const tmp = `${target}.tmp-${process.pid}-${Date.now()}`;
+    try {
+      fs.writeFileSync(tmp, data, { mode: 0o600 });
+      fs.renameSync(tmp, target);
+    } catch (e) {
+      fs.rmSync(tmp, { force: true });
+      throw e;
+    }
+  }
+
+  writeManifest(data: Buffer): void {
+    this.writeFile(MANIFEST, data);
+  }
+
+  writeSegment(name: string, data: Buffer): void {
+    this.writeFile(name, data);
+  }
+
+  /** Bytes [start, end) of a segment (fewer when the file is shorter: the caller checks). */
+  readRange(name: string, start: number, end: number): Buffer {
+    const fd = fs.openSync(path.join(this.dir, name), 'r');
+    try {
+      const buf = Buffer.allocUnsafe(Math.max(0, end - start));
+      let got = 0;
+      while (got < buf.length) {
+        const n = fs.readSync(fd, buf, got, buf.length - got, start + got);
+        if (n === 0) break;
+        got += n;
+      }
+      return buf.subarray(0, got);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  segmentStat(name: string): { size: number; mtimeMs: number } | null {
+    try {
+      const st = fs.statSync(path.join(this.dir, name));
+      return { size: st.size, mtimeMs: st.mtimeMs };
+    } catch {
+      return null;
+    }
+  }
+
+  /** Removes segments not in `keep` that are older than `graceMs`, and stale temporary files. */
+  collectGarbage(keep: ReadonlySet<string>, graceMs: number, now = Date.now()): void {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const isSegment = /^seg-.*\.rwx$/.test(name);
+      const isTmp = name.includes('.tmp-');
+      if ((!isSegment || keep.has(name)) && !isTmp) continue;
+      const p = path.join(this.dir, name);
+      try {
+        if (now - fs.statSync(p).mtimeMs >= graceMs) fs.rmSync(p, { force: true });
+      } catch {
+        // gone already
+      }
+    }
+  }
+
+  /** Deletes the whole index (it is rebuilt from the logs when needed). */
+  remove(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /**
+   * The writer's lock, or null when another live process holds it. One writer at a time; readers
+   * never lock.
+   */
+  tryLock(): IndexLock | null {
+    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const p = path.join(this.dir, LOCK);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const fd = fs.openSync(p, 'wx', 0o600);
+        fs.writeSync(fd, JSON.stringify({ pid: process.pid, at: Date.now() }));
+        fs.closeSync(fd);
+        let released = false;
+        return {
+          release: () => {
+            if (released) return;
+            released = true;
+            fs.rmSync(p, { force: true });
+          },
+        };
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        if (!this.lockIsStale(p)) return null;
+        fs.rmSync(p, { force: true });
+      }
+    }
+    return null;
+  }
+
+  private lockIsStale(p: string): boolean {
+    try {
+      const st = fs.statSync(p);
+      const { pid } = JSON.parse(fs.readFileSync(p, 'utf8')) as { pid?: unknown };
+      if (Date.now() - st.mtimeMs > LOCK_STALE_MS) return true;
+      if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return true;
+      if (pid === process.pid) return false;
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch (e) {
+        return (e as NodeJS.ErrnoException).code === 'ESRCH';
+      }
+    } catch {
+      // unreadable or half-written lock file: give its writer a moment before taking it over
+      try {
+        return Date.now() - fs.statSync(p).mtimeMs > 5000;
+      } catch {
+        return true;
+      }
+    }
+  }
+}

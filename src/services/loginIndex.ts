@@ -1,0 +1,362 @@
+/**
+ * The persistent login index under the state directory (`/var/lib/relaywatch/login-index/`): every
+ * successful login of every mail log, read once. Each run reads only the bytes added since the last
+ * (files are followed through rotation, compression and truncation: loginIndexMatch.ts), so after the
+ * first build an answer costs a few milliseconds instead of a scan of every log.
+ *
+ * - `relaywatch index` and the daemon build and refresh it; `explain` uses it when it is there and
+ *   scans when it is not (the answers are the same: test/component/indexRotation.test.ts).
+ * - One writer at a time (a lock file); a process that cannot write reads the new bytes into
+ *   memory instead, so the answer is never older than the logs.
+ * - It can be deleted at any time (it is rebuilt from the logs); a damaged index is rebuilt, never
+ *   trusted (every part is checksummed: loginIndexFormat.ts).
+ */
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { IndexLock, IndexStore, INDEX_DIR_NAME } from '../host/indexStore';
+import { gzipSizeMod32, readHead } from '../host/logIdentity';
+import { CoreContext } from './context';
+import {
+  encodeManifest, encodeSegment, decodeManifest, FORMAT_VERSION, IndexCorrupt, IndexedLogin, kindKey, LogEntry, Manifest, MANIFEST_FORMAT,
+  PATTERNS_ID, SegmentRef, decodeSegmentHeader, parseKind,
+} from './loginIndexFormat';
+import { FileFacts, matchLogs } from './loginIndexMatch';
+import { LoginIndexView, LoginRow, newestFirst, readSegmentLogins } from './loginIndexView';
+import { kindInfo, LoginBatch } from './loginBatch';
+import type { ScanProgress } from './loginScan';
+import { mailLogFiles, unreadableLog } from './loginScanFiles';
+import { scanTargets, ScanTarget } from './loginScanPool';
+import { Problems } from './problems';
+
+export type { LoginRow } from './loginIndexView';
+export { LoginIndexView } from './loginIndexView';
+
+export interface RefreshOptions {
+  /** build the index when there is none (the index command, the daemon); else no index = null */
+  create?: boolean;
+  /** start again from nothing */
+  rebuild?: boolean;
+  /** false: never write (new bytes are read into memory only) */
+  write?: boolean;
+  onProgress?: (p: ScanProgress) => void;
+  parallel?: boolean | 'auto';
+}
+
+/** Segments past this many per log are merged however small. */
+const MAX_SEGMENTS = 12;
+/** Unreferenced segments are deleted this long after they were written over. */
+const GARBAGE_GRACE_MS = 60_000;
+
+export function indexStore(ctx: CoreContext): IndexStore {
+  return new IndexStore(ctx.host, ctx.config.stateDir);
+}
+
+/** Host path of the index directory, for messages. */
+export function indexHostDir(ctx: CoreContext): string {
+  return path.posix.join(ctx.config.stateDir, INDEX_DIR_NAME);
+}
+
+function emptyManifest(now: Date): Manifest {
+  return { format: MANIFEST_FORMAT, version: FORMAT_VERSION, patterns: PATTERNS_ID, createdAt: now.toISOString(), updatedAt: now.toISOString(), generation: 0, nextLogId: 1, logs: [] };
+}
+
+type ManifestState = { kind: 'absent' } | { kind: 'ok'; manifest: Manifest } | { kind: 'stale' } | { kind: 'corrupt'; message: string };
+
+function readManifestState(store: IndexStore): ManifestState {
+  const raw = store.readManifest();
+  if (raw === null) return { kind: 'absent' };
+  try {
+    const { manifest, stale } = decodeManifest(raw);
+    return stale ? { kind: 'stale' } : { kind: 'ok', manifest };
+  } catch (e) {
+    if (e instanceof IndexCorrupt) return { kind: 'corrupt', message: e.message };
+    throw e;
+  }
+}
+
+function segmentName(generation: number, entryId: number): string {
+  return `seg-${generation}-${entryId}-${crypto.randomBytes(4).toString('hex')}.rwx`;
+}
+
+/** Writes a segment and returns its manifest reference. */
+function writeSegment(store: IndexStore, generation: number, entryId: number, logins: readonly IndexedLogin[]): SegmentRef {
+  const data = encodeSegment(logins);
+  const name = segmentName(generation, entryId);
+  store.writeSegment(name, data);
+  return { name, bytes: data.length, records: logins.length, crc: decodeSegmentHeader(data, name).crc };
+}
+
+/**
+ * Merges the newest segments of a log while the newest is at least half the size of the one before
+ * (so each login is rewritten only a logarithmic number of times), or while there are too many.
+ */
+function compact(store: IndexStore, generation: number, entryId: number, segments: SegmentRef[]): SegmentRef[] {
+  const segs = [...segments];
+  while (segs.length >= 2) {
+    const last = segs[segs.length - 1];
+    const prev = segs[segs.length - 2];
+    if (!(last.records * 2 >= prev.records || segs.length > MAX_SEGMENTS)) break;
+    const merged = [...readSegmentLogins(store, prev), ...readSegmentLogins(store, last)];
+    segs.splice(segs.length - 2, 2, writeSegment(store, generation, entryId, merged));
+  }
+  return segs;
+}
+
+function factsOf(ctx: CoreContext, files: Awaited<ReturnType<typeof mailLogFiles>>, problems: Problems): FileFacts[] {
+  const out: FileFacts[] = [];
+  for (const file of files) {
+    try {
+      out.push({ file, head: readHead(ctx.host, file.path, file.gz, file.rotated), gzipSize: file.gz ? gzipSizeMod32(ctx.host, file.path) : null });
+    } catch (e) {
+      problems.add(unreadableLog(file.path, e as NodeJS.ErrnoException), true);
+    }
+  }
+  return out;
+}
+
+interface Pending {
+  entry: LogEntry;
+  target: ScanTarget;
+  logins: IndexedLogin[];
+  /** the entry's old segments no longer apply */
+  reset: boolean;
+}
+
+async function refreshOnce(ctx: CoreContext, store: IndexStore, opts: RefreshOptions): Promise<LoginIndexView | null> {
+  const mayWrite = opts.write !== false;
+  let state = opts.rebuild ? ({ kind: 'absent' } as ManifestState) : readManifestState(store);
+  if (state.kind === 'absent' && !opts.create && !opts.rebuild) return null;
+  const lock: IndexLock | null = mayWrite ? store.tryLock() : null;
+  try {
+    // Another writer may have finished just before we took the lock.
+    if (lock && !opts.rebuild) state = readManifestState(store);
+    let manifest: Manifest;
+    if (state.kind === 'ok') manifest = state.manifest;
+    else {
+      // No index, a damaged one, or one of another format: only a writer can (re)build it. Without
+      // the lock, another process is doing just that: answer by scanning meanwhile.
+      if (!lock) return null;
+      manifest = emptyManifest(ctx.now());
+    }
+
+    const problems = new Problems();
+    const files = await mailLogFiles(ctx, problems);
+    const match = matchLogs(manifest.logs, factsOf(ctx, files, problems));
+    let nextLogId = manifest.nextLogId;
+    const entries: LogEntry[] = [];
+    const pending: Pending[] = [];
+    for (const fp of match.files) {
+      const f = fp.facts.file;
+      const base: LogEntry = fp.entry && !fp.reset
+        ? { ...fp.entry, segments: [...fp.entry.segments] }
+        : { id: fp.entry?.id ?? nextLogId++, path: f.path, dev: f.dev, ino: f.ino, gz: f.gz, head: null, headBytes: 0, size: 0, mtimeMs: 0, offset: 0, lines: 0, sealed: false, segments: [] };
+      const entry: LogEntry = {
+        ...base,
+        path: f.path, dev: f.dev, ino: f.ino, gz: f.gz, size: f.size, mtimeMs: f.mtime.getTime(),
+        head: fp.facts.head.hash ?? base.head, headBytes: fp.facts.head.hash !== null ? fp.facts.head.bytes : base.headBytes,
+      };
+      entries.push(entry);
+      if (fp.plan.kind === 'adopt') entry.sealed = true;
+      if (fp.plan.kind !== 'read') continue;
+      pending.push({
+        entry,
+        reset: fp.reset,
+        logins: [],
+        target: { file: f, start: fp.plan.start, startLine: fp.plan.startLine, end: f.gz ? null : f.size, includePartialLastLine: f.rotated },
+      });
+    }
+
+    const scan = async (list: Pending[]): Promise<void> => {
+      const outcomes = await scanTargets(ctx, list.map((p) => p.target), {
+        parallel: opts.parallel,
+        onProgress: opts.onProgress
+          ? (bytesDone, bytesTotal) => opts.onProgress!({ file: '', fileIndex: 0, files: list.length, bytesDone, bytesTotal })
+          : undefined,
+        onLogins: (t, batch, lineBase) => {
+          const p = list[t];
+          forEachRecordRaw(batch, lineBase, p.logins);
+        },
+      });
+      const again: Pending[] = [];
+      outcomes.forEach((o, i) => {
+        const p = list[i];
+        if (o.error) {
+          if (o.error.code === 'ESHORT' && p.target.start > 0) {
+            // A "copy" shorter than what was indexed: it is not the same log after all. Read it whole.
+            p.reset = true;
+            p.logins = [];
+            p.entry.segments = [];
+            p.target = { ...p.target, start: 0, startLine: 1 };
+            again.push(p);
+            return;
+          }
+          // Nothing was read: the entry keeps what the index had, and the file is reported.
+          problems.add(unreadableLog(p.target.file.path, o.error), true);
+          p.logins = [];
+          return;
+        }
+        if (p.reset) p.entry.segments = [];
+        p.entry.offset = o.endOffset;
+        p.entry.lines = o.lines;
+        p.entry.sealed = p.target.includePartialLastLine;
+      });
+      if (again.length > 0) await scan(again);
+    };
+    await scan(pending);
+
+    const generation = manifest.generation + 1;
+    const next: Manifest = { ...manifest, generation, nextLogId, updatedAt: ctx.now().toISOString(), logs: entries };
+    const overlay = new Map<number, IndexedLogin[]>();
+    if (lock) {
+      for (const p of pending) {
+        if (p.logins.length === 0) continue;
+        p.entry.segments = compact(store, generation, p.entry.id, [...p.entry.segments, writeSegment(store, generation, p.entry.id, p.logins)]);
+      }
+      store.writeManifest(encodeManifest(next));
+      store.collectGarbage(new Set(entries.flatMap((e) => e.segments.map((s) => s.name))), GARBAGE_GRACE_MS);
+    } else {
+      for (const p of pending) if (p.logins.length > 0) overlay.set(p.entry.id, p.logins);
+    }
+    return new LoginIndexView(next, store, overlay, problems, lock !== null);
+  } finally {
+    lock?.release();
+  }
+}
+
+/** Batch records into IndexedLogin objects with absolute line numbers. */
+function forEachRecordRaw(batch: LoginBatch, lineBase: number, out: IndexedLogin[]): void {
+  for (let i = 0; i < batch.n; i++) {
+    const k = kindInfo(batch.kind[i]);
+    out.push({ ip: batch.strings[batch.ip[i]], user: batch.strings[batch.user[i]], line: lineBase + batch.line[i], time: batch.time[i], kind: kindKey(k.pattern, k.protocol, k.service) });
+  }
+}
+
+function isMissing(e: unknown): boolean {
+  return (e as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
+/**
+ * The login index brought up to date with the logs, or null when there is none (and `create` was
+ * not asked) or it cannot be used now (damaged while another process rebuilds it): then scan.
+ */
+export async function openLoginIndex(ctx: CoreContext, opts: RefreshOptions = {}): Promise<LoginIndexView | null> {
+  const store = indexStore(ctx);
+  let retriedMissing = false;
+  let rebuild = opts.rebuild === true;
+  for (;;) {
+    try {
+      return await refreshOnce(ctx, store, { ...opts, rebuild });
+    } catch (e) {
+      // A segment vanished under us (a writer merged it and its grace ran out): read again.
+      if (isMissing(e) && !retriedMissing) {
+        retriedMissing = true;
+        continue;
+      }
+      if (!(e instanceof IndexCorrupt) && !isMissing(e)) throw e;
+      // Damaged: rebuilt from the logs, not trusted (or, read-only, not used).
+      if (opts.write === false || rebuild) return null;
+      rebuild = true;
+    }
+  }
+}
+
+/**
+ * Asks the index a question. Damage found while answering (a segment changed after it was opened)
+ * rebuilds the index and asks again; null when there is no usable index: then scan.
+ */
+export async function queryLoginIndex<T>(ctx: CoreContext, query: (view: LoginIndexView) => T, opts: RefreshOptions = {}): Promise<{ value: T; view: LoginIndexView } | null> {
+  let view = await openLoginIndex(ctx, opts);
+  for (let attempt = 0; view; attempt++) {
+    try {
+      return { value: query(view), view };
+    } catch (e) {
+      if (!(e instanceof IndexCorrupt) && !isMissing(e)) throw e;
+      if (attempt > 0 || opts.write === false) return null;
+      view = await openLoginIndex(ctx, { ...opts, rebuild: true });
+    }
+  }
+  return null;
+}
+
+export interface IndexFileStatus {
+  path: string;
+  gz: boolean;
+  /** size on disk */
+  size: number;
+  /** bytes read (decompressed for .gz) */
+  bytesIndexed: number;
+  lines: number;
+  logins: number;
+  segments: number;
+  sealed: boolean;
+}
+
+export interface IndexStatus {
+  state: 'absent' | 'ready' | 'damaged' | 'outdated';
+  /** host path of the index directory */
+  dir: string;
+  createdAt: string | null;
+  updatedAt: string | null;
+  generation: number;
+  files: IndexFileStatus[];
+  bytesIndexed: number;
+  logins: number;
+  /** bytes the index takes on disk */
+  indexBytes: number;
+  message: string | null;
+}
+
+export function statusOf(ctx: CoreContext, view: LoginIndexView | null): IndexStatus {
+  const dir = indexHostDir(ctx);
+  if (!view) {
+    const st = readManifestState(indexStore(ctx));
+    const state = st.kind === 'absent' ? 'absent' : st.kind === 'stale' ? 'outdated' : st.kind === 'corrupt' ? 'damaged' : 'ready';
+    return { state, dir, createdAt: null, updatedAt: null, generation: 0, files: [], bytesIndexed: 0, logins: 0, indexBytes: 0, message: st.kind === 'corrupt' ? st.message : null };
+  }
+  const m = view.manifest;
+  const files = m.logs.map((e) => ({ path: e.path, gz: e.gz, size: e.size, bytesIndexed: e.offset, lines: e.lines, logins: view.loginCount(e), segments: e.segments.length, sealed: e.sealed }));
+  return {
+    state: 'ready',
+    dir,
+    createdAt: m.createdAt,
+    updatedAt: m.updatedAt,
+    generation: m.generation,
+    files,
+    bytesIndexed: files.reduce((n, f) => n + f.bytesIndexed, 0),
+    logins: files.reduce((n, f) => n + f.logins, 0),
+    indexBytes: m.logs.reduce((n, e) => n + e.segments.reduce((k, s) => k + s.bytes, 0), 0),
+    message: view.wrote ? null : 'read-only: another process holds the writer lock; new logins were read into memory',
+  };
+}
+
+/** Deletes the index; the next build reads every log again. */
+export function deleteLoginIndex(ctx: CoreContext): void {
+  indexStore(ctx).remove();
+}
+
+/**
+ * Every login from one IP across all retained logs (current, rotated, gzipped), newest first: from
+ * the index when there is one, else by scanning.
+ */
+export async function loginsForIp(ctx: CoreContext, ip: string): Promise<LoginRow[]> {
+  const fromIndex = await queryLoginIndex(ctx, (v) => v.loginsForIp(ip));
+  if (fromIndex) return fromIndex.value;
+  const rows: Array<LoginRow & { order: number }> = [];
+  const problems = new Problems();
+  const files = await mailLogFiles(ctx, problems);
+  const outcomes = await scanTargets(ctx, files.map((f) => ({ file: f, start: 0, startLine: 1, end: f.gz ? null : f.size, includePartialLastLine: f.rotated })), {
+    onLogins: (t, batch, lineBase) => {
+      const logins: IndexedLogin[] = [];
+      forEachRecordRaw(batch, lineBase, logins);
+      for (const l of logins) if (l.ip === ip) rows.push({ ...rowOfLogin(files[t].path, l), order: t });
+    },
+  });
+  void outcomes;
+  return rows.sort(newestFirst).map(({ order: _o, ...r }) => r);
+}
+
+function rowOfLogin(file: string, l: IndexedLogin): LoginRow {
+  const k = parseKind(l.kind);
+  return { file, line: l.line, time: Number.isNaN(l.time) ? null : new Date(l.time).toISOString(), user: l.user, protocol: k.protocol, service: k.service as LoginRow['service'] };
+}
+

@@ -1,0 +1,431 @@
+/**
+ * The on-disk format of the login index (see docs/performance.md for why this format and not an
+ * embedded database). Pure: bytes in, bytes out.
+ *
+ * - The manifest (JSON) names every indexed log by identity (device, inode, hash of the first line)
+ *   with how far it has been read (offset and line count), and lists its segments. It carries a
+ *   checksum of itself; it is replaced by rename, so a reader sees the old one or the new one.
+ * - A segment (binary, immutable) holds the logins read from one log in one run: a string table,
+ *   an IP directory sorted by address text, per IP the (user, count, last time, protocols)
+ *   aggregates that explain needs, and per IP its login records (line, time, user, kind). Every part
+ *   is covered by a CRC-32, checked when read; a bad one makes the index "corrupt", and a corrupt
+ *   index is rebuilt, never trusted.
+ */
+import crypto from 'node:crypto';
+import zlib from 'node:zlib';
+import { LOGIN_PATTERNS } from '../parsers/patterns/loginPatterns';
+
+export const MANIFEST_FORMAT = 'relaywatch-login-index';
+export const FORMAT_VERSION = 1;
+
+/** Any change to the login patterns changes what a scan finds: an index built with others is stale. */
+export const PATTERNS_ID = crypto
+  .createHash('sha256')
+  .update(JSON.stringify([FORMAT_VERSION, LOGIN_PATTERNS.map((p) => [p.name, p.service, p.protocol ?? null, p.needle, p.regex.source, p.regex.flags])]))
+  .digest('hex')
+  .slice(0, 16);
+
+export class IndexCorrupt extends Error {
+  constructor(message: string) {
+    super(`login index is damaged: ${message}`);
+  }
+}
+
+// ---- CRC-32 -------------------------------------------------------------------------------------
+
+let table: Int32Array | null = null;
+function crcTable(): Int32Array {
+  if (table) return table;
+  table = new Int32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c;
+  }
+  return table;
+}
+
+/** CRC-32 (zlib's, where this Node has it). */
+export function crc32(data: Uint8Array): number {
+  const native = (zlib as unknown as { crc32?: (d: Uint8Array) => number }).crc32;
+  if (native) return native(data) >>> 0;
+  const t = crcTable();
+  let c = -1;
+  for (let i = 0; i < data.length; i++) c = t[(c ^ data[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ -1) >>> 0;
+}
+
+// ---- manifest -----------------------------------------------------------------------------------
+
+export interface SegmentRef {
+  name: string;
+  bytes: number;
+  records: number;
+  /** CRC-32 of the segment's header */
+  crc: number;
+}
+
+export interface LogEntry {
+  /** stable id of this log in the index */
+  id: number;
+  /** host path where it was last seen */
+  path: string;
+  dev: number;
+  ino: number;
+  gz: boolean;
+  /** sha256 of the first line (null: no complete first line when last read) */
+  head: string | null;
+  headBytes: number;
+  /** size on disk and modification time when last read */
+  size: number;
+  mtimeMs: number;
+  /** bytes read (decompressed for .gz): always just after a complete line */
+  offset: number;
+  /** lines before offset */
+  lines: number;
+  /** read to its very end, unterminated last line included: a rotated file */
+  sealed: boolean;
+  segments: SegmentRef[];
+}
+
+export interface Manifest {
+  format: string;
+  version: number;
+  patterns: string;
+  createdAt: string;
+  updatedAt: string;
+  /** +1 on every write */
+  generation: number;
+  nextLogId: number;
+  logs: LogEntry[];
+}
+
+function manifestChecksum(body: string): string {
+  return crypto.createHash('sha256').update(body).digest('hex');
+}
+
+export function encodeManifest(m: Manifest): Buffer {
+  const body = JSON.stringify(m);
+  return Buffer.from(`${JSON.stringify({ checksum: manifestChecksum(body), manifest: m }, null, 1)}\n`, 'utf8');
+}
+
+function isObj(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+const num = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x) && x >= 0;
+
+function checkEntry(e: unknown): e is LogEntry {
+  if (!isObj(e)) return false;
+  return num(e.id) && typeof e.path === 'string' && num(e.dev) && num(e.ino) && typeof e.gz === 'boolean'
+    && (e.head === null || typeof e.head === 'string') && num(e.headBytes) && num(e.size) && num(e.mtimeMs)
+    && num(e.offset) && num(e.lines) && typeof e.sealed === 'boolean' && Array.isArray(e.segments)
+    && e.segments.every((s) => isObj(s) && typeof s.name === 'string' && /^seg-[0-9a-z-]{1,80}\.rwx$/.test(s.name) && num(s.bytes) && num(s.records) && num(s.crc));
+}
+
+/** The manifest, or IndexCorrupt; `stale` when it was written by another format or pattern set. */
+export function decodeManifest(data: Buffer): { manifest: Manifest; stale: boolean } {
+  let outer: unknown;
+  try {
+    outer = JSON.parse(data.toString('utf8'));
+  } catch {
+    throw new IndexCorrupt('the manifest is not valid JSON');
+  }
+  if (!isObj(outer) || typeof outer.checksum !== 'string' || !isObj(outer.manifest)) throw new IndexCorrupt('the manifest has no checksum');
+  const m = outer.manifest;
+  if (manifestChecksum(JSON.stringify(m)) !== outer.checksum) throw new IndexCorrupt('the manifest checksum does not match');
+  if (m.format !== MANIFEST_FORMAT) throw new IndexCorrupt('not a relaywatch login index');
+  const stale = m.version !== FORMAT_VERSION || m.patterns !== PATTERNS_ID;
+  if (stale) return { manifest: m as unknown as Manifest, stale };
+  if (!num(m.generation) || !num(m.nextLogId) || !Array.isArray(m.logs) || !m.logs.every(checkEntry)) throw new IndexCorrupt('the manifest does not have the expected shape');
+  return { manifest: m as unknown as Manifest, stale };
+}
+
+// ---- segments -----------------------------------------------------------------------------------
+
+const MAGIC = 0x494c5752; // "RWLI" little-endian
+const HEADER = 64;
+const DIR_ENTRY = 24; // ip, aggStart, aggCount, recStart, recCount, recCrc
+const AGG_ENTRY = 20; // user u32, count u32, last f64, protocols u32
+const REC_ENTRY = 20; // line u32, time f64, user u32, kind u32
+
+export const PROTO_IMAP = 1;
+export const PROTO_POP3 = 2;
+
+/** One login as the index stores it. */
+export interface IndexedLogin {
+  ip: string;
+  user: string;
+  line: number;
+  /** ms, NaN when unknown */
+  time: number;
+  /** "pattern/protocol/service" (see kindKey) */
+  kind: string;
+}
+
+export function kindKey(pattern: string, protocol: string, service: string): string {
+  return `${pattern}/${protocol}/${service}`;
+}
+
+const parsedKinds = new Map<string, { pattern: string; protocol: 'imap' | 'pop3'; service: string }>();
+
+export function parseKind(kind: string): { pattern: string; protocol: 'imap' | 'pop3'; service: string } {
+  let k = parsedKinds.get(kind);
+  if (!k) {
+    const [pattern, protocol, service] = kind.split('/');
+    k = { pattern, protocol: protocol === 'pop3' ? 'pop3' : 'imap', service };
+    if (parsedKinds.size < 1000) parsedKinds.set(kind, k);
+  }
+  return k;
+}
+
+/**
+ * Encodes logins into a segment. Records keep the order given within each IP (callers give them in
+ * line order).
+ */
+export function encodeSegment(logins: readonly IndexedLogin[]): Buffer {
+  const strings: string[] = [];
+  const ids = new Map<string, number>();
+  const intern = (s: string): number => {
+    let id = ids.get(s);
+    if (id === undefined) {
+      id = strings.length;
+      strings.push(s);
+      ids.set(s, id);
+    }
+    return id;
+  };
+  const byIp = new Map<string, number[]>();
+  logins.forEach((l, i) => {
+    const list = byIp.get(l.ip);
+    if (list) list.push(i);
+    else byIp.set(l.ip, [i]);
+  });
+  const ips = [...byIp.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  for (const ip of ips) intern(ip);
+
+  // aggregates per (ip, user), users in order of first appearance
+  interface Agg { user: number; count: number; last: number; protocols: number }
+  const aggs: Agg[][] = ips.map((ip) => {
+    const rows = new Map<string, Agg>();
+    for (const i of byIp.get(ip)!) {
+      const l = logins[i];
+      let row = rows.get(l.user);
+      if (!row) {
+        row = { user: intern(l.user), count: 0, last: NaN, protocols: 0 };
+        rows.set(l.user, row);
+      }
+      row.count++;
+      if (!Number.isNaN(l.time) && (Number.isNaN(row.last) || l.time > row.last)) row.last = l.time;
+      row.protocols |= parseKind(l.kind).protocol === 'pop3' ? PROTO_POP3 : PROTO_IMAP;
+    }
+    return [...rows.values()];
+  });
+  const kinds = new Map<string, number>();
+  for (const l of logins) if (!kinds.has(l.kind)) kinds.set(l.kind, intern(l.kind));
+
+  const blobParts = strings.map((s) => Buffer.from(s, 'utf8'));
+  const blobBytes = blobParts.reduce((n, b) => n + b.length, 0);
+  const nAgg = aggs.reduce((n, a) => n + a.length, 0);
+  const offStrIdx = HEADER;
+  const offBlob = offStrIdx + 4 * (strings.length + 1);
+  const offKinds = align4(offBlob + blobBytes);
+  const offDir = offKinds + 4 * kinds.size;
+  const offAgg = offDir + DIR_ENTRY * ips.length;
+  const offRec = offAgg + AGG_ENTRY * nAgg;
+  const total = offRec + REC_ENTRY * logins.length;
+  const buf = Buffer.alloc(total);
+
+  let at = 0;
+  blobParts.forEach((b, i) => {
+    buf.writeUInt32LE(at, offStrIdx + 4 * i);
+    b.copy(buf, offBlob + at);
+    at += b.length;
+  });
+  buf.writeUInt32LE(at, offStrIdx + 4 * strings.length);
+  let k = 0;
+  const kindIndex = new Map<string, number>();
+  for (const [kind, sid] of kinds) {
+    buf.writeUInt32LE(sid, offKinds + 4 * k);
+    kindIndex.set(kind, k++);
+  }
+  let aggAt = 0;
+  let recAt = 0;
+  ips.forEach((ip, d) => {
+    const dir = offDir + DIR_ENTRY * d;
+    const rows = aggs[d];
+    const recs = byIp.get(ip)!;
+    buf.writeUInt32LE(ids.get(ip)!, dir);
+    buf.writeUInt32LE(aggAt, dir + 4);
+    buf.writeUInt32LE(rows.length, dir + 8);
+    buf.writeUInt32LE(recAt, dir + 12);
+    buf.writeUInt32LE(recs.length, dir + 16);
+    for (const row of rows) {
+      const o = offAgg + AGG_ENTRY * aggAt++;
+      buf.writeUInt32LE(row.user, o);
+      buf.writeUInt32LE(row.count, o + 4);
+      buf.writeDoubleLE(row.last, o + 8);
+      buf.writeUInt32LE(row.protocols, o + 16);
+    }
+    const recStart = offRec + REC_ENTRY * recAt;
+    for (const i of recs) {
+      const l = logins[i];
+      const o = offRec + REC_ENTRY * recAt++;
+      buf.writeUInt32LE(l.line, o);
+      buf.writeDoubleLE(l.time, o + 4);
+      buf.writeUInt32LE(ids.get(l.user)!, o + 12);
+      buf.writeUInt32LE(kindIndex.get(l.kind)!, o + 16);
+    }
+    buf.writeUInt32LE(crc32(buf.subarray(recStart, offRec + REC_ENTRY * recAt)), dir + 20);
+  });
+
+  buf.writeUInt32LE(MAGIC, 0);
+  buf.writeUInt32LE(FORMAT_VERSION, 4);
+  buf.writeUInt32LE(strings.length, 8);
+  buf.writeUInt32LE(ips.length, 12);
+  buf.writeUInt32LE(nAgg, 16);
+  buf.writeUInt32LE(logins.length, 20);
+  buf.writeUInt32LE(offStrIdx, 24);
+  buf.writeUInt32LE(offBlob, 28);
+  buf.writeUInt32LE(offDir, 32);
+  buf.writeUInt32LE(offAgg, 36);
+  buf.writeUInt32LE(offRec, 40);
+  buf.writeUInt32LE(total, 44);
+  buf.writeUInt32LE(crc32(buf.subarray(HEADER, offRec)), 48);
+  buf.writeUInt32LE(kinds.size, 52);
+  buf.writeUInt32LE(offKinds, 56);
+  buf.writeUInt32LE(crc32(buf.subarray(0, 60)), 60);
+  return buf;
+}
+
+function align4(n: number): number {
+  return (n + 3) & ~3;
+}
+
+export interface SegmentHeader {
+  strings: number;
+  ips: number;
+  aggs: number;
+  records: number;
+  offStrIdx: number;
+  offBlob: number;
+  offDir: number;
+  offAgg: number;
+  offRec: number;
+  total: number;
+  crcMeta: number;
+  kinds: number;
+  offKinds: number;
+  crc: number;
+}
+
+export const SEGMENT_HEADER_BYTES = HEADER;
+
+export function decodeSegmentHeader(b: Buffer, name: string): SegmentHeader {
+  if (b.length < HEADER || b.readUInt32LE(0) !== MAGIC) throw new IndexCorrupt(`${name} is not a segment`);
+  const crc = b.readUInt32LE(60);
+  if (crc32(b.subarray(0, 60)) !== crc) throw new IndexCorrupt(`${name}: header checksum`);
+  if (b.readUInt32LE(4) !== FORMAT_VERSION) throw new IndexCorrupt(`${name}: unknown version`);
+  const h: SegmentHeader = {
+    strings: b.readUInt32LE(8), ips: b.readUInt32LE(12), aggs: b.readUInt32LE(16), records: b.readUInt32LE(20),
+    offStrIdx: b.readUInt32LE(24), offBlob: b.readUInt32LE(28), offDir: b.readUInt32LE(32), offAgg: b.readUInt32LE(36),
+    offRec: b.readUInt32LE(40), total: b.readUInt32LE(44), crcMeta: b.readUInt32LE(48), kinds: b.readUInt32LE(52), offKinds: b.readUInt32LE(56), crc,
+  };
+  const ordered = HEADER <= h.offStrIdx && h.offStrIdx <= h.offBlob && h.offBlob <= h.offKinds && h.offKinds <= h.offDir
+    && h.offDir <= h.offAgg && h.offAgg <= h.offRec && h.offRec <= h.total
+    && h.offDir + DIR_ENTRY * h.ips === h.offAgg && h.offAgg + AGG_ENTRY * h.aggs === h.offRec && h.offRec + REC_ENTRY * h.records === h.total
+    && h.offStrIdx + 4 * (h.strings + 1) === h.offBlob && h.offKinds + 4 * h.kinds === h.offDir;
+  if (!ordered) throw new IndexCorrupt(`${name}: inconsistent header`);
+  return h;
+}
+
+export interface AggRow {
+  user: string;
+  count: number;
+  /** ms, NaN when no login had a readable time */
+  last: number;
+  protocols: number;
+}
+
+export interface IpSlot {
+  aggStart: number;
+  aggCount: number;
+  recStart: number;
+  recCount: number;
+  recCrc: number;
+}
+
+/**
+ * A segment's metadata (everything but the records), decoded: what explain reads. `meta` is the
+ * byte range [0, offRec) of the file.
+ */
+export class SegmentMeta {
+  readonly header: SegmentHeader;
+  private readonly meta: Buffer;
+  private readonly strCache: Array<string | undefined>;
+  readonly dir = new Map<string, IpSlot>();
+  readonly kinds: string[] = [];
+
+  constructor(meta: Buffer, readonly name: string) {
+    this.header = decodeSegmentHeader(meta, name);
+    const h = this.header;
+    if (meta.length < h.offRec) throw new IndexCorrupt(`${name} is shorter than its header says`);
+    if (crc32(meta.subarray(HEADER, h.offRec)) !== h.crcMeta) throw new IndexCorrupt(`${name}: metadata checksum`);
+    this.meta = meta;
+    this.strCache = new Array(h.strings);
+    for (let k = 0; k < h.kinds; k++) this.kinds.push(this.str(meta.readUInt32LE(h.offKinds + 4 * k)));
+    for (let d = 0; d < h.ips; d++) {
+      const o = h.offDir + DIR_ENTRY * d;
+      const slot: IpSlot = {
+        aggStart: meta.readUInt32LE(o + 4), aggCount: meta.readUInt32LE(o + 8),
+        recStart: meta.readUInt32LE(o + 12), recCount: meta.readUInt32LE(o + 16), recCrc: meta.readUInt32LE(o + 20),
+      };
+      if (slot.aggStart + slot.aggCount > h.aggs || slot.recStart + slot.recCount > h.records) throw new IndexCorrupt(`${name}: directory out of range`);
+      this.dir.set(this.str(meta.readUInt32LE(o)), slot);
+    }
+  }
+
+  str(i: number): string {
+    let s = this.strCache[i];
+    if (s === undefined) {
+      const h = this.header;
+      if (i >= h.strings) throw new IndexCorrupt(`${this.name}: string ${i} out of range`);
+      const a = this.meta.readUInt32LE(h.offStrIdx + 4 * i);
+      const b = this.meta.readUInt32LE(h.offStrIdx + 4 * i + 4);
+      if (a > b || h.offBlob + b > h.offKinds) throw new IndexCorrupt(`${this.name}: string ${i} out of range`);
+      s = this.meta.toString('utf8', h.offBlob + a, h.offBlob + b);
+      this.strCache[i] = s;
+    }
+    return s;
+  }
+
+  aggregates(ip: string): AggRow[] {
+    const slot = this.dir.get(ip);
+    if (!slot) return [];
+    const out: AggRow[] = [];
+    for (let a = slot.aggStart; a < slot.aggStart + slot.aggCount; a++) {
+      const o = this.header.offAgg + AGG_ENTRY * a;
+      out.push({ user: this.str(this.meta.readUInt32LE(o)), count: this.meta.readUInt32LE(o + 4), last: this.meta.readDoubleLE(o + 8), protocols: this.meta.readUInt32LE(o + 16) });
+    }
+    return out;
+  }
+
+  /** byte range of an IP's records in the file */
+  recordRange(slot: IpSlot): [number, number] {
+    const start = this.header.offRec + REC_ENTRY * slot.recStart;
+    return [start, start + REC_ENTRY * slot.recCount];
+  }
+
+  /** Decodes records read from recordRange(slot) (`data` starts at the range start). */
+  decodeRecords(ip: string, slot: IpSlot, data: Buffer): IndexedLogin[] {
+    if (data.length !== REC_ENTRY * slot.recCount || crc32(data) !== slot.recCrc) throw new IndexCorrupt(`${this.name}: records of ${ip}`);
+    const out: IndexedLogin[] = [];
+    for (let r = 0; r < slot.recCount; r++) {
+      const o = REC_ENTRY * r;
+      const kind = this.kinds[data.readUInt32LE(o + 16)];
+      if (kind === undefined) throw new IndexCorrupt(`${this.name}: record kind out of range`);
+      out.push({ ip, line: data.readUInt32LE(o), time: data.readDoubleLE(o + 4), user: this.str(data.readUInt32LE(o + 12)), kind });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * Reading the login index: the answers explain, the IP report and the reliance report need, from the
+ * segments a manifest names plus the logins read since (kept in memory when this process could not
+ * write them).
+ */
+import { IpLoginEvidence } from '../domain/explain';
+import { IndexStore } from '../host/indexStore';
+import { MailProtocol, MailService } from '../parsers/patterns/loginPatterns';
+import { IndexCorrupt, IndexedLogin, LogEntry, Manifest, parseKind, SegmentMeta, SegmentRef, decodeSegmentHeader } from './loginIndexFormat';
+import type { LoginRecord } from './loginScan';
+import { Problems } from './problems';
+
+export interface LoginRow {
+  /** host path of the log file */
+  file: string;
+  line: number;
+  time: string | null;
+  user: string;
+  protocol: MailProtocol;
+  service: MailService;
+}
+
+/**
+ * Decoded segment metadata by index directory and segment name. Segments are never changed once
+ * written, so a cached one stays good as long as the file's size and modification time are those it
+ * was read with (anything else is damage, and is read again and found out).
+ */
+const metaCache = new Map<string, { meta: SegmentMeta; size: number; mtimeMs: number }>();
+const META_CACHE_MAX = 512;
+
+/**
+ * A segment's metadata, its every checksum verified the first time this process reads it (records
+ * included: a damaged index must show when it is opened, where it can be rebuilt).
+ */
+export function loadSegmentMeta(store: IndexStore, ref: SegmentRef): SegmentMeta {
+  const key = `${store.dir}/${ref.name}`;
+  const st = store.segmentStat(ref.name);
+  if (!st) {
+    const e = new Error(`segment ${ref.name} is missing`) as NodeJS.ErrnoException;
+    e.code = 'ENOENT';
+    throw e;
+  }
+  const cached = metaCache.get(key);
+  if (cached && cached.meta.header.crc === ref.crc && cached.size === st.size && cached.mtimeMs === st.mtimeMs) return cached.meta;
+  if (st.size !== ref.bytes) throw new IndexCorrupt(`${ref.name} has ${st.size} bytes, the manifest says ${ref.bytes}`);
+  const data = store.readRange(ref.name, 0, ref.bytes);
+  const h = decodeSegmentHeader(data, ref.name);
+  if (h.crc !== ref.crc || h.total !== ref.bytes || h.records !== ref.records || data.length !== h.total) throw new IndexCorrupt(`${ref.name} is not the segment the manifest names`);
+  const meta = new SegmentMeta(data.subarray(0, h.offRec), ref.name);
+  for (const [ip, slot] of meta.dir) {
+    const [a, b] = meta.recordRange(slot);
+    meta.decodeRecords(ip, slot, data.subarray(a, b));
+  }
+  if (metaCache.size >= META_CACHE_MAX) metaCache.clear();
+  metaCache.set(key, { meta, size: st.size, mtimeMs: st.mtimeMs });
+  return meta;
+}
+
+/** Every login of a segment, in line order. */
+export function readSegmentLogins(store: IndexStore, ref: SegmentRef): IndexedLogin[] {
+  const meta = loadSegmentMeta(store, ref);
+  const all = store.readRange(ref.name, meta.header.offRec, meta.header.total);
+  if (all.length !== meta.header.total - meta.header.offRec) throw new IndexCorrupt(`${ref.name} is shorter than its header says`);
+  const out: IndexedLogin[] = [];
+  for (const [ip, slot] of meta.dir) {
+    const [a, b] = meta.recordRange(slot);
+    out.push(...meta.decodeRecords(ip, slot, all.subarray(a - meta.header.offRec, b - meta.header.offRec)));
+  }
+  return out.sort((x, y) => x.line - y.line);
+}
+
+function rowOf(entry: LogEntry, l: IndexedLogin): LoginRow {
+  const k = parseKind(l.kind);
+  return { file: entry.path, line: l.line, time: Number.isNaN(l.time) ? null : new Date(l.time).toISOString(), user: l.user, protocol: k.protocol, service: k.service as MailService };
+}
+
+function addRow(evidence: Map<string, IpLoginEvidence>, ip: string, user: string, count: number, last: number, protocols: Iterable<MailProtocol>): void {
+  let ev = evidence.get(ip);
+  if (!ev) {
+    ev = { users: new Map() };
+    evidence.set(ip, ev);
+  }
+  let row = ev.users.get(user);
+  if (!row) {
+    row = { count: 0, last: null, protocols: new Set() };
+    ev.users.set(user, row);
+  }
+  row.count += count;
+  for (const p of protocols) row.protocols.add(p);
+  if (!Number.isNaN(last) && (row.last === null || last > row.last)) row.last = last;
+}
+
+/** Newest first; without a time last; ties in file order, then latest line first. */
+export function newestFirst(x: LoginRow & { order: number }, y: LoginRow & { order: number }): number {
+  if (x.time !== y.time) {
+    if (x.time === null) return 1;
+    if (y.time === null) return -1;
+    return x.time < y.time ? 1 : -1;
+  }
+  return x.order - y.order || y.line - x.line;
+}
+
+const PROTOCOLS: Record<number, MailProtocol[]> = { 0: [], 1: ['imap'], 2: ['pop3'], 3: ['imap', 'pop3'] };
+
+export class LoginIndexView {
+  constructor(
+    readonly manifest: Manifest,
+    private readonly store: IndexStore,
+    /** logins read in this process and not (yet) in a segment, by entry id */
+    private readonly overlay: ReadonlyMap<number, readonly IndexedLogin[]>,
+    readonly problems: Problems,
+    /** this process wrote the index (false: read-only, new logins are in memory) */
+    readonly wrote: boolean,
+  ) {
+    // Load every segment's metadata now: damage shows here, where the caller can rebuild.
+    for (const e of manifest.logs) for (const ref of e.segments) loadSegmentMeta(store, ref);
+  }
+
+  private metas(e: LogEntry): SegmentMeta[] {
+    return e.segments.map((ref) => loadSegmentMeta(this.store, ref));
+  }
+
+  /** Per IP of `ips`: who logged in from it, how often, when last (what explain needs). */
+  evidenceFor(ips: ReadonlySet<string>): Map<string, IpLoginEvidence> {
+    const evidence = new Map<string, IpLoginEvidence>();
+    for (const e of this.manifest.logs) {
+      for (const meta of this.metas(e)) {
+        const few = ips.size <= meta.dir.size;
+        const wanted = few ? ips : new Set([...meta.dir.keys()].filter((ip) => ips.has(ip)));
+        for (const ip of wanted) {
+          for (const row of meta.aggregates(ip)) addRow(evidence, ip, row.user, row.count, row.last, PROTOCOLS[row.protocols & 3]);
+        }
+      }
+      for (const l of this.overlay.get(e.id) ?? []) {
+        if (ips.has(l.ip)) addRow(evidence, l.ip, l.user, 1, l.time, [parseKind(l.kind).protocol]);
+      }
+    }
+    return evidence;
+  }
+
+  /** Every login from one IP, newest first. */
+  loginsForIp(ip: string): LoginRow[] {
+    const rows: Array<LoginRow & { order: number }> = [];
+    this.manifest.logs.forEach((e, fileOrder) => {
+      for (const ref of e.segments) {
+        const meta = loadSegmentMeta(this.store, ref);
+        const slot = meta.dir.get(ip);
+        if (!slot) continue;
+        const [a, b] = meta.recordRange(slot);
+        for (const l of meta.decodeRecords(ip, slot, this.store.readRange(ref.name, a, b))) rows.push({ ...rowOf(e, l), order: fileOrder });
+      }
+      for (const l of this.overlay.get(e.id) ?? []) if (l.ip === ip) rows.push({ ...rowOf(e, l), order: fileOrder });
+    });
+    rows.sort(newestFirst);
+    return rows.map(({ order: _o, ...r }) => r);
+  }
+
+  /**
+   * Every login, file by file in the order of the logs (newest file first), line by line. All are
+   * read (and checked) before the first is handed over, so a damaged segment fails the call whole.
+   */
+  forEachLogin(onLogin: (l: LoginRecord) => void): void {
+    const perLog = this.manifest.logs.map((e) => {
+      const logins: IndexedLogin[] = [];
+      for (const ref of e.segments) logins.push(...readSegmentLogins(this.store, ref));
+      logins.push(...(this.overlay.get(e.id) ?? []));
+      return logins;
+    });
+    this.manifest.logs.forEach((e, i) => {
+      for (const l of perLog[i]) {
+        const k = parseKind(l.kind);
+        onLogin({
+          file: e.path, line: l.line, time: Number.isNaN(l.time) ? null : new Date(l.time).toISOString(), ip: l.ip, user: l.user,
+          protocol: k.protocol, service: k.service as MailService, pattern: k.pattern,
+        });
+      }
+    });
+  }
+
+  /** logins stored for an entry (segments and memory) */
+  loginCount(e: LogEntry): number {
+    return e.segments.reduce((n, s) => n + s.records, 0) + (this.overlay.get(e.id)?.length ?? 0);
+  }
+}
+

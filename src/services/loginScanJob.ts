@@ -1,0 +1,67 @@
+/**
+ * One unit of a login scan: a byte range of one log file (or a whole .gz file), scanned for
+ * successful logins into a LoginBatch. The same function runs in the main thread and in the scan
+ * workers (loginScanWorker.ts), so a job carries only plain data.
+ */
+import { Host } from '../host/host';
+import { scanLines } from '../host/lineScanner';
+import { LOGIN_NEEDLES } from '../parsers/loginLine';
+import { LoginLineReader } from '../parsers/loginLineReader';
+import { makeStampResolver, Stamp } from '../parsers/syslogLine';
+import { LoginBatch, LoginBatchBuilder, loginKind, PATTERN_INDEX } from './loginBatch';
+
+export interface ScanJob {
+  root: string;
+  hostPath: string;
+  gz: boolean;
+  /** first byte (decompressed offset for .gz); a line start */
+  start: number;
+  /** stop before this byte (plain files); null = to the end */
+  end: number | null;
+  includePartialLastLine: boolean;
+  /** the file's modification time, which gives yearless stamps their year */
+  mtimeMs: number;
+  /** when set, only logins from these (canonical) IPs are wanted: the others are not kept */
+  onlyIps?: readonly string[];
+}
+
+export interface JobResult {
+  batch: LoginBatch;
+  /** complete lines in the range (plus the unterminated last one when it was taken) */
+  lines: number;
+  /** offset after the last complete line */
+  endOffset: number;
+  partialBytes: number;
+  bytesRead: number;
+}
+
+export async function runScanJob(job: ScanJob, onProgress?: (bytesRead: number) => void): Promise<JobResult> {
+  const host = new Host(job.root);
+  const reader = new LoginLineReader();
+  const resolve = makeStampResolver(new Date(job.mtimeMs));
+  const out = new LoginBatchBuilder();
+  let lastStamp: Stamp | null = null;
+  let lastTime = NaN;
+  const only = job.onlyIps ? new Set(job.onlyIps) : null;
+  const result = await scanLines(host, job.hostPath, {
+    needles: LOGIN_NEEDLES,
+    gz: job.gz,
+    startOffset: job.start,
+    startLine: 1,
+    ...(job.end !== null && !job.gz ? { endOffset: job.end } : {}),
+    includePartialLastLine: job.includePartialLastLine,
+    onProgress,
+    onLine: (c) => {
+      const hit = reader.parse(c.text);
+      if (!hit || (only !== null && !only.has(hit.ip))) return;
+      // Consecutive lines usually share their stamp object (LoginLineReader's prefix memo).
+      if (hit.stamp !== lastStamp) {
+        lastStamp = hit.stamp;
+        const d = hit.stamp ? resolve(hit.stamp) : null;
+        lastTime = d ? d.getTime() : NaN;
+      }
+      out.push(c.line, lastTime, hit.ip, hit.user, loginKind(PATTERN_INDEX.get(hit.pattern)!, hit.protocol));
+    },
+  });
+  return { batch: out.build(), lines: result.lines, endOffset: result.endOffset, partialBytes: result.partialBytes, bytesRead: result.bytesRead };
+}
