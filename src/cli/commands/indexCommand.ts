@@ -1,7 +1,16 @@
+import { AppError } from '../../http/appError';
 import { openLoginIndex, statusOf } from '../../services/loginIndex';
 import { CliCommand, EXIT, printJson } from '../command';
 import { progressReporter } from '../progress';
 import { table, terminalSafe } from '../terminal';
+
+/** A full disk, a quota or a read-only file system under the state dir: said in words, not as a stack trace. */
+function indexWriteError(ctx: { config: { stateDir: string } }, e: unknown): unknown {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why: Record<string, string> = { ENOSPC: 'no space left on the device', EDQUOT: 'the disk quota is used up', EROFS: 'the file system is read-only' };
+  if (!code || !why[code]) return e;
+  return new AppError(507, 'index_not_written', `The login index under ${ctx.config.stateDir} could not be written (${why[code]}). Nothing is lost: explain and the pages read the logs directly meanwhile. Make room, then run relaywatch index again.`);
+}
 
 const mib = (n: number): string => `${(n / 1048576).toFixed(1)} MiB`;
 const when = (iso: string | null): string => (iso ? `${iso.replace('T', ' ').slice(0, 19)} UTC` : '-');
@@ -14,7 +23,13 @@ export const indexCommand: CliCommand = {
   async run(r) {
     const ctx = r.context();
     const progress = progressReporter(r.io, r.values.rebuild ? 'Rebuilding the login index' : 'Indexing mail logs');
-    const view = await openLoginIndex(ctx, { create: true, rebuild: r.values.rebuild === true, onProgress: progress.update });
+    let view: Awaited<ReturnType<typeof openLoginIndex>>;
+    try {
+      view = await openLoginIndex(ctx, { create: true, rebuild: r.values.rebuild === true, onProgress: progress.update });
+    } catch (e) {
+      progress.done();
+      throw indexWriteError(ctx, e);
+    }
     progress.done();
     const status = statusOf(ctx, view);
     const problems = view ? view.problems.list : [];
