@@ -8,6 +8,7 @@ import { blacklistRoutes } from './blacklistRoutes';
 import { dashboardRoutes } from './dashboardRoutes';
 import { evidenceRoutes } from './evidenceRoutes';
 import { guideRoutes } from './guideRoutes';
+import { indexRoutes } from './indexRoutes';
 import { ipRoutes } from './ipRoutes';
 import { relayHostRoutes } from './relayHostRoutes';
 import { searchRoutes } from './searchRoutes';
@@ -29,4 +30,5 @@ export function registerRoutes(app: Express, deps: RouteDeps): void {
   searchRoutes(app, deps);
   statusRoutes(app, deps);
   evidenceRoutes(app, deps);
+  indexRoutes(app, deps);
 }

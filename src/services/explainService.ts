@@ -7,8 +7,10 @@ import { Generation } from '../domain/generation';
 import { Viewer } from '../domain/scope';
 import { Rejected } from '../parsers/relayFiles';
 import { loadAccounts } from './accountsService';
+import { cachedAnswer } from './answerCache';
 import { CoreContext } from './context';
 import { collectLoginEvidence } from './loginEvidence';
+import { indexStillBuilding } from './loginIndexDaemon';
 import { ScanProgress } from './loginScan';
 import { Problem, Problems } from './problems';
 import { readGeneration, readRelayList, readRelaying } from './relayState';
@@ -31,7 +33,20 @@ export interface ExplainReport {
   problems: Problem[];
 }
 
+/** How long a report may be reused when none of its files changed (it says how stale each IP is). */
+const REUSE_MS = 10_000;
+
+/**
+ * The report for a viewer. A daemon asked again and again gets the same report back until a file
+ * it was computed from changes (answerCache.ts); a progress callback means a one-off run (the CLI).
+ */
 export async function explain(ctx: CoreContext, viewer: Viewer, opts: { onProgress?: (p: ScanProgress) => void } = {}): Promise<ExplainReport> {
+  if (opts.onProgress || indexStillBuilding(ctx)) return explainNow(ctx, viewer, opts);
+  const key = `explain:${viewer.isRoot ? '*' : '-'}:${viewer.user}:${[...viewer.accounts].sort().join(',')}`;
+  return cachedAnswer(ctx, key, REUSE_MS, (c) => explainNow(c, viewer, opts));
+}
+
+async function explainNow(ctx: CoreContext, viewer: Viewer, opts: { onProgress?: (p: ScanProgress) => void }): Promise<ExplainReport> {
   const problems = new Problems();
   const gen = await readGeneration(ctx);
   const list = await readRelayList(ctx, gen.generation, problems);

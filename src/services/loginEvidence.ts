@@ -6,7 +6,8 @@ import { IpLoginEvidence } from '../domain/explain';
 import { MailProtocol } from '../parsers/patterns/loginPatterns';
 import { CoreContext } from './context';
 import { kindInfo, LoginBatch } from './loginBatch';
-import { queryLoginIndex } from './loginIndex';
+import { indexBuildingProblem, queryLoginIndex } from './loginIndex';
+import { indexStillBuilding } from './loginIndexDaemon';
 import { LoginRecord, mailLogFiles, ScanProgress, scanLogFiles } from './loginScan';
 import { Problems } from './problems';
 
@@ -55,6 +56,11 @@ export async function collectLoginEvidence(
 ): Promise<Map<string, IpLoginEvidence>> {
   const evidence = new Map<string, IpLoginEvidence>();
   if (ips.size === 0) return evidence;
+  const building = indexStillBuilding(ctx);
+  if (building) {
+    problems.add(indexBuildingProblem(ctx, building.percent), true);
+    return evidence;
+  }
   const fromIndex = await queryLoginIndex(ctx, (v) => v.evidenceFor(ips), { onProgress });
   if (fromIndex) {
     for (const p of fromIndex.view.problems.list) problems.add(p, p.blocking);

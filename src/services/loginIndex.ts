@@ -122,22 +122,36 @@ interface Pending {
   reset: boolean;
 }
 
+/** The outcome of one pass: an answer, or "the index changed under us, read it again". */
+type Pass = { view: LoginIndexView | null } | { again: true };
+
 async function refreshOnce(ctx: CoreContext, store: IndexStore, opts: RefreshOptions): Promise<LoginIndexView | null> {
+  for (let pass = 0; ; pass++) {
+    const r = await refreshPass(ctx, store, opts, pass > 0);
+    if ('view' in r) return r.view;
+  }
+}
+
+/**
+ * Reads what is new in the logs against the current manifest. The writer's lock is taken only to
+ * write, and then the manifest is checked again: if another process wrote meanwhile, the pass is
+ * done again from its manifest. A build from nothing takes the lock first, so that two processes do
+ * not both read every log.
+ */
+async function refreshPass(ctx: CoreContext, store: IndexStore, opts: RefreshOptions, retry: boolean): Promise<Pass> {
   const mayWrite = opts.write !== false;
-  let state = opts.rebuild ? ({ kind: 'absent' } as ManifestState) : readManifestState(store);
-  if (state.kind === 'absent' && !opts.create && !opts.rebuild) return null;
-  const lock: IndexLock | null = mayWrite ? store.tryLock() : null;
+  let state = opts.rebuild && !retry ? ({ kind: 'absent' } as ManifestState) : readManifestState(store);
+  if (state.kind === 'absent' && !opts.create && !opts.rebuild) return { view: null };
+  let lock: IndexLock | null = null;
   try {
-    // Another writer may have finished just before we took the lock.
-    if (lock && !opts.rebuild) state = readManifestState(store);
-    let manifest: Manifest;
-    if (state.kind === 'ok') manifest = state.manifest;
-    else {
+    if (state.kind !== 'ok') {
       // No index, a damaged one, or one of another format: only a writer can (re)build it. Without
       // the lock, another process is doing just that: answer by scanning meanwhile.
-      if (!lock) return null;
-      manifest = emptyManifest(ctx.now());
+      lock = mayWrite ? store.tryLock() : null;
+      if (!lock) return { view: null };
+      if (!opts.rebuild) state = readManifestState(store); // it may have been built just now
     }
+    const manifest: Manifest = state.kind === 'ok' ? state.manifest : emptyManifest(ctx.now());
 
     const problems = new Problems();
     const files = await mailLogFiles(ctx, problems);
@@ -204,6 +218,14 @@ async function refreshOnce(ctx: CoreContext, store: IndexStore, opts: RefreshOpt
     };
     await scan(pending);
 
+    // Nothing new at all (the usual case between two log lines): leave the files alone.
+    const changed = state.kind !== 'ok' || JSON.stringify(entries) !== JSON.stringify(manifest.logs) || pending.some((p) => p.logins.length > 0);
+    if (!changed) return { view: new LoginIndexView(manifest, store, new Map(), problems, false) };
+    if (!lock && mayWrite) {
+      lock = store.tryLock();
+      const current = lock ? readManifestState(store) : null;
+      if (current && (current.kind !== 'ok' || current.manifest.generation !== manifest.generation || current.manifest.createdAt !== manifest.createdAt)) return { again: true };
+    }
     const generation = manifest.generation + 1;
     const next: Manifest = { ...manifest, generation, nextLogId, updatedAt: ctx.now().toISOString(), logs: entries };
     const overlay = new Map<number, IndexedLogin[]>();
@@ -217,7 +239,7 @@ async function refreshOnce(ctx: CoreContext, store: IndexStore, opts: RefreshOpt
     } else {
       for (const p of pending) if (p.logins.length > 0) overlay.set(p.entry.id, p.logins);
     }
-    return new LoginIndexView(next, store, overlay, problems, lock !== null);
+    return { view: new LoginIndexView(next, store, overlay, problems, lock === null) };
   } finally {
     lock?.release();
   }
@@ -258,6 +280,15 @@ export async function openLoginIndex(ctx: CoreContext, opts: RefreshOptions = {}
       rebuild = true;
     }
   }
+}
+
+/** The problem an answer carries while the daemon builds the index for the first time. */
+export function indexBuildingProblem(ctx: CoreContext, percent: number): { path: string; problem: 'missing'; message: string } {
+  return {
+    path: indexHostDir(ctx),
+    problem: 'missing',
+    message: `relaywatch is reading the mail logs for the first time (${percent}% done); the answer follows when it is done.`,
+  };
 }
 
 /**
@@ -325,7 +356,7 @@ export function statusOf(ctx: CoreContext, view: LoginIndexView | null): IndexSt
     bytesIndexed: files.reduce((n, f) => n + f.bytesIndexed, 0),
     logins: files.reduce((n, f) => n + f.logins, 0),
     indexBytes: m.logs.reduce((n, e) => n + e.segments.reduce((k, s) => k + s.bytes, 0), 0),
-    message: view.wrote ? null : 'read-only: another process holds the writer lock; new logins were read into memory',
+    message: view.inMemory ? 'another process holds the writer lock: the newest logins were read into memory only' : null,
   };
 }
 

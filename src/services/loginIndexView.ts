@@ -109,8 +109,8 @@ export class LoginIndexView {
     /** logins read in this process and not (yet) in a segment, by entry id */
     private readonly overlay: ReadonlyMap<number, readonly IndexedLogin[]>,
     readonly problems: Problems,
-    /** this process wrote the index (false: read-only, new logins are in memory) */
-    readonly wrote: boolean,
+    /** new logins were read but could not be written (another process held the lock): they are in memory */
+    readonly inMemory: boolean,
   ) {
     // Load every segment's metadata now: damage shows here, where the caller can rebuild.
     for (const e of manifest.logs) for (const ref of e.segments) loadSegmentMeta(store, ref);

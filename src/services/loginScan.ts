@@ -7,7 +7,8 @@ import { LogFile } from '../host/logFiles';
 import { MailProtocol, MailService } from '../parsers/patterns/loginPatterns';
 import { CoreContext } from './context';
 import { kindInfo, LoginBatch } from './loginBatch';
-import { queryLoginIndex } from './loginIndex';
+import { indexBuildingProblem, queryLoginIndex } from './loginIndex';
+import { indexStillBuilding } from './loginIndexDaemon';
 import { scanTargets, ScanTarget } from './loginScanPool';
 import { mailLogFiles, unreadableLog } from './loginScanFiles';
 import { Problems } from './problems';
@@ -110,6 +111,11 @@ export async function scanAllLogins(
   opts: { problems?: Problems; onProgress?: (p: ScanProgress) => void } = {},
 ): Promise<{ files: LogFile[]; problems: Problems }> {
   const problems = opts.problems ?? new Problems();
+  const building = indexStillBuilding(ctx);
+  if (building) {
+    problems.add(indexBuildingProblem(ctx, building.percent), true);
+    return { files: [], problems };
+  }
   // All logins are read from the index before the first is handed over (see forEachLogin).
   const fromIndex = await queryLoginIndex(ctx, (v) => {
     const all: LoginRecord[] = [];

@@ -257,12 +257,12 @@ test('while another process holds the writer lock, new lines are read into memor
   fs.writeFileSync(path.join(dir, 'writer.lock'), JSON.stringify({ pid: process.ppid, at: Date.now() }));
   fs.appendFileSync(real(root, 'var/log/maillog'), lines(2));
   const view = await openLoginIndex(ctxOf(root));
-  expect(view!.wrote).toBe(false);
+  expect(view!.inMemory).toBe(true);
   expect(await indexAnswer(root)).toEqual(await scanTruth(root));
   expect(manifest(root).generation).toBe(generation);
   // a lock left by a process that is gone is taken over
   fs.writeFileSync(path.join(dir, 'writer.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, at: Date.now() }));
-  expect((await openLoginIndex(ctxOf(root)))!.wrote).toBe(true);
+  expect((await openLoginIndex(ctxOf(root)))!.inMemory).toBe(false);
   expect(manifest(root).generation).toBe(generation + 1);
 });
 
@@ -281,7 +281,7 @@ test('IP lookup: every login from the IP across current, rotated and gzipped log
   expect(indexed[0]).toEqual({ file: expect.any(String), line: expect.any(Number), time: expect.any(String), user: expect.stringMatching(/@example\.com$/), protocol: 'imap', service: 'dovecot' });
 });
 
-function runReader(root: string, rounds: number): Promise<Array<{ round: number; wrote?: boolean; logins?: string[]; index?: null }>> {
+function runReader(root: string, rounds: number): Promise<Array<{ round: number; inMemory?: boolean; logins?: string[]; index?: null }>> {
   const repo = path.resolve(__dirname, '../..');
   return new Promise((resolve, reject) => {
     execFile(process.execPath, ['-r', path.join(repo, 'test/helpers/registerTs.js'), path.join(repo, 'test/helpers/indexReader.ts'), root, String(rounds)], { timeout: 60_000 }, (err, stdout, stderr) => {

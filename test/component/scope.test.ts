@@ -77,6 +77,7 @@ const CLI_SAMPLES: Record<string, string[][] | { skip: string } | { knownLeak: s
   enable: [[], ['--yes']],
   audit: [['--json'], ['--verbose']],
   search: [['bob', '--json'], ['carol'], ['198.51.100', '--json'], ['alice.example']],
+  index: [[], ['--json'], ['--rebuild']],
   demo: { skip: 'writes a demo host into a folder; reads nothing of the server' },
   'demo-dnsbl': { skip: 'serves the demo host\'s made-up blacklist zones; reads no account data' },
   serve: { skip: 'long-running server; its answers are the HTTP routes checked here' },

@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     }
     const logins: string[] = [];
     view.forEachLogin((l) => logins.push(`${l.file}:${l.line}:${l.ip}:${l.user}:${l.time}`));
-    process.stdout.write(`${JSON.stringify({ round: i, wrote: view.wrote, logins: logins.sort() })}\n`);
+    process.stdout.write(`${JSON.stringify({ round: i, inMemory: view.inMemory, logins: logins.sort() })}\n`);
   }
 }
 

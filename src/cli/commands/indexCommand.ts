@@ -1,4 +1,5 @@
 import { AppError } from '../../http/appError';
+import { requireRoot } from '../../domain/scope';
 import { openLoginIndex, statusOf } from '../../services/loginIndex';
 import { CliCommand, EXIT, printJson } from '../command';
 import { progressReporter } from '../progress';
@@ -22,6 +23,7 @@ export const indexCommand: CliCommand = {
   options: { rebuild: { type: 'boolean' } },
   async run(r) {
     const ctx = r.context();
+    requireRoot(await r.viewer(), 'build or show the login index');
     const progress = progressReporter(r.io, r.values.rebuild ? 'Rebuilding the login index' : 'Indexing mail logs');
     let view: Awaited<ReturnType<typeof openLoginIndex>>;
     try {

@@ -1,5 +1,6 @@
 import { AppError } from '../../http/appError';
 import { DEFAULT_SOCKET, listenSocket, listenTcp, parseListen, RunningServer } from '../../server';
+import { startBackgroundWork } from '../../services/loginIndexDaemon';
 import { CliCommand, EXIT } from '../command';
 
 export const serveCommand: CliCommand = {
@@ -29,6 +30,7 @@ export const serveCommand: CliCommand = {
           `relaywatch: serving host root ${ctx().config.root} at ${running.address}\n`,
       );
     }
+    startBackgroundWork(ctx()); // keeps the login index warm (services/loginIndexDaemon.ts)
     await new Promise<void>((resolve) => {
       const stop = (): void => {
         running.close().then(resolve, resolve);

@@ -1,0 +1,101 @@
+/**
+ * Remembers an answer (explain's report) until one of the files it was computed from changes, so a
+ * daemon asked the same question by many clients computes it once. Exact, not timed: the answer is
+ * computed through a host that records every path it touches (files read, directories listed,
+ * symlinks followed, files that were looked for and missing), and it is reused only while every one
+ * of them still has the same inode, size, modification and change time. A short age limit covers what
+ * depends on the clock (an IP going stale as time passes).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Host } from '../host/host';
+import { CoreContext } from './context';
+
+function stampOf(realPath: string): string {
+  try {
+    const st = fs.lstatSync(realPath, { bigint: true });
+    return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  } catch {
+    return '-';
+  }
+}
+
+/**
+ * A Host that notes every host path it is asked about, with its stamp at that moment: taken before
+ * the path is read, so a change while the answer is computed shows as a change afterwards.
+ */
+class RecordingHost extends Host {
+  readonly stamps = new Map<string, string>();
+
+  private note(hostPath: string): void {
+    if (!hostPath.startsWith('/')) return;
+    const real = super.direct(path.posix.normalize(hostPath));
+    if (!this.stamps.has(real)) this.stamps.set(real, stampOf(real));
+  }
+
+  override direct(hostPath: string): string {
+    this.note(hostPath);
+    return super.direct(hostPath);
+  }
+
+  override resolve(hostPath: string): string {
+    this.note(hostPath);
+    return super.resolve(hostPath);
+  }
+}
+
+interface Entry<T> {
+  value: T;
+  /** real path -> stamp when the computation ended */
+  stamps: Map<string, string>;
+  /** ctx.now() when computed */
+  at: number;
+}
+
+const caches = new WeakMap<CoreContext, Map<string, Entry<unknown>>>();
+const inFlight = new WeakMap<CoreContext, Map<string, Promise<unknown>>>();
+
+function stillValid(e: Entry<unknown>, now: number, maxAgeMs: number): boolean {
+  if (now - e.at > maxAgeMs || now < e.at) return false;
+  for (const [p, s] of e.stamps) if (stampOf(p) !== s) return false;
+  return true;
+}
+
+/**
+ * The cached answer for `key` if nothing it was computed from has changed and it is younger than
+ * `maxAgeMs`; otherwise computes it (once, however many ask at the same time).
+ */
+export async function cachedAnswer<T>(ctx: CoreContext, key: string, maxAgeMs: number, compute: (c: CoreContext) => Promise<T>): Promise<T> {
+  let cache = caches.get(ctx);
+  if (!cache) {
+    cache = new Map();
+    caches.set(ctx, cache);
+  }
+  const hit = cache.get(key);
+  if (hit && stillValid(hit, ctx.now().getTime(), maxAgeMs)) return hit.value as T;
+  let flights = inFlight.get(ctx);
+  if (!flights) {
+    flights = new Map();
+    inFlight.set(ctx, flights);
+  }
+  const running = flights.get(key);
+  if (running) return running as Promise<T>;
+  const p = (async () => {
+    const host = new RecordingHost(ctx.host.root);
+    const at = ctx.now().getTime();
+    const value = await compute({ ...ctx, host });
+    cache!.set(key, { value, stamps: host.stamps, at });
+    return value;
+  })();
+  flights.set(key, p);
+  try {
+    return await p;
+  } finally {
+    flights.delete(key);
+  }
+}
+
+/** Forgets every cached answer of a context (after a change made through relaywatch itself). */
+export function forgetAnswers(ctx: CoreContext): void {
+  caches.delete(ctx);
+}
