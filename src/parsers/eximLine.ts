@@ -178,18 +178,28 @@ function keyEnd(text: string, i: number): number {
   return -1;
 }
 
+const BACKSLASH = 0x5c;
+
+/** Index of the first `code` in text[from, end), or -1; never looks past `end`. */
+function indexBefore(text: string, code: number, from: number, end: number): number {
+  for (let j = from; j < end; j++) if (text.charCodeAt(j) === code) return j;
+  return -1;
+}
+
 function readQuoted(text: string, at: number): { value: string; end: number } {
   // text[at] === '"'. Copies the runs between escapes in one slice each; each search starts where the
   // last ended (the closing-quote search only again when an escaped quote consumed it): linear.
+  // The backslash search stops at the closing quote: searched to the end of the line, a line of many
+  // short quoted values without a backslash cost a whole-line scan per value (quadratic).
   let out = '';
   let i = at + 1;
   let q = text.indexOf('"', i);
-  let b = text.indexOf('\\', i);
-  while (b !== -1 && (q === -1 || b < q)) {
+  let b = indexBefore(text, BACKSLASH, i, q === -1 ? text.length : q);
+  while (b !== -1) {
     out += text.slice(i, b) + (b + 1 < text.length ? text[b + 1] : '');
     i = b + 2;
     if (q !== -1 && q < i) q = text.indexOf('"', i);
-    b = text.indexOf('\\', i);
+    b = indexBefore(text, BACKSLASH, i, q === -1 ? text.length : q);
   }
   if (q === -1) return { value: out + text.slice(i), end: text.length };
   return { value: out + text.slice(i, q), end: q + 1 };
