@@ -3,6 +3,7 @@
  * random port) for a given WHM user, and Debian's chromium started by playwright-core with a fresh
  * profile and nothing talking to the network on its own.
  */
+import dgram from 'node:dgram';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -12,6 +13,10 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
 import { generateDemoHost, type DemoSummary } from '../../src/demo/generateDemoHost';
+import { demoDnsblPlan } from '../../src/demo/dnsblDemo';
+import { startDnsblServer } from '../../src/demo/dnsblServer';
+import { blacklistSkipReason } from '../../src/parsers/serverIps';
+import { blacklistMonitor, findServerIps, loadZoneCatalogue } from '../../src/services/blacklistService';
 import { createContext } from '../../src/services/context';
 
 export const CHROMIUM = process.env.RELAYWATCH_CHROMIUM ?? '/usr/bin/chromium';
@@ -27,14 +32,63 @@ export async function makeDemo(generation: 'modern' | 'legacy' = 'modern'): Prom
   return generateDemoHost({ out, generation });
 }
 
+/**
+ * The demo's blacklists, played by a local DNS server (as `relaywatch demo-dnsbl` does), and the demo
+ * host's config pointed at it, so a blacklist check never leaves the machine. Call before serve().
+ */
+export async function startDemoDnsbl(root: string, delayMs = 400): Promise<{ address: string; close(): Promise<void> }> {
+  const ctx = createContext(loadConfig({ root }));
+  const found = await findServerIps(ctx);
+  const ips = found.ips
+    .filter((e) => blacklistSkipReason(e.ip) === null)
+    .sort((a, b) => Number(b.sources.includes('/var/cpanel/mainip')) - Number(a.sources.includes('/var/cpanel/mainip')))
+    .map((e) => e.ip);
+  const { zones } = await loadZoneCatalogue(ctx);
+  const plan = demoDnsblPlan(zones, ips, ctx.now());
+  const server = await startDnsblServer({ host: '127.0.0.1', port: 0, zones: plan.zones, records: plan.records });
+  const slow = await slowUdpProxy(server.port, delayMs);
+  fs.mkdirSync(path.join(root, 'etc/relaywatch'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'etc/relaywatch/config.yaml'), `blacklist:\n  resolver: "127.0.0.1:${slow.port}"\n  timeoutMs: ${delayMs + 2000}\n  concurrency: 4\n`);
+  return { address: `127.0.0.1:${slow.port}`, close: async () => { await slow.close(); await server.close(); } };
+}
+
+/** A UDP relay that answers late, like a resolver far away: long enough to watch a check's progress. */
+async function slowUdpProxy(targetPort: number, delayMs: number): Promise<{ port: number; close(): Promise<void> }> {
+  const front = dgram.createSocket('udp4');
+  front.on('message', (msg, client) => {
+    const back = dgram.createSocket('udp4');
+    // A zone that never answers leaves no socket open behind it.
+    const giveUp = setTimeout(() => back.close(), delayMs + 10_000);
+    giveUp.unref();
+    back.unref();
+    back.on('message', (answer) => {
+      clearTimeout(giveUp);
+      setTimeout(() => {
+        front.send(answer, client.port, client.address);
+        back.close();
+      }, delayMs);
+    });
+    back.send(msg, targetPort, '127.0.0.1');
+  });
+  await new Promise<void>((resolve) => front.bind(0, '127.0.0.1', resolve));
+  return { port: front.address().port, close: () => new Promise((resolve) => front.close(() => resolve())) };
+}
+
 export async function serve(root: string, user: string): Promise<Served> {
-  const app = createApp(createContext(loadConfig({ root })), { identity: { kind: 'dev', user } });
-  const server = http.createServer(app);
+  const ctx = createContext(loadConfig({ root }));
+  const server = http.createServer(createApp(ctx, { identity: { kind: 'dev', user } }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: async () => {
+      // A blacklist check the pages started finishes before the server goes.
+      const monitor = blacklistMonitor(ctx);
+      monitor.stop();
+      await monitor.idle();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
 

@@ -6,18 +6,20 @@
 import fs from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { DemoSummary } from '../../src/demo/generateDemoHost';
-import { launch, makeDemo, screenshots, serve, Served, watch } from './helpers';
+import { launch, makeDemo, screenshots, serve, Served, startDemoDnsbl, watch } from './helpers';
 
 let demo: DemoSummary;
 let asRoot: Served;
 let asReseller: Served;
 let standalone: Served;
+let dnsbl: { close(): Promise<void> };
 let browser: { context: BrowserContext; close(): Promise<void> };
 let page: Page;
 let problems: string[];
 
 beforeAll(async () => {
   demo = await makeDemo('modern');
+  dnsbl = await startDemoDnsbl(demo.root);
   asRoot = await serve(demo.root, 'root');
   asReseller = await serve(demo.root, 'resellera');
   // The demo host caches WHM's chrome for root and resellera only: resellerall (root's view) gets the standalone layout.
@@ -30,6 +32,7 @@ afterAll(async () => {
   await asRoot?.close();
   await asReseller?.close();
   await standalone?.close();
+  await dnsbl?.close();
   if (demo) fs.rmSync(demo.root, { recursive: true, force: true });
 });
 
@@ -150,6 +153,35 @@ test('the standalone layout (no WHM chrome) gives the same answer', async () => 
   await screenshots(page, 'standalone-dashboard');
   await page.goto(`${standalone.url}/accounts`);
   await screenshots(page, 'standalone-accounts');
+});
+
+test('a blacklist run shows a progress bar, never blocks the page, and the card shows the result', async () => {
+  await page.goto(`${asRoot.url}/`);
+  const card = page.locator('#rw-card-blacklist').locator('xpath=..');
+  await expect(card.getAttribute('class')).resolves.toContain('rw-grey');
+  // Opening the blacklist page starts the first check in the background (or the admin presses "Check now").
+  await card.locator('a.rw-go').click();
+  await page.waitForURL('**/blacklist');
+  const now = page.locator('button', { hasText: 'Check now' });
+  if (await now.count()) {
+    await now.click();
+    await page.waitForURL('**/blacklist');
+  }
+  await screenshots(page, 'blacklist-running');
+
+  const started = Date.now();
+  await page.goto(`${asRoot.url}/`);
+  expect(Date.now() - started).toBeLessThan(5000);
+  const bar = card.locator('progress');
+  await expect(bar.count()).resolves.toBe(1);
+  await expect(card.locator('.rw-job-pct').textContent()).resolves.toMatch(/^\d{1,3}%$/);
+  await screenshots(page, 'dashboard-blacklist-running');
+  // relaywatch.js follows the check and reloads the page when it is done.
+  await page.locator('#rw-card-blacklist').locator('xpath=..').locator('progress').waitFor({ state: 'detached', timeout: 90000 });
+  await page.waitForLoadState('load');
+  await expect(page.locator('#rw-card-blacklist').locator('xpath=..').getAttribute('class')).resolves.toContain('rw-red');
+  await expect(page.locator('#rw-card-blacklist').locator('xpath=..').textContent()).resolves.toMatch(/Backscatterer|backscatterer/);
+  await screenshots(page, 'dashboard-blacklist-done');
 });
 
 // Last: it changes the demo host (POP-before-SMTP goes off).
