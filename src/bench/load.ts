@@ -130,8 +130,20 @@ function startDaemon(cli: string, args: string[]): Daemon {
   };
 }
 
+/** Each path once, one after the other, until every one answers (the daemon builds its login index first). */
+async function settle(t: AutocannonTarget, maxMs = 300_000): Promise<void> {
+  const end = Date.now() + maxMs;
+  for (const p of t.paths ?? LOAD_PATHS) {
+    for (;;) {
+      const r = await hammer({ ...t, connections: 1, amount: 1, paths: [p] });
+      if (r['2xx'] === 1 || Date.now() > end) break;
+    }
+  }
+}
+
 /** Runs the load on one daemon; memory is read after a warm-up and at the end. */
 async function measured(target: LoadFigures['target'], daemon: Daemon, t: AutocannonTarget, warmupSec: number): Promise<LoadFigures> {
+  await settle(t);
   if (warmupSec > 0) await hammer({ ...t, durationSec: warmupSec });
   const pid = daemon.child.pid!;
   const rssStart = rssMiB(pid);
@@ -282,6 +294,19 @@ export async function runLoadBench(o: LoadBenchOptions = {}): Promise<LoadFigure
   }
   for (const f of out) log(formatFigures(f));
   return out;
+}
+
+/** The figures as rows of the benchmark table of src/bench/run.ts (figure, value, baseline, ratio, target, pass). */
+export async function loadBenchRows(o: LoadBenchOptions = {}): Promise<Array<{ figure: string; value: string; baseline: string; ratio: string; target: string; pass: boolean | null }>> {
+  const figures = await runLoadBench(o);
+  return figures.map((f) => ({
+    figure: `load via ${f.target}: ${f.connections} clients${f.target === 'cgi' ? `, ${f.requests} requests` : `, ${f.durationSec} s`}`,
+    value: `p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms`,
+    baseline: `${f.requests} requests, ${f.errors + f.timeouts} errors, ${f.non2xx} non-2xx${f.rssGrowthPct === null ? '' : `, RSS ${f.rssStartMiB!.toFixed(0)} → ${f.rssEndMiB!.toFixed(0)} MiB`}`,
+    ratio: f.rssGrowthPct === null ? '' : `RSS ${f.rssGrowthPct >= 0 ? '+' : ''}${f.rssGrowthPct.toFixed(1)} %`,
+    target: '0 errors, RSS growth < 10 %',
+    pass: f.errors + f.timeouts + f.non2xx === 0 && (f.rssGrowthPct === null || f.rssGrowthPct < 10),
+  }));
 }
 
 export function formatFigures(f: LoadFigures): string {
