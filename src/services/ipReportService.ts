@@ -23,6 +23,7 @@ import { parseLoginLine } from '../parsers/loginLine';
 import { MailProtocol } from '../parsers/patterns/loginPatterns';
 import { makeStampResolver, splitLogLine } from '../parsers/syslogLine';
 import { loadAccounts } from './accountsService';
+import { queryLoginIndex } from './loginIndex';
 import { CoreContext } from './context';
 import { addLogin } from './loginEvidence';
 import { mailLogFiles } from './loginScan';
@@ -187,6 +188,10 @@ export async function ipReport(ctx: CoreContext, viewer: Viewer, ipText: string)
   const gen = await readGeneration(ctx);
   const list = await readRelayList(ctx, gen.generation, problems);
   const scanned = await scanForIp(ctx, ip, problems);
+  // The persistent login index answers "which logins came from this IP" when it exists; without
+  // one, the logins found by the scan above are the answer (no second pass over the logs).
+  const indexed = await queryLoginIndex(ctx, (v) => v.loginsForIp(ip)).catch(() => null);
+  if (indexed) scanned.logins = indexed.value.map((r) => ({ file: r.file, line: r.line, time: r.time, user: r.user, protocol: r.protocol }));
 
   const visibleUser = (u: string): boolean => canSeeAccount(viewer, accounts.accountOfMailUser(u));
   const mapUsers = list.userMap.get(ip) ?? [];

@@ -88,6 +88,16 @@ test('relaywatch ip --json: status, logins from current and gzipped rotated logs
   expect(body.relayed[1]).toMatchObject({ file: '/var/log/exim_mainlog', line: 1, id: '1wtYaK-0000000GRSy-2tQh', recipients: ['x@example.net'], subject: 'hi' });
 });
 
+test('with a persistent login index, the logins come from it and agree with the scan', async () => {
+  const root = host();
+  const before = JSON.parse((await runCliCaptured(['ip', '203.0.113.10', '--json', '--root', root])).stdout);
+  const built = await runCliCaptured(['index', '--root', root]);
+  expect(built.code).toBe(0);
+  const after = JSON.parse((await runCliCaptured(['ip', '203.0.113.10', '--json', '--root', root])).stdout);
+  expect(after.logins).toEqual(before.logins);
+  expect(after.status).toBe('explained');
+});
+
 test('an IPv6 address is found in its compressed form and the list\'s expanded form', async () => {
   const root = host();
   const r = await runCliCaptured(['ip', '2001:0DB8::0005', '--json', '--root', root]);
