@@ -330,7 +330,9 @@ export async function guide(ctx: CoreContext, viewer: Viewer): Promise<Guide> {
     state: lc.state,
     sentence: lc.sentence,
     evidence: lc.evidence,
-    next: f.reliance.users.length
+    next: f.reliance.users.length && f.status && !f.status.popBeforeSmtp.relayingAllowed
+      ? 'POP-before-SMTP is off, so this mail is refused now (“relay not permitted”): ask these mailboxes’ owners to turn on “My outgoing server requires authentication” (SMTP AUTH, port 587) in their mail program.'
+      : f.reliance.users.length
       ? 'Ask these mailboxes’ owners to turn on “My outgoing server requires authentication” (SMTP AUTH, port 587) in their mail program before you turn POP-before-SMTP off.'
       : lc.state === 'grey'
         ? 'Without Exim’s log nobody can tell whose mail would stop. Turning POP-before-SMTP off is still safe for mail programs that use SMTP authentication; watch for “relay not permitted” complaints afterwards.'
