@@ -69,6 +69,8 @@ const ROUTES: Record<string, RouteSpec> = {
   // liveness for the CGI and systemd: answers before any identity, and holds no host data
   'GET /healthz': { access: 'public' },
   'GET /api/v1/relay-hosts': { access: 'viewer' },
+  // how far the daemon is in reading the logs (state and percent only): the dashboard's progress bar
+  'GET /api/v1/index/progress': { access: 'viewer' },
   'GET /api/v1/ip/:ip': { access: 'viewer', url: (k) => `/api/v1/ip/${OWN_IP[k]}`, foreign: (k) => (OTHER_IP(k) ? `/api/v1/ip/${OTHER_IP(k)}` : null) },
   'GET /ip/:ip': { access: 'viewer', url: (k) => `/ip/${OWN_IP[k]}`, foreign: (k) => (OTHER_IP(k) ? `/ip/${OTHER_IP(k)}` : null) },
   'GET /api/v1/dashboard': { access: 'viewer' },
