@@ -305,19 +305,20 @@ export async function loadBenchRows(o: LoadBenchOptions = {}): Promise<Array<{ f
     baseline: `${f.requests} requests, ${f.errors + f.timeouts} errors, ${f.non2xx} non-2xx${f.rssGrowthPct === null ? '' : `, RSS ${f.rssStartMiB!.toFixed(0)} → ${f.rssEndMiB!.toFixed(0)} MiB`}`,
     ratio: f.rssGrowthPct === null ? '' : `RSS ${f.rssGrowthPct >= 0 ? '+' : ''}${f.rssGrowthPct.toFixed(1)} %`,
     target: '0 errors, RSS growth < 10 %',
-    pass: f.errors + f.timeouts + f.non2xx === 0 && (f.rssGrowthPct === null || f.rssGrowthPct < 10),
+    pass: f.requests > 0 && f.errors + f.timeouts + f.non2xx === 0 && (f.rssGrowthPct === null || f.rssGrowthPct < 10),
   }));
 }
 
 export function formatFigures(f: LoadFigures): string {
   const rss = f.rssGrowthPct === null ? 'RSS not measured' : `RSS ${f.rssStartMiB!.toFixed(1)} → ${f.rssEndMiB!.toFixed(1)} MiB (${f.rssGrowthPct >= 0 ? '+' : ''}${f.rssGrowthPct.toFixed(1)} %)`;
+  if (f.requests === 0) return `load ${f.target}: ${f.connections} clients, ${f.durationSec} s: no answer completed within the run (every answer took longer); ${rss}`;
   return `load ${f.target}: ${f.connections} clients, ${f.durationSec} s, ${f.requests} requests, ${f.errors} errors, ${f.timeouts} timeouts, ${f.non2xx} non-2xx; p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms, max ${f.maxMs} ms; ${rss}`;
 }
 
 if (require.main === module) {
   runLoadBench().then(
     (figures) => {
-      const bad = figures.filter((f) => f.errors + f.timeouts + f.non2xx > 0 || (f.rssGrowthPct ?? 0) >= 10);
+      const bad = figures.filter((f) => f.requests === 0 || f.errors + f.timeouts + f.non2xx > 0 || (f.rssGrowthPct ?? 0) >= 10);
       process.exitCode = bad.length ? 1 : 0;
     },
     (e) => {
