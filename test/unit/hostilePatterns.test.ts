@@ -139,11 +139,13 @@ const all: Timing[] = [];
 
 afterAll(() => {
   const ms = all.map((t) => t.ms).sort((a, b) => a - b);
-  const worst = all.reduce((a, b) => (b.ms > a.ms ? b : a), { what: '-', ms: 0 });
+  const worst = all.filter((t) => !t.what.startsWith('parse') && !t.what.startsWith('split')).reduce((a, b) => (b.ms > a.ms ? b : a), { what: '-', ms: 0 });
+  const parsers = all.filter((t) => t.what.startsWith('parse') || t.what.startsWith('split')).reduce((a, b) => (b.ms > a.ms ? b : a), { what: '-', ms: 0 });
   if (ms.length) {
     console.log(
       `adversarial timing over every pattern table: ${PATTERNS.length} patterns, ${ms.length} runs on 100 KiB lines; ` +
-        `median ${ms[Math.floor(ms.length / 2)].toFixed(3)} ms, worst ${worst.ms.toFixed(3)} ms (${worst.what}); limit ${LIMIT_MS} ms`,
+        `median ${ms[Math.floor(ms.length / 2)].toFixed(3)} ms, worst pattern ${worst.ms.toFixed(3)} ms (${worst.what}; limit ${LIMIT_MS} ms), ` +
+        `worst whole-line parser ${parsers.ms.toFixed(3)} ms (${parsers.what}; limit ${PARSER_LIMIT_MS} ms)`,
     );
   }
 });
@@ -161,7 +163,7 @@ test('the pattern tables are found: login, exim and tailwatchd tables, each patt
 test('the measurement can fail: a backtracking pattern is caught on a grown line', () => {
   const bad = /^(?<user>(?:a|a)+)b/;
   const line = fill('', 'a');
-  expect(worstMs(() => bad.exec(line.slice(0, 20)), 1, 1)).toBeGreaterThanOrEqual(LIMIT_MS);
+  expect(worstMs(() => bad.exec(line.slice(0, 23)), 1, 1)).toBeGreaterThanOrEqual(LIMIT_MS);
 });
 
 describe.each(PATTERNS.map((p) => [`${p.table} ${p.name}`, p] as const))('%s', (_id, p) => {
@@ -189,7 +191,14 @@ describe.each(PATTERNS.map((p) => [`${p.table} ${p.name}`, p] as const))('%s', (
   });
 });
 
-test('the line parsers around the tables: 100 KiB lines grown from every kind of sample, each under 10 ms', () => {
+/**
+ * The whole line parsers do more than one pattern (split, tokenize, canonical IPs), so they get a looser
+ * bound that still catches quadratic work: a 100 KiB line of short quoted values took 60-180 ms when the
+ * exim tokenizer searched to the end of the line for each value.
+ */
+const PARSER_LIMIT_MS = 40;
+
+test('the line parsers around the tables: 100 KiB lines grown from every kind of sample, each under 40 ms', () => {
   const parsers: Array<[string, (l: string) => unknown]> = [
     ['parseLoginLine', parseLoginLine],
     ['parseEximLine', (l) => parseEximLine(l)],
@@ -211,5 +220,5 @@ test('the line parsers around the tables: 100 KiB lines grown from every kind of
     }
   }
   all.push(...mine);
-  expect(mine.filter((t) => t.ms >= LIMIT_MS)).toEqual([]);
+  expect(mine.filter((t) => t.ms >= PARSER_LIMIT_MS)).toEqual([]);
 });
