@@ -106,7 +106,7 @@ const ROUTES: Record<string, RouteSpec> = {
 
 const TRAVERSAL = ['../../../../etc/shadow', '..%2f..%2f..%2fetc%2fshadow', '%2e%2e%2f%2e%2e%2fetc%2fshadow', '..%252f..%252fetc%252fshadow', 'a%00b', '%00', '....//....//etc/shadow', '/etc/shadow', '..\\..\\etc\\shadow'];
 /** Values that would do harm if they reached a shell or a command's argument list. */
-const INJECTION = ['disable; touch /tmp/rw-pwned', 'disable && id', '$(touch /tmp/rw-pwned)', '`id`', 'disable\n--enable=Cpanel::TailWatch::Antirelayd', '--enable=Cpanel::TailWatch::Antirelayd', 'disable --driver-too', 'value=1', 'disable|id', "disable' OR '1'='1", 'enable\u0000disable'];
+const INJECTION = ['disable; touch /tmp/rw-pwned', 'disable && id', '$(touch /tmp/rw-pwned)', '`id`', 'disable\n--enable=Cpanel::TailWatch::Antirelayd', '--enable=Cpanel::TailWatch::Antirelayd', 'disable --driver-too', 'value=1', 'disable|id', "disable' OR '1'='1", 'enable\u0000disable', '../../../../etc/shadow', '%2e%2e%2fdisable'];
 
 let root: string;
 const now = new Date();
@@ -331,5 +331,19 @@ describe('CLI', () => {
     expect(problems).toEqual([]);
     // only status reads ran; no --as user changed anything
     expect(readCalls(root).filter((c) => !/--status|get_tweaksetting/.test(c.argv.join(' ')))).toEqual([]);
+  });
+
+  test('injection and traversal strings in CLI values (--as, IP, --days, --limit) are refused with a clear message; no command runs with them', async () => {
+    clearCalls(root);
+    const problems: string[] = [];
+    for (const v of INJECTION.filter((x) => !x.includes('\u0000'))) {
+      for (const argv of [['status', '--as', v], ['ip', v], ['reliance', '--days', v], ['audit', '--limit', v], ['disable', '--yes', '--as', v]]) {
+        const r = await runCliCaptured([...argv, '--root', root]);
+        if (r.code === 0 || /unexpected error/.test(r.stderr) || r.stderr.trim() === '') problems.push(`relaywatch ${argv.join(' ')}: exit ${r.code} ${r.stderr.slice(0, 120)}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    const argv = readCalls(root).flatMap((c) => c.argv);
+    expect(argv.filter((a) => !/^(--status|--verbose|--output=json|get_tweaksetting|key=popbeforesmtp)$/.test(a))).toEqual([]);
   });
 });
