@@ -42,6 +42,11 @@ export interface ScanOptions {
   /** treat an unterminated last line as complete (rotated files); a live file's may be half written */
   includePartialLastLine?: boolean;
   onLine: (c: CandidateLine) => void;
+  /**
+   * A cheap test on a candidate line's bytes before it is decoded: false skips it (a scan that
+   * wants a few IPs only, see parsers/ipTextFilter.ts).
+   */
+  lineFilter?: (buf: Buffer, start: number, end: number) => boolean;
   onProgress?: (bytesRead: number) => void;
   /** false forces the JS kernel (tests compare the two) */
   simd?: boolean;
@@ -93,6 +98,7 @@ class LineWindow {
     startLine: number,
     private readonly onLine: (c: CandidateLine) => void,
     simd: boolean | undefined,
+    private readonly lineFilter: ((buf: Buffer, start: number, end: number) => boolean) | undefined,
   ) {
     this.kernel = createCandidateKernel(needles, chunk + maxLine + 1, { simd });
     this.buf = this.kernel.buffer;
@@ -157,6 +163,7 @@ class LineWindow {
       if (e - s > this.maxLine) return;
       line += k.countNewlines(counted, s);
       counted = s;
+      if (this.lineFilter && !this.lineFilter(buf, s, e)) return;
       let end = e;
       if (end > s && buf[end - 1] === 0x0d) end--;
       this.onLine({ text: buf.toString('utf8', s, end), line: line + 1, offset: this.bufOffset + s });
@@ -194,7 +201,7 @@ class LineWindow {
 
 function windowFor(opts: ScanOptions, startOffset: number): LineWindow {
   const needles = opts.needles.map((n) => Buffer.from(n, 'latin1'));
-  return new LineWindow(needles, opts.chunkSize ?? DEFAULT_CHUNK, opts.maxLineBytes ?? DEFAULT_MAX_LINE, startOffset, opts.startLine ?? 1, opts.onLine, opts.simd);
+  return new LineWindow(needles, opts.chunkSize ?? DEFAULT_CHUNK, opts.maxLineBytes ?? DEFAULT_MAX_LINE, startOffset, opts.startLine ?? 1, opts.onLine, opts.simd, opts.lineFilter);
 }
 
 /** Reads a plain file with synchronous reads into the window (no stream, no per-chunk allocation). */

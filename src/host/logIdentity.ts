@@ -38,11 +38,15 @@ export function readStart(host: Host, hostPath: string, gz: boolean, max = HEAD_
       const n = fs.readSync(fd, buf, 0, max, 0);
       return buf.subarray(0, n);
     }
-    // Inflate only the start: a partial stream is fine with a sync flush.
-    const raw = Buffer.allocUnsafe(64 * 1024);
-    const n = fs.readSync(fd, raw, 0, raw.length, 0);
-    const out = zlib.gunzipSync(raw.subarray(0, n), { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: Math.max(max, 64 * 1024) });
-    return out.subarray(0, max);
+    // Inflate only the start (a partial stream is fine with a sync flush), reading more compressed
+    // bytes until there is enough text: log text compresses tenfold and more.
+    const size = fs.fstatSync(fd).size;
+    for (let rawBytes = 4096; ; rawBytes *= 16) {
+      const raw = Buffer.allocUnsafe(Math.min(rawBytes, size));
+      const n = fs.readSync(fd, raw, 0, raw.length, 0);
+      const out = zlib.gunzipSync(raw.subarray(0, n), { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: 64 * 1024 * 1024 });
+      if (out.length >= max || n >= size) return out.subarray(0, max);
+    }
   } finally {
     fs.closeSync(fd);
   }

@@ -8,6 +8,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { viewerFor, Viewer } from '../domain/scope';
 import { AppError } from './appError';
 import { loadAccounts } from '../services/accountsService';
+import { cachedAnswer } from '../services/answerCache';
 import { CoreContext } from '../services/context';
 
 export type IdentitySource =
@@ -78,7 +79,8 @@ export function identityMiddleware(ctx: CoreContext, source: IdentitySource, dev
         const addr = header(req, BRIDGE_HEADERS.remoteAddr);
         remoteAddr = addr !== null && isIP(addr) !== 0 ? addr : null;
       }
-      const accounts = await loadAccounts(ctx);
+      // Read once per change of the account files, not once per request (answerCache.ts).
+      const accounts = await cachedAnswer(ctx, 'accounts', 60_000, (c) => loadAccounts(c));
       const viewer = viewerFor(user, accounts);
       if (!viewer.isRoot && !(accounts.resellers.get(viewer.user) ?? []).some((acl) => (PLUGIN_ACLS as readonly string[]).includes(acl))) {
         throw AppError.forbidden(`WHM user "${viewer.user}" lacks the "list-accts" privilege that relaywatch needs.`);

@@ -237,8 +237,8 @@ const TABLES = 0; // 6 nibble tables of 16 bytes: lo0 hi0 lo1 hi1 lo2 hi2
 const BUCKETS = 96; // 8 x (first entry, entry count)
 const ENTRIES = 160; // needle entries: (bytes offset, length, fingerprint offset, unused)
 const MAX_ENTRIES = 256;
-const SCRATCH = ENTRIES + MAX_ENTRIES * 16; // 16 bytes
-const RESUME = SCRATCH + 16;
+const SCRATCH = ENTRIES + MAX_ENTRIES * 16; // 32 bytes: the masks of two blocks
+const RESUME = SCRATCH + 32;
 const NEEDLE_BYTES = RESUME + 16;
 const NEEDLE_BYTES_END = 65536;
 const OUT = 65536; // hits: (line start, line end) pairs
@@ -283,27 +283,39 @@ function countFunction(): Code {
  */
 function findFunction(f: number): Code {
   const [ptr, end, p, n, lane, bits, k, e, cnt, ent, s, len, i, nb, ls, le, q, lanes] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
-  const [m, low, v] = [18, 19, 20];
+  const [m, low, v, m2] = [18, 19, 20, 27];
   const tbl = [21, 22, 23, 24, 25, 26]; // lo0 hi0 lo1 hi1 lo2 hi2
   const c = new Code();
   for (let t = 0; t < 6; t++) c.i32(0).v128Load(TABLES + t * 16).set(tbl[t]);
   c.i32(0x0f).splat8().set(low);
   c.get(ptr).set(p).i32(0).set(n);
+  /** the mask of the 16 positions at p + offset: lane x = the buckets whose fingerprint can start at p + offset + x */
+  const blockMask = (offset: number): void => {
+    for (let j = 0; j < f; j++) {
+      c.get(p).v128Load(offset + j).set(v);
+      c.get(tbl[2 * j]).get(v).get(low).vAnd().swizzle();
+      // high nibbles: a 16-bit shift and a mask is cheaper than an 8-bit shift here
+      c.get(tbl[2 * j + 1]).get(v).i32(4).shrU16().get(low).vAnd().swizzle();
+      c.vAnd();
+      if (j > 0) c.vAnd();
+    }
+  };
+  const zero = new Array<number>(16).fill(0);
   c.block('done').loop('main');
   c.get(p).get(end).geU().brIf('done');
-  for (let j = 0; j < f; j++) {
-    // lane x of this mask: the buckets whose fingerprint byte j can be the byte at p + x + j
-    c.get(p).v128Load(j).set(v);
-    c.get(tbl[2 * j]).get(v).get(low).vAnd().swizzle();
-    c.get(tbl[2 * j + 1]).get(v).i32(4).shrU8().swizzle();
-    c.vAnd();
-    if (j > 0) c.vAnd();
-  }
-  c.set(m).get(m).anyTrue().if();
+  // two blocks a round, one branch
+  blockMask(0);
+  c.set(m);
+  blockMask(16);
+  c.set(m2);
+  c.get(m).get(m2).vOr().anyTrue().if();
   {
-    // lanes with a possible fingerprint: a 16-bit mask, visited lowest first
+    // lanes with a possible fingerprint: a 32-bit mask over both blocks, visited lowest first
     c.i32(SCRATCH).get(m).v128Store(0);
-    c.get(m).v128Const(new Array(16).fill(0)).eq8().bitmask8().i32(0xffff).xor().set(lanes);
+    c.i32(SCRATCH).get(m2).v128Store(16);
+    c.get(m).v128Const(zero).eq8().bitmask8();
+    c.get(m2).v128Const(zero).eq8().bitmask8().i32(16).shl();
+    c.add().i32(-1).xor().set(lanes);
     c.block('lanesDone').loop('lanesLoop');
     c.get(lanes).eqz().brIf('lanesDone');
     c.get(lanes).ctz().set(lane);
@@ -368,7 +380,7 @@ function findFunction(f: number): Code {
     c.end().end();
   }
   c.end();
-  c.get(p).i32(16).add().set(p).br('main');
+  c.get(p).i32(32).add().set(p).br('main');
   c.end().end();
   c.get(n);
   return c;
@@ -386,7 +398,7 @@ function kernelModule(f: number, pages: number): object {
         name: 'find',
         params: ['i32', 'i32'],
         results: ['i32'],
-        locals: [...new Array<'i32'>(16).fill('i32'), ...new Array<'v128'>(9).fill('v128')],
+        locals: [...new Array<'i32'>(16).fill('i32'), ...new Array<'v128'>(10).fill('v128')],
         code: findFunction(f),
       },
     ], pages);
@@ -457,7 +469,7 @@ class SimdKernel implements CandidateKernel {
 
   tune(from: number, to: number): void {
     if (to - from < 1024) return;
-    this.load(planBuckets(this.needles, this.f, gramCounts(this.buffer, from, Math.min(to, from + 256 * 1024), this.f)));
+    this.load(planBuckets(this.needles, this.f, gramCounts(this.buffer, from, Math.min(to, from + 64 * 1024), this.f)));
   }
 
   countNewlines(from: number, to: number): number {

@@ -137,7 +137,9 @@ export class Code {
   anyTrue(): this { return this.simd(0x53); }
   bitmask8(): this { return this.simd(0x64); }
   vOr(): this { return this.simd(0x50); }
+  vNot(): this { return this.simd(0x4d); }
   shrU8(): this { return this.simd(0x6d); }
+  shrU16(): this { return this.simd(0x8d); }
   sub8(): this { return this.simd(0x71); }
   extaddPairwiseU8(): this { return this.simd(0x7d); }
   extaddPairwiseU16(): this { return this.simd(0x7f); }

@@ -12,20 +12,19 @@ import { Host } from '../host/host';
 import { CoreContext } from './context';
 
 function stampOf(realPath: string): string {
-  try {
-    const st = fs.lstatSync(realPath, { bigint: true });
-    return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
-  } catch {
-    return '-';
-  }
+  const st = fs.lstatSync(realPath, { bigint: true, throwIfNoEntry: false });
+  return st ? `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : '-';
 }
 
 /**
- * A Host that notes every host path it is asked about, with its stamp at that moment: taken before
- * the path is read, so a change while the answer is computed shows as a change afterwards.
+ * A Host that notes every host path it is asked about, and where a symlink led, with the stamp of
+ * each at that moment: taken before the path is read, so a change while the answer is computed
+ * shows as a change afterwards. The directories walked through on the way are not noted (a file
+ * that appears or goes is noted by its own path, and a listed folder by the folder's).
  */
 class RecordingHost extends Host {
   readonly stamps = new Map<string, string>();
+  private resolving = 0;
 
   private note(hostPath: string): void {
     if (!hostPath.startsWith('/')) return;
@@ -34,13 +33,20 @@ class RecordingHost extends Host {
   }
 
   override direct(hostPath: string): string {
-    this.note(hostPath);
+    if (this.resolving === 0) this.note(hostPath);
     return super.direct(hostPath);
   }
 
   override resolve(hostPath: string): string {
     this.note(hostPath);
-    return super.resolve(hostPath);
+    this.resolving++;
+    try {
+      const target = super.resolve(hostPath);
+      if (target !== path.posix.normalize(hostPath)) this.note(target);
+      return target;
+    } finally {
+      this.resolving--;
+    }
   }
 }
 
@@ -66,6 +72,8 @@ function stillValid(e: Entry<unknown>, now: number, maxAgeMs: number): boolean {
  * `maxAgeMs`; otherwise computes it (once, however many ask at the same time).
  */
 export async function cachedAnswer<T>(ctx: CoreContext, key: string, maxAgeMs: number, compute: (c: CoreContext) => Promise<T>): Promise<T> {
+  // Inside another cached computation: let that one record the paths (and not cache twice).
+  if (ctx.host instanceof RecordingHost) return compute(ctx);
   let cache = caches.get(ctx);
   if (!cache) {
     cache = new Map();

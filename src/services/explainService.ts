@@ -2,6 +2,8 @@
  * `relaywatch explain`: every relay IP with the evidence for it, and an overall verdict.
  * The one core function behind the CLI command, the JSON route and the dashboard.
  */
+import crypto from 'node:crypto';
+import zlib from 'node:zlib';
 import { explainHosts, RelayHost, Verdict, verdictOf, verdictSentence } from '../domain/explain';
 import { Generation } from '../domain/generation';
 import { Viewer } from '../domain/scope';
@@ -42,8 +44,31 @@ const REUSE_MS = 10_000;
  */
 export async function explain(ctx: CoreContext, viewer: Viewer, opts: { onProgress?: (p: ScanProgress) => void } = {}): Promise<ExplainReport> {
   if (opts.onProgress || indexStillBuilding(ctx)) return explainNow(ctx, viewer, opts);
-  const key = `explain:${viewer.isRoot ? '*' : '-'}:${viewer.user}:${[...viewer.accounts].sort().join(',')}`;
-  return cachedAnswer(ctx, key, REUSE_MS, (c) => explainNow(c, viewer, opts));
+  return cachedAnswer(ctx, `explain:${viewerKey(viewer)}`, REUSE_MS, (c) => explainNow(c, viewer, opts));
+}
+
+/** The report as JSON bytes, plain and gzipped, with an entity tag: what the JSON API sends. */
+export interface EncodedReport {
+  json: Buffer;
+  gzip: Buffer;
+  etag: string;
+}
+
+/**
+ * explain() encoded once per change: a daemon answering many clients sends the same bytes instead
+ * of serializing (and compressing) a report of thousands of hosts for every request.
+ */
+export async function explainEncoded(ctx: CoreContext, viewer: Viewer): Promise<EncodedReport> {
+  const encode = (report: ExplainReport): EncodedReport => {
+    const json = Buffer.from(JSON.stringify(report), 'utf8');
+    return { json, gzip: zlib.gzipSync(json), etag: `"${crypto.createHash('sha256').update(json).digest('base64url').slice(0, 27)}"` };
+  };
+  if (indexStillBuilding(ctx)) return encode(await explainNow(ctx, viewer, {}));
+  return cachedAnswer(ctx, `explain-encoded:${viewerKey(viewer)}`, REUSE_MS, async (c) => encode(await explainNow(c, viewer, {})));
+}
+
+function viewerKey(viewer: Viewer): string {
+  return `${viewer.isRoot ? '*' : '-'}:${viewer.user}:${[...viewer.accounts].sort().join(',')}`;
 }
 
 async function explainNow(ctx: CoreContext, viewer: Viewer, opts: { onProgress?: (p: ScanProgress) => void }): Promise<ExplainReport> {

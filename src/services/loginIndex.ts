@@ -24,7 +24,7 @@ import { FileFacts, matchLogs } from './loginIndexMatch';
 import { LoginIndexView, LoginRow, newestFirst, readSegmentLogins } from './loginIndexView';
 import { kindInfo, LoginBatch } from './loginBatch';
 import type { ScanProgress } from './loginScan';
-import { mailLogFiles, unreadableLog } from './loginScanFiles';
+import { knownHead, mailLogFiles, unreadableLog } from './loginScanFiles';
 import { scanTargets, ScanTarget } from './loginScanPool';
 import { Problems } from './problems';
 
@@ -106,7 +106,7 @@ function factsOf(ctx: CoreContext, files: Awaited<ReturnType<typeof mailLogFiles
   const out: FileFacts[] = [];
   for (const file of files) {
     try {
-      out.push({ file, head: readHead(ctx.host, file.path, file.gz, file.rotated), gzipSize: file.gz ? gzipSizeMod32(ctx.host, file.path) : null });
+      out.push({ file, head: knownHead(file) ?? readHead(ctx.host, file.path, file.gz, file.rotated), gzipSize: file.gz ? gzipSizeMod32(ctx.host, file.path) : null });
     } catch (e) {
       problems.add(unreadableLog(file.path, e as NodeJS.ErrnoException), true);
     }

@@ -416,6 +416,15 @@ export class SegmentMeta {
     return [start, start + REC_ENTRY * slot.recCount];
   }
 
+  /** Checks the records of every IP against their checksums (`records` = the whole records section). */
+  verifyRecords(records: Buffer): void {
+    if (records.length !== REC_ENTRY * this.header.records) throw new IndexCorrupt(`${this.name}: records section has the wrong size`);
+    for (const [ip, slot] of this.dir) {
+      const start = REC_ENTRY * slot.recStart;
+      if (crc32(records.subarray(start, start + REC_ENTRY * slot.recCount)) !== slot.recCrc) throw new IndexCorrupt(`${this.name}: records of ${ip}`);
+    }
+  }
+
   /** Decodes records read from recordRange(slot) (`data` starts at the range start). */
   decodeRecords(ip: string, slot: IpSlot, data: Buffer): IndexedLogin[] {
     if (data.length !== REC_ENTRY * slot.recCount || crc32(data) !== slot.recCrc) throw new IndexCorrupt(`${this.name}: records of ${ip}`);

@@ -6,7 +6,7 @@
 import { IpLoginEvidence } from '../domain/explain';
 import { IndexStore } from '../host/indexStore';
 import { MailProtocol, MailService } from '../parsers/patterns/loginPatterns';
-import { IndexCorrupt, IndexedLogin, LogEntry, Manifest, parseKind, SegmentMeta, SegmentRef, decodeSegmentHeader } from './loginIndexFormat';
+import { IndexCorrupt, IndexedLogin, LogEntry, Manifest, parseKind, SEGMENT_HEADER_BYTES, SegmentMeta, SegmentRef, decodeSegmentHeader } from './loginIndexFormat';
 import type { LoginRecord } from './loginScan';
 import { Problems } from './problems';
 
@@ -29,8 +29,10 @@ const metaCache = new Map<string, { meta: SegmentMeta; size: number; mtimeMs: nu
 const META_CACHE_MAX = 512;
 
 /**
- * A segment's metadata, its every checksum verified the first time this process reads it (records
- * included: a damaged index must show when it is opened, where it can be rebuilt).
+ * A segment's metadata (strings, IP directory, aggregates), its checksums verified when this process
+ * first reads it. Records are read and checked per IP when asked for (decodeRecords), so opening the
+ * index costs the metadata only; damage found there is handled like damage found at opening
+ * (queryLoginIndex rebuilds).
  */
 export function loadSegmentMeta(store: IndexStore, ref: SegmentRef): SegmentMeta {
   const key = `${store.dir}/${ref.name}`;
@@ -43,14 +45,9 @@ export function loadSegmentMeta(store: IndexStore, ref: SegmentRef): SegmentMeta
   const cached = metaCache.get(key);
   if (cached && cached.meta.header.crc === ref.crc && cached.size === st.size && cached.mtimeMs === st.mtimeMs) return cached.meta;
   if (st.size !== ref.bytes) throw new IndexCorrupt(`${ref.name} has ${st.size} bytes, the manifest says ${ref.bytes}`);
-  const data = store.readRange(ref.name, 0, ref.bytes);
-  const h = decodeSegmentHeader(data, ref.name);
-  if (h.crc !== ref.crc || h.total !== ref.bytes || h.records !== ref.records || data.length !== h.total) throw new IndexCorrupt(`${ref.name} is not the segment the manifest names`);
-  const meta = new SegmentMeta(data.subarray(0, h.offRec), ref.name);
-  for (const [ip, slot] of meta.dir) {
-    const [a, b] = meta.recordRange(slot);
-    meta.decodeRecords(ip, slot, data.subarray(a, b));
-  }
+  const h = decodeSegmentHeader(store.readRange(ref.name, 0, SEGMENT_HEADER_BYTES), ref.name);
+  if (h.crc !== ref.crc || h.total !== ref.bytes || h.records !== ref.records) throw new IndexCorrupt(`${ref.name} is not the segment the manifest names`);
+  const meta = new SegmentMeta(store.readRange(ref.name, 0, h.offRec), ref.name);
   if (metaCache.size >= META_CACHE_MAX) metaCache.clear();
   metaCache.set(key, { meta, size: st.size, mtimeMs: st.mtimeMs });
   return meta;

@@ -3,7 +3,7 @@
  * rotations, plus Dovecot's own logs, each log once.
  */
 import { findLogFiles, LogFile } from '../host/logFiles';
-import { readHead } from '../host/logIdentity';
+import { LogHead, readHead } from '../host/logIdentity';
 import { CoreContext } from './context';
 import { Problems } from './problems';
 
@@ -12,20 +12,29 @@ import { Problems } from './problems';
  * side by side while logrotate compresses, or a copy left next to its original. Same first line =
  * same log; the plain file is kept over the gzipped one, then the first in findLogFiles' order.
  */
+const heads = new WeakMap<LogFile, LogHead>();
+
+/** The head read for a file by withoutCopies (the index uses it too: one read per file and run). */
+export function knownHead(f: LogFile): LogHead | undefined {
+  return heads.get(f);
+}
+
 export function withoutCopies(ctx: CoreContext, files: LogFile[]): LogFile[] {
-  const heads = new Map<string, LogFile>();
+  const byHash = new Map<string, LogFile>();
   const keep = new Set<LogFile>(files);
   const order = [...files].sort((a, b) => (a.gz === b.gz ? 0 : a.gz ? 1 : -1));
   for (const f of order) {
     let hash: string | null;
     try {
-      hash = readHead(ctx.host, f.path, f.gz, f.rotated).hash;
+      const head = readHead(ctx.host, f.path, f.gz, f.rotated);
+      heads.set(f, head);
+      hash = head.hash;
     } catch {
       continue; // unreadable here: the scan reports it
     }
     if (hash === null) continue;
-    if (heads.has(hash)) keep.delete(f);
-    else heads.set(hash, f);
+    if (byHash.has(hash)) keep.delete(f);
+    else byHash.set(hash, f);
   }
   return files.filter((f) => keep.has(f));
 }

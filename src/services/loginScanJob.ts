@@ -6,6 +6,7 @@
 import { Host } from '../host/host';
 import { scanLines } from '../host/lineScanner';
 import { LOGIN_NEEDLES } from '../parsers/loginLine';
+import { IpTextFilter } from '../parsers/ipTextFilter';
 import { LoginLineReader } from '../parsers/loginLineReader';
 import { makeStampResolver, Stamp } from '../parsers/syslogLine';
 import { LoginBatch, LoginBatchBuilder, loginKind, PATTERN_INDEX } from './loginBatch';
@@ -35,6 +36,15 @@ export interface JobResult {
   bytesRead: number;
 }
 
+/** The last prefilter built in this thread (every job of a scan asks for the same IPs). */
+let lastFilter: { key: string; filter: IpTextFilter } | null = null;
+
+function filterFor(ips: readonly string[]): IpTextFilter {
+  const key = ips.join('\n');
+  if (lastFilter?.key !== key) lastFilter = { key, filter: new IpTextFilter(ips) };
+  return lastFilter.filter;
+}
+
 export async function runScanJob(job: ScanJob, onProgress?: (bytesRead: number) => void): Promise<JobResult> {
   const host = new Host(job.root);
   const reader = new LoginLineReader();
@@ -43,6 +53,7 @@ export async function runScanJob(job: ScanJob, onProgress?: (bytesRead: number) 
   let lastStamp: Stamp | null = null;
   let lastTime = NaN;
   const only = job.onlyIps ? new Set(job.onlyIps) : null;
+  const prefilter = job.onlyIps ? filterFor(job.onlyIps) : null;
   const result = await scanLines(host, job.hostPath, {
     needles: LOGIN_NEEDLES,
     gz: job.gz,
@@ -51,6 +62,7 @@ export async function runScanJob(job: ScanJob, onProgress?: (bytesRead: number) 
     ...(job.end !== null && !job.gz ? { endOffset: job.end } : {}),
     includePartialLastLine: job.includePartialLastLine,
     onProgress,
+    ...(prefilter ? { lineFilter: (buf: Buffer, s: number, e: number) => prefilter.mayContain(buf, s, e) } : {}),
     onLine: (c) => {
       const hit = reader.parse(c.text);
       if (!hit || (only !== null && !only.has(hit.ip))) return;

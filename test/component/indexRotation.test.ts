@@ -11,7 +11,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { loadConfig } from '../../src/config/config';
 import { createContext } from '../../src/services/context';
-import { deleteLoginIndex, indexStore, loginsForIp, openLoginIndex, statusOf } from '../../src/services/loginIndex';
+import { deleteLoginIndex, indexStore, loginsForIp, openLoginIndex, queryLoginIndex, statusOf } from '../../src/services/loginIndex';
 import { decodeManifest } from '../../src/services/loginIndexFormat';
 import { forEachRecord, mailLogFiles, scanLogFiles } from '../../src/services/loginScan';
 import { Problems } from '../../src/services/problems';
@@ -59,12 +59,15 @@ async function scanTruth(root: string): Promise<string[]> {
   return out.sort();
 }
 
+/** Every login as the index gives it (through queryLoginIndex, as the services ask). */
 async function indexAnswer(root: string, opts: Parameters<typeof openLoginIndex>[1] = { create: true }): Promise<string[]> {
-  const view = await openLoginIndex(ctxOf(root), opts);
-  expect(view).not.toBeNull();
-  const out: string[] = [];
-  view!.forEachLogin((l) => out.push(`${l.file}:${l.line}:${l.ip}:${l.user}:${l.time}`));
-  return out.sort();
+  const r = await queryLoginIndex(ctxOf(root), (view) => {
+    const out: string[] = [];
+    view.forEachLogin((l) => out.push(`${l.file}:${l.line}:${l.ip}:${l.user}:${l.time}`));
+    return out;
+  }, opts);
+  expect(r).not.toBeNull();
+  return r!.value.sort();
 }
 
 async function expectIndexMatchesScan(root: string): Promise<string[]> {

@@ -1,39 +1,49 @@
 /**
- * Every CLI command, in the order `relaywatch --help` lists them.
+ * Every CLI command, in the order `relaywatch --help` lists them. A command's module is loaded only
+ * when that command runs (or when --help lists them all): `relaywatch explain` does not load the web
+ * server, the DNS code or the demo generator, which would add several hundred milliseconds to every
+ * run. Add a command with one line: lazyCommand('name', () => (require('./nameCommand') as typeof
+ * import('./nameCommand')).nameCommand).
  */
 import { CliCommand } from '../command';
-import { auditCommand } from './auditCommand';
-import { autorespondersCommand } from './autorespondersCommand';
-import { backscatterCommand } from './backscatterCommand';
-import { blacklistCommand } from './blacklistCommand';
-import { demoCommand } from './demoCommand';
-import { demoDnsblCommand } from './demoDnsblCommand';
-import { disableCommand } from './disableCommand';
-import { enableCommand } from './enableCommand';
-import { explainCommand } from './explainCommand';
-import { indexCommand } from './indexCommand';
-import { ipCommand } from './ipCommand';
-import { loginsCommand } from './loginsCommand';
-import { relianceCommand } from './relianceCommand';
-import { searchCommand } from './searchCommand';
-import { serveCommand } from './serveCommand';
-import { statusCommand } from './statusCommand';
+
+function lazyCommand(name: string, load: () => CliCommand): CliCommand {
+  let loaded: CliCommand | null = null;
+  const get = (): CliCommand => {
+    loaded ??= load();
+    if (loaded.name !== name) throw new Error(`the module of command "${name}" holds command "${loaded.name}"`);
+    return loaded;
+  };
+  return {
+    name,
+    get summary() {
+      return get().summary;
+    },
+    get usage() {
+      return get().usage;
+    },
+    get options() {
+      return get().options;
+    },
+    run: (r) => get().run(r),
+  };
+}
 
 export const COMMANDS: CliCommand[] = [
-  explainCommand,
-  ipCommand,
-  loginsCommand,
-  relianceCommand,
-  autorespondersCommand,
-  backscatterCommand,
-  blacklistCommand,
-  demoCommand,
-  demoDnsblCommand,
-  statusCommand,
-  disableCommand,
-  enableCommand,
-  auditCommand,
-  searchCommand,
-  indexCommand,
-  serveCommand,
+  lazyCommand('explain', () => (require('./explainCommand') as typeof import('./explainCommand')).explainCommand),
+  lazyCommand('ip', () => (require('./ipCommand') as typeof import('./ipCommand')).ipCommand),
+  lazyCommand('logins', () => (require('./loginsCommand') as typeof import('./loginsCommand')).loginsCommand),
+  lazyCommand('reliance', () => (require('./relianceCommand') as typeof import('./relianceCommand')).relianceCommand),
+  lazyCommand('autoresponders', () => (require('./autorespondersCommand') as typeof import('./autorespondersCommand')).autorespondersCommand),
+  lazyCommand('backscatter', () => (require('./backscatterCommand') as typeof import('./backscatterCommand')).backscatterCommand),
+  lazyCommand('blacklist', () => (require('./blacklistCommand') as typeof import('./blacklistCommand')).blacklistCommand),
+  lazyCommand('demo', () => (require('./demoCommand') as typeof import('./demoCommand')).demoCommand),
+  lazyCommand('demo-dnsbl', () => (require('./demoDnsblCommand') as typeof import('./demoDnsblCommand')).demoDnsblCommand),
+  lazyCommand('status', () => (require('./statusCommand') as typeof import('./statusCommand')).statusCommand),
+  lazyCommand('disable', () => (require('./disableCommand') as typeof import('./disableCommand')).disableCommand),
+  lazyCommand('enable', () => (require('./enableCommand') as typeof import('./enableCommand')).enableCommand),
+  lazyCommand('audit', () => (require('./auditCommand') as typeof import('./auditCommand')).auditCommand),
+  lazyCommand('search', () => (require('./searchCommand') as typeof import('./searchCommand')).searchCommand),
+  lazyCommand('index', () => (require('./indexCommand') as typeof import('./indexCommand')).indexCommand),
+  lazyCommand('serve', () => (require('./serveCommand') as typeof import('./serveCommand')).serveCommand),
 ];

@@ -1,0 +1,342 @@
+/**
+ * `npm run bench`: relaywatch against the admin's own method (`grep` over the mail logs), at real
+ * log sizes, on this machine. Generates demo hosts in a temporary folder, measures every target of
+ * docs/performance.md, prints one table (figure, value, baseline, ratio, target, result) and removes
+ * the folder.
+ *
+ *   node dist/bench/run.js [--size-mb 1024] [--runs 3] [--seconds 10] [--keep] [--json FILE]
+ *
+ * Child processes run without NODE_EXTRA_CA_CERTS and NODE_OPTIONS (see procs.ts). Time is wall time
+ * from start to exit, the best of --runs runs, explain and grep alternating.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import zlib from 'node:zlib';
+import { pipeline } from 'node:stream/promises';
+import { loadConfig } from '../config/config';
+import { DEFAULT_SEED, generateDemoHost } from '../demo/generateDemoHost';
+import { scaleHost } from '../demo/scaleHost';
+import { createContext } from '../services/context';
+import { openLoginIndex, statusOf } from '../services/loginIndex';
+import { loadSegmentMeta } from '../services/loginIndexView';
+import { mailLogFiles, scanLogFiles } from '../services/loginScan';
+import { Problems } from '../services/problems';
+import { IndexStore } from '../host/indexStore';
+import { Host } from '../host/host';
+import { benchEnv, hasGnuTime, timed, Timed } from './procs';
+import { load, startDaemon } from './serving';
+
+const DIST = path.resolve(__dirname, '..');
+const MAIN = path.join(DIST, 'cli/main.js');
+const MIB = 1024 * 1024;
+const GREP_PATTERN = 'Login: |Logged in: |LOGIN, ';
+
+interface Row {
+  figure: string;
+  value: string;
+  baseline: string;
+  ratio: string;
+  target: string;
+  pass: boolean | null;
+}
+
+const rows: Row[] = [];
+const notes: string[] = [];
+const raw: Record<string, unknown> = {};
+
+function row(r: Row): void {
+  rows.push(r);
+  const mark = r.pass === null ? 'info' : r.pass ? 'PASS' : 'FAIL';
+  process.stderr.write(`  ${mark.padEnd(4)}  ${r.figure}: ${r.value}${r.baseline ? ` (baseline ${r.baseline})` : ''}\n`);
+}
+
+const sec = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`);
+const mib = (kb: number): string => `${(kb / 1024).toFixed(0)} MiB`;
+const step = (text: string): void => void process.stderr.write(`\n${text}\n`);
+
+function logFiles(root: string): string[] {
+  const dir = path.join(root, 'var/log');
+  return fs.readdirSync(dir).filter((n) => /^maillog/.test(n)).sort().map((n) => path.join(dir, n));
+}
+
+function logBytes(root: string): number {
+  return logFiles(root).reduce((n, f) => n + fs.statSync(f).size, 0);
+}
+
+const explainArgs = (root: string): string[] => [MAIN, 'explain', '--json', '--root', root];
+const grepArgs = (root: string): string[] => ['-cE', GREP_PATTERN, ...logFiles(root)];
+
+function checkExplain(t: Timed, what: string): void {
+  if (t.code === null || ![0, 2, 3].includes(t.code)) throw new Error(`${what}: explain exited ${t.code}: ${t.stderr.slice(0, 2000)}`);
+  JSON.parse(t.stdout);
+}
+
+async function grep(root: string): Promise<Timed> {
+  const t = await timed('grep', grepArgs(root), { env: benchEnv({ LC_ALL: 'C' }) });
+  if (t.code !== 0) throw new Error(`grep exited ${t.code}: ${t.stderr}`);
+  return t;
+}
+
+/** A host with the newest of the big host's logs (hard links) up to about `mb` MiB, same world. */
+async function subsetHost(work: string, big: string, mb: number, now: Date): Promise<string> {
+  const root = path.join(work, `host-${mb}`);
+  await generateDemoHost({ out: root, generation: 'modern', sizeMb: 1, now, seed: DEFAULT_SEED, gzipRotations: false });
+  const logDir = path.join(root, 'var/log');
+  for (const n of fs.readdirSync(logDir)) if (n.startsWith('maillog')) fs.rmSync(path.join(logDir, n));
+  const files = logFiles(big).map((f) => ({ f, st: fs.statSync(f) }));
+  files.sort((a, b) => (path.basename(a.f) === 'maillog' ? -1 : path.basename(b.f) === 'maillog' ? 1 : b.st.mtimeMs - a.st.mtimeMs));
+  let total = 0;
+  for (const { f, st } of files) {
+    if (total >= mb * MIB) break;
+    fs.linkSync(f, path.join(logDir, path.basename(f)));
+    total += st.size;
+  }
+  return root;
+}
+
+/** Appends `bytes` of real log lines (the newest ones again) to the live log. */
+function appendLines(root: string, bytes: number): void {
+  const live = path.join(root, 'var/log/maillog');
+  const size = fs.statSync(live).size;
+  const fd = fs.openSync(live, 'r');
+  const buf = Buffer.alloc(Math.min(size, bytes + 64 * 1024));
+  fs.readSync(fd, buf, 0, buf.length, size - buf.length);
+  fs.closeSync(fd);
+  const start = buf.indexOf(0x0a) + 1;
+  const chunk = buf.subarray(start, Math.min(buf.length, start + bytes));
+  const end = chunk.lastIndexOf(0x0a) + 1;
+  fs.appendFileSync(live, chunk.subarray(0, end));
+}
+
+/** The last complete lines of a file, about `bytes` of them. */
+function tailLines(file: string, bytes: number): Buffer {
+  const size = fs.statSync(file).size;
+  const fd = fs.openSync(file, 'r');
+  const buf = Buffer.alloc(Math.min(size, bytes));
+  fs.readSync(fd, buf, 0, buf.length, size - buf.length);
+  fs.closeSync(fd);
+  return buf.subarray(buf.indexOf(0x0a) + 1);
+}
+
+async function best(n: number, run: () => Promise<Timed>): Promise<Timed[]> {
+  const out: Timed[] = [];
+  for (let i = 0; i < n; i++) out.push(await run());
+  return out;
+}
+
+const minMs = (ts: Timed[]): number => Math.min(...ts.map((t) => t.ms));
+
+async function countLogins(root: string): Promise<{ index: number; scan: number }> {
+  const ctx = createContext(loadConfig({ root }));
+  const view = await openLoginIndex(ctx);
+  const index = statusOf(ctx, view).logins;
+  let scan = 0;
+  const problems = new Problems();
+  await scanLogFiles(ctx, await mailLogFiles(ctx, problems), (_f, b) => (scan += b.n), { problems });
+  return { index, scan };
+}
+
+/** The IPs with logins in the index, most logins first. */
+async function ipsByLogins(root: string): Promise<Array<[string, number]>> {
+  const ctx = createContext(loadConfig({ root }));
+  const view = await openLoginIndex(ctx);
+  const store = new IndexStore(new Host(root), ctx.config.stateDir);
+  const counts = new Map<string, number>();
+  for (const e of view!.manifest.logs) {
+    for (const ref of e.segments) for (const [ip, slot] of loadSegmentMeta(store, ref).dir) counts.set(ip, (counts.get(ip) ?? 0) + slot.recCount);
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1]);
+}
+
+function machine(): string {
+  const cpus = os.cpus();
+  const o = os as typeof os & { availableParallelism?: () => number };
+  const cores = o.availableParallelism ? o.availableParallelism() : cpus.length;
+  return `${cores} cores (${cpus[0]?.model.trim() ?? 'unknown CPU'}), ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, Node ${process.version}, ${os.type()} ${os.release()}`;
+}
+
+function table(): string {
+  const head = ['Figure', 'Value', 'Baseline', 'Ratio', 'Target', 'Result'];
+  const body = rows.map((r) => [r.figure, r.value, r.baseline || '—', r.ratio || '—', r.target || '—', r.pass === null ? 'info' : r.pass ? 'PASS' : 'FAIL']);
+  const all = [head, ...body];
+  const widths = head.map((_, i) => Math.max(...all.map((r) => r[i].length)));
+  const line = (r: string[]): string => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: { 'size-mb': { type: 'string' }, runs: { type: 'string' }, seconds: { type: 'string' }, keep: { type: 'boolean' }, json: { type: 'string' } },
+  });
+  const sizeMb = Number(values['size-mb'] ?? 1024);
+  const runs = Math.max(3, Number(values.runs ?? 3));
+  const seconds = Number(values.seconds ?? 10);
+  const now = new Date();
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'relaywatch-bench-'));
+  const started = Date.now();
+  const load1 = os.loadavg()[0];
+  let daemon: Awaited<ReturnType<typeof startDaemon>> | null = null;
+  try {
+    step(`Generating a demo host with ${sizeMb} MiB of mail logs in ${work} ...`);
+    const big = path.join(work, `host-${sizeMb}`);
+    const gen = Date.now();
+    await generateDemoHost({ out: big, generation: 'modern', sizeMb, now, seed: DEFAULT_SEED });
+    const bigBytes = logBytes(big);
+    notes.push(`Demo host: ${(bigBytes / MIB).toFixed(0)} MiB of mail logs in ${logFiles(big).length} files (generated in ${sec(Date.now() - gen)}).`);
+
+    // 1. cold scan against grep, alternating, page cache warm for both
+    step('Cold explain (no index) against grep ...');
+    await grep(big);
+    checkExplain(await timed(process.execPath, explainArgs(big)), 'warm-up');
+    const coldRuns: Timed[] = [];
+    const grepRuns: Timed[] = [];
+    for (let i = 0; i < runs; i++) {
+      if (i % 2 === 0) {
+        grepRuns.push(await grep(big));
+        coldRuns.push(await timed(process.execPath, explainArgs(big), { rss: true }));
+      } else {
+        coldRuns.push(await timed(process.execPath, explainArgs(big), { rss: true }));
+        grepRuns.push(await grep(big));
+      }
+      checkExplain(coldRuns[coldRuns.length - 1], 'cold explain');
+    }
+    const cold = minMs(coldRuns);
+    const grepMs = minMs(grepRuns);
+    raw.cold = coldRuns.map((t) => t.ms);
+    raw.grep = grepRuns.map((t) => t.ms);
+    row({ figure: `Cold explain, ${(bigBytes / MIB).toFixed(0)} MiB of logs`, value: sec(cold), baseline: `grep ${sec(grepMs)}`, ratio: `${(cold / grepMs).toFixed(2)}×`, target: '≤ 1.5× grep (aim 1.0×)', pass: cold <= 1.5 * grepMs });
+
+    // 3. memory, flat as the logs grow
+    step('Peak memory of a cold explain at three log sizes ...');
+    const rssBig = Math.max(...coldRuns.map((t) => t.rssKb ?? 0));
+    const sizes: Array<[number, number, number]> = [];
+    for (const mb of [256, 512].filter((m) => m < sizeMb)) {
+      const sub = await subsetHost(work, big, mb, now);
+      const t = await timed(process.execPath, explainArgs(sub), { rss: true });
+      checkExplain(t, `explain ${mb} MiB`);
+      sizes.push([mb, logBytes(sub), t.rssKb ?? 0]);
+      fs.rmSync(sub, { recursive: true, force: true });
+    }
+    sizes.push([sizeMb, bigBytes, rssBig]);
+    const smallest = sizes[0][2];
+    for (const [, bytes, kb] of sizes) {
+      const isBig = bytes === bigBytes;
+      row({
+        figure: `Peak RSS, cold explain, ${(bytes / MIB).toFixed(0)} MiB of logs`,
+        value: mib(kb),
+        baseline: isBig && sizes.length > 1 ? `${mib(smallest)} at ${(sizes[0][1] / MIB).toFixed(0)} MiB` : '',
+        ratio: isBig && sizes.length > 1 ? `${(kb / smallest).toFixed(2)}×` : '',
+        target: isBig && sizes.length > 1 ? '≤ 256 MiB, flat (≤ 1.25× the smallest)' : '≤ 256 MiB',
+        pass: kb > 0 && kb <= 256 * 1024 && (!isBig || sizes.length === 1 || kb <= 1.25 * smallest),
+      });
+    }
+    notes.push(`Peak RSS from ${hasGnuTime() ? 'GNU time (%M)' : 'VmHWM in /proc, read every 10 ms'}; it includes the scan worker thread.`);
+
+    // 2. warm: index built, then 10 MiB appended before each run
+    step('Building the index, then explain after each 10 MiB appended ...');
+    const build = await timed(process.execPath, [MAIN, 'index', '--root', big]);
+    if (build.code !== 0) throw new Error(`index exited ${build.code}: ${build.stderr}`);
+    row({ figure: 'Index build (relaywatch index, first time)', value: sec(build.ms), baseline: '', ratio: '', target: '', pass: null });
+    const warmRuns: Timed[] = [];
+    for (let i = 0; i < runs; i++) {
+      appendLines(big, 10 * MIB);
+      const t = await timed(process.execPath, explainArgs(big));
+      checkExplain(t, 'warm explain');
+      warmRuns.push(t);
+    }
+    const warm = minMs(warmRuns);
+    raw.warm = warmRuns.map((t) => t.ms);
+    row({ figure: 'Warm explain after 10 MiB appended', value: sec(warm), baseline: `cold ${sec(cold)}`, ratio: `${((100 * warm) / cold).toFixed(1)}%`, target: '≤ 5% of cold', pass: warm <= 0.05 * cold });
+    const still = minMs(await best(runs, () => timed(process.execPath, explainArgs(big))));
+    row({ figure: 'Warm explain, nothing new', value: sec(still), baseline: '', ratio: `${((100 * still) / cold).toFixed(1)}%`, target: '', pass: null });
+    const nodeStart = minMs(await best(runs, () => timed(process.execPath, ['-e', '0'])));
+    row({ figure: 'Node.js start-up alone (node -e 0)', value: sec(nodeStart), baseline: '', ratio: `${((100 * nodeStart) / cold).toFixed(1)}%`, target: '', pass: null });
+
+    // 2b. rotation: rename + new file, then gzip of the old one
+    step('Rotation (rename, new file), then gzip of the rotated file ...');
+    const logDir = path.join(big, 'var/log');
+    const rotated = path.join(logDir, `maillog-${now.getFullYear()}${String(now.getMonth() + 1).padStart(2, '0')}${String(now.getDate()).padStart(2, '0')}`);
+    appendLines(big, 2 * MIB); // written before the rotation, never indexed as the live file
+    fs.renameSync(path.join(logDir, 'maillog'), rotated);
+    fs.writeFileSync(path.join(logDir, 'maillog'), tailLines(rotated, 3 * MIB));
+    checkExplain(await timed(process.execPath, explainArgs(big)), 'explain after rotation');
+    await pipeline(fs.createReadStream(rotated), zlib.createGzip({ level: 1 }), fs.createWriteStream(`${rotated}.gz`));
+    fs.rmSync(rotated);
+    const viaIndex = await timed(process.execPath, explainArgs(big));
+    checkExplain(viaIndex, 'explain after gzip');
+    const indexDir = path.join(big, 'var/lib/relaywatch/login-index');
+    fs.renameSync(indexDir, `${indexDir}.off`);
+    const viaScan = await timed(process.execPath, explainArgs(big));
+    fs.renameSync(`${indexDir}.off`, indexDir);
+    checkExplain(viaScan, 'explain by scan');
+    const strip = (t: Timed): string => JSON.stringify({ ...JSON.parse(t.stdout), checkedAt: null });
+    const counts = await countLogins(big);
+    const same = strip(viaIndex) === strip(viaScan) && counts.index === counts.scan;
+    row({ figure: 'Rotation + gzip: logins in the index / by a scan', value: counts.index.toLocaleString('en'), baseline: counts.scan.toLocaleString('en'), ratio: (counts.index / counts.scan).toFixed(3), target: 'equal, explain identical', pass: same });
+
+    // 5. IP lookup across current, rotated and gzipped logs
+    step('IP lookup from the index ...');
+    const marker = JSON.parse(fs.readFileSync(path.join(big, 'etc/relaywatch/demo-host.json'), 'utf8')) as { relayHosts: { explained: string[] } };
+    const byLogins = await ipsByLogins(big);
+    const relayIps = marker.relayHosts.explained.slice(0, 10);
+    const lookup = await timed(process.execPath, [path.join(DIST, 'bench/ipLookup.js'), big, ...relayIps, byLogins[0][0]]);
+    if (lookup.code !== 0) throw new Error(`ipLookup exited ${lookup.code}: ${lookup.stderr}`);
+    const lookups = (JSON.parse(lookup.stdout) as { lookups: Array<{ ip: string; ms: number; logins: number; files: number }> }).lookups;
+    raw.lookups = lookups;
+    const relayWorst = lookups.slice(0, relayIps.length).reduce((a, b) => (b.ms > a.ms ? b : a));
+    const busiest = lookups[lookups.length - 1];
+    row({ figure: `IP lookup, relay IP (worst of ${relayIps.length}, first includes opening the index)`, value: sec(relayWorst.ms), baseline: '', ratio: '', target: '≤ 20 ms', pass: relayWorst.ms <= 20 });
+    row({ figure: `IP lookup, busiest IP (${busiest.logins.toLocaleString('en')} logins in ${busiest.files} files)`, value: sec(busiest.ms), baseline: '', ratio: '', target: '≤ 20 ms', pass: busiest.ms <= 20 });
+
+    // 4. serving: 2,000 relay hosts, 10,000 accounts, warm index, 50 clients
+    step('Serving: 2,000 relay hosts, 10,000 accounts, 50 concurrent clients ...');
+    const scaled = await scaleHost(big, { accounts: 10_000, relayHosts: 2_000, now: new Date() });
+    notes.push(`Serving host: ${scaled.relayHosts} relay IPs (${scaled.explained} explained by a fresh login, ${scaled.unexplained} not), ${scaled.accounts} accounts.`);
+    daemon = await startDaemon(DIST, big);
+    for (const [urlPath, label] of [['/api/v1/relay-hosts', 'GET /api/v1/relay-hosts'], ['/', 'GET / (dashboard)']] as const) {
+      const r = await load(daemon.base, urlPath, 50, seconds);
+      raw[urlPath] = r;
+      row({
+        figure: `${label} p95, 50 clients, ${seconds} s`,
+        value: sec(r.p95),
+        baseline: `p50 ${sec(r.p50)}, ${r.rps.toFixed(0)} req/s, ${(r.bytes / 1024).toFixed(0)} KiB`,
+        ratio: '',
+        target: '≤ 50 ms, 0 errors',
+        pass: r.p95 <= 50 && r.errors === 0 && r.requests > 0,
+      });
+      if (r.errors > 0) notes.push(`${label}: ${r.errors} errors in ${r.requests} requests.`);
+    }
+  } finally {
+    if (daemon) await daemon.stop();
+    if (!values.keep) fs.rmSync(work, { recursive: true, force: true });
+    else notes.push(`Kept ${work}.`);
+  }
+
+  for (const r of await (require('./load') as typeof import('./load')).loadBenchRows({ log: step })) row(r); // load: 200 clients × 30 s, socket, CGI, TCP (load.ts)
+  const out = [
+    '',
+    `relaywatch benchmark — ${new Date().toISOString()}`,
+    `Machine: ${machine()}; load average at start ${load1.toFixed(2)}; took ${sec(Date.now() - started)}.`,
+    '',
+    table(),
+    '',
+    ...notes.map((n) => `- ${n}`),
+    '- Child processes run without NODE_EXTRA_CA_CERTS and NODE_OPTIONS (procs.ts); times are wall times, best of the runs.',
+    '',
+  ].join('\n');
+  process.stdout.write(out);
+  if (values.json) fs.writeFileSync(values.json, `${JSON.stringify({ machine: machine(), rows, notes, raw }, null, 2)}\n`);
+  return rows.every((r) => r.pass !== false) ? 0 : 1;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.stderr.write(`benchmark failed: ${(e as Error).stack ?? String(e)}\n`);
+    process.exitCode = 2;
+  },
+);
