@@ -22,6 +22,11 @@ export function viewerFor(user: string | null | undefined, accounts: Accounts): 
   return { user, isRoot: false, accounts: accounts.ownedBy(user) };
 }
 
+/** A key that tells viewers with different views apart (for caches of scoped answers). */
+export function viewerKey(viewer: Viewer): string {
+  return `${viewer.isRoot ? '*' : '-'}:${viewer.user}:${[...viewer.accounts].sort().join(',')}`;
+}
+
 export function canSeeAccount(viewer: Viewer, account: string | null): boolean {
   if (viewer.isRoot) return true;
   return account !== null && viewer.accounts.has(account);

@@ -18,6 +18,8 @@ import { scanMailTraffic } from './mailTrafficScan';
 import { ScanProgress } from './loginScan';
 import { Problems } from './problems';
 import { sinceFor } from './relianceService';
+import { cachedAnswer } from './answerCache';
+import { viewerKey } from '../domain/scope';
 
 export interface AutoresponderRow {
   address: string;
@@ -167,7 +169,18 @@ export async function findAutoresponders(
   return [...found.values()].filter((f) => canSeeAccount(viewer, f.account));
 }
 
+/** Answers are reused while none of the files they were computed from changed (see answerCache.ts). */
+const REUSE_MS = 15_000;
+
 export async function autoresponderReport(
+  ctx: CoreContext,
+  viewer: Viewer,
+  opts: { days: number; onProgress?: (p: ScanProgress) => void },
+): Promise<AutoresponderReport> {
+  return cachedAnswer(ctx, `autoresponders:${viewerKey(viewer)}:${opts.days}`, REUSE_MS, (c) => computeAutoresponderReport(c, viewer, opts));
+}
+
+async function computeAutoresponderReport(
   ctx: CoreContext,
   viewer: Viewer,
   opts: { days: number; onProgress?: (p: ScanProgress) => void },

@@ -16,6 +16,8 @@ import { scanMailTraffic } from './mailTrafficScan';
 import { ScanProgress } from './loginScan';
 import { Problems } from './problems';
 import { sinceFor } from './relianceService';
+import { cachedAnswer } from './answerCache';
+import { viewerKey } from '../domain/scope';
 
 export interface ForwarderRow {
   source: string;
@@ -86,7 +88,15 @@ export interface BackscatterOptions {
 export const DEFAULT_WINDOW_MINUTES = 5;
 const MAX_LISTED_EVENTS = 500;
 
+/** Answers are reused while none of the files they were computed from changed (see answerCache.ts). */
+const REUSE_MS = 15_000;
+
 export async function backscatterReport(ctx: CoreContext, viewer: Viewer, opts: BackscatterOptions): Promise<BackscatterReport> {
+  const { onProgress: _progress, ...keyed } = opts as BackscatterOptions & { onProgress?: unknown };
+  return cachedAnswer(ctx, `backscatter:${viewerKey(viewer)}:${JSON.stringify(keyed)}`, REUSE_MS, (c) => computeBackscatterReport(c, viewer, opts));
+}
+
+async function computeBackscatterReport(ctx: CoreContext, viewer: Viewer, opts: BackscatterOptions): Promise<BackscatterReport> {
   const windowMinutes = opts.windowMinutes ?? DEFAULT_WINDOW_MINUTES;
   if (!Number.isFinite(windowMinutes) || windowMinutes <= 0 || windowMinutes > 24 * 60) throw AppError.badRequest('The window must be between 1 minute and 24 hours.');
   const problems = new Problems();

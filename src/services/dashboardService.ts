@@ -16,6 +16,8 @@ import { CoreContext } from './context';
 import { explain, ExplainReport } from './explainService';
 import { relianceReport, RelianceReport } from './relianceService';
 import { StatusReport, statusReport } from './statusService';
+import { cachedAnswer } from './answerCache';
+import { viewerKey } from '../domain/scope';
 
 export type Tone = 'green' | 'amber' | 'red' | 'grey';
 
@@ -92,7 +94,12 @@ interface Facts {
   blacklist: { report: BlacklistReport | null; stale: boolean; progress: CheckProgress; problem: string | null } | null;
 }
 
+/** Everything the dashboard and the guide show, computed once for all who ask at the same time. */
 async function gather(ctx: CoreContext, viewer: Viewer): Promise<Facts> {
+  return cachedAnswer(ctx, `dashboard:${viewerKey(viewer)}`, 15_000, (c) => gatherNow(c, viewer));
+}
+
+async function gatherNow(ctx: CoreContext, viewer: Viewer): Promise<Facts> {
   const days = ctx.config.evidence.days;
   const relay = await explain(ctx, viewer);
   const reliance = await relianceReport(ctx, viewer, { days });

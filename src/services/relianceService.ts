@@ -13,6 +13,8 @@ import { scanExim } from './eximScan';
 import { scanAllLogins, ScanProgress } from './loginScan';
 import { Problems } from './problems';
 import { readGeneration, readRelayList } from './relayState';
+import { cachedAnswer } from './answerCache';
+import { viewerKey } from '../domain/scope';
 
 export type { RelianceReport } from '../domain/reliance';
 
@@ -44,7 +46,14 @@ export async function relayWindowMinutes(ctx: CoreContext): Promise<number> {
   return list.expireHostMins;
 }
 
+/** Answers are reused while none of the files they were computed from changed (see answerCache.ts). */
+const REUSE_MS = 15_000;
+
 export async function relianceReport(ctx: CoreContext, viewer: Viewer, opts: RelianceOptions): Promise<RelianceReport> {
+  return cachedAnswer(ctx, `reliance:${viewerKey(viewer)}:${opts.days}`, REUSE_MS, (c) => computeRelianceReport(c, viewer, opts));
+}
+
+async function computeRelianceReport(ctx: CoreContext, viewer: Viewer, opts: RelianceOptions): Promise<RelianceReport> {
   const problems = new Problems();
   const days = opts.days;
   const since = sinceFor(ctx.now(), days);
