@@ -23,6 +23,8 @@ const HOST_ROOT = process.env.RELAYWATCH_HOST_ROOT || '/';
 const TIMEOUT_MS = Number(process.env.RELAYWATCH_CGI_TIMEOUT_MS) > 0 ? Number(process.env.RELAYWATCH_CGI_TIMEOUT_MS) : 120000;
 /** The daemon refuses bodies over 64 KiB anyway; this only stops the CGI from buffering a huge one. */
 const MAX_BODY = 1024 * 1024;
+/** Largest answer relayed (a CSV export of a big server stays far below it). */
+const MAX_ANSWER = 64 * 1024 * 1024;
 const CGI_PATH = '/cgi/relaywatch/index.cgi';
 
 /** Must match BRIDGE_HEADERS in src/http/identity.ts. */
@@ -159,7 +161,9 @@ function daemonDown(ctx, reason) {
   const problem =
     reason === 'timeout'
       ? `The relaywatch daemon did not answer within ${Math.round(TIMEOUT_MS / 1000)} seconds.`
-      : reason === 'denied'
+      : reason === 'died'
+        ? 'The relaywatch daemon stopped while it was answering (or its answer was too large).'
+        : reason === 'denied'
         ? `This program may not connect to the relaywatch socket ${SOCKET} (it must run as root).`
         : `The relaywatch daemon is not running (nothing answers on ${SOCKET}).`;
   if (route.startsWith('/api/')) {
@@ -265,11 +269,33 @@ async function main() {
       const v = res.headers[name];
       if (typeof v === 'string') out.push([canonical, v]);
     }
-    process.stdout.write(cgiHead(res.statusCode || 502, out));
-    if (method === 'HEAD') return res.resume().on('end', () => process.exit(0));
-    res.pipe(process.stdout);
-    res.on('end', () => process.stdout.write('', () => process.exit(0)));
-    res.on('error', () => process.exit(1));
+    // The answer is held until it is complete: a daemon that dies half way through must give the
+    // admin an error page, not half a page under a 200 status.
+    const chunks = [];
+    let size = 0;
+    let failed = false;
+    const fail = () => {
+      if (failed) return;
+      failed = true;
+      daemonDown(ctx, 'died');
+    };
+    res.on('data', (c) => {
+      size += c.length;
+      if (size > MAX_ANSWER) {
+        res.destroy();
+        return fail();
+      }
+      chunks.push(c);
+    });
+    res.on('aborted', fail);
+    res.on('error', fail);
+    res.on('end', () => {
+      if (failed) return;
+      if (!res.complete) return fail();
+      process.stdout.write(cgiHead(res.statusCode || 502, out));
+      if (method === 'HEAD') return process.stdout.write('', () => process.exit(0));
+      process.stdout.write(Buffer.concat(chunks), () => process.exit(0));
+    });
   });
   req.end(body);
 }
