@@ -9,6 +9,7 @@
  * the stand-ins of cPanel's programs, and a marker /etc/relaywatch/demo-host.json with the summary.
  */
 import { writeAccountFiles } from './accountFiles';
+import { writeDemoConfig } from './demoConfig';
 import { DEMO_MARKER, DemoTree, prepareDemoRoot } from './demoTree';
 import { writeMailEvidence } from './eximLog';
 import { installStandins } from './installStandins';
@@ -86,6 +87,7 @@ export async function generateDemoHost(opts: DemoOptions): Promise<DemoSummary> 
   await writeTailwatchdLog(tree, world, rng.fork('tailwatchd'));
   await writeMailEvidence(tree, world, rng.fork('mail-evidence'));
   await writeWhmChrome(tree, world);
+  await writeDemoConfig(tree);
   const standins = await installStandins(tree.root);
 
   const byAge = [...logs].sort((a, b) => (a.hostPath === MAILLOG ? -1 : b.hostPath === MAILLOG ? 1 : b.endMs - a.endMs));

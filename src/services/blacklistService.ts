@@ -372,6 +372,9 @@ export class BlacklistMonitor {
    */
   ensureScheduled(): void {
     if (this.timer) return;
+    // A host under a folder (demo, tests) is not this machine: without a resolver named for it, its
+    // made-up addresses are never sent to the machine's own resolvers on a schedule.
+    if (this.ctx.config.root !== '/' && this.ctx.config.blacklist.resolver === null) return;
     this.timer = setInterval(() => void this.refreshIfStale(), SCHEDULE_TICK_MS);
     this.timer.unref();
     void this.refreshIfStale();

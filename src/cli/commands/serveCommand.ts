@@ -1,5 +1,6 @@
 import { AppError } from '../../http/appError';
 import { DEFAULT_SOCKET, listenSocket, listenTcp, parseListen, RunningServer } from '../../server';
+import { blacklistMonitor } from '../../services/blacklistService';
 import { startBackgroundWork } from '../../services/loginIndexDaemon';
 import { CliCommand, EXIT } from '../command';
 
@@ -31,6 +32,9 @@ export const serveCommand: CliCommand = {
       );
     }
     startBackgroundWork(ctx()); // keeps the login index warm (services/loginIndexDaemon.ts)
+    // Blacklist checks on their schedule: on a real server, or wherever a resolver is configured (the
+    // demo host names its local stand-in); a folder-rooted host never sends queries to the world.
+    if (ctx().config.root === '/' || ctx().config.blacklist.resolver !== null) blacklistMonitor(ctx()).ensureScheduled();
     await new Promise<void>((resolve) => {
       const stop = (): void => {
         running.close().then(resolve, resolve);
