@@ -6,6 +6,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
+import fs from 'node:fs';
 import path from 'node:path';
 import { benchEnv } from './procs';
 
@@ -34,6 +35,18 @@ export interface LoadResult {
   /** bytes per response */
   bytes: number;
   rps: number;
+  /** CPU used during the run, in % of one core: the load tool (this process) and the daemon */
+  clientCpu: number;
+  daemonCpu: number;
+}
+
+function cpuMsOf(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * (1000 / 100); // utime + stime, in clock ticks of 10 ms
+  } catch {
+    return NaN;
+  }
 }
 
 async function freePort(): Promise<number> {
@@ -113,11 +126,14 @@ function percentile(sorted: number[], p: number): number {
 /** What a browser sends: the daemon answers compressed when the client accepts it. */
 const BROWSER_HEADERS = { 'accept-encoding': 'gzip, deflate', accept: 'text/html,application/json' };
 
-export async function load(base: string, urlPath: string, connections: number, seconds: number): Promise<LoadResult> {
+export async function load(base: string, urlPath: string, connections: number, seconds: number, daemonPid?: number): Promise<LoadResult> {
   // warm-up: the first answers compute and cache what later ones reuse
   for (let i = 0; i < 5; i++) await get(`${base}${urlPath}`);
   const latencies: number[] = [];
   let bytes = 0;
+  const cpu0 = process.cpuUsage();
+  const daemon0 = daemonPid ? cpuMsOf(daemonPid) : NaN;
+  const wall0 = Date.now();
   const result = await new Promise<AutocannonResult>((resolve, reject) => {
     const inst = autocannon({ url: `${base}${urlPath}`, connections, duration: seconds, timeout: 10, headers: BROWSER_HEADERS }, (err, res) => (err ? reject(err) : resolve(res)));
     inst.on('response', (_c, _status, resBytes, responseTime) => {
@@ -125,8 +141,12 @@ export async function load(base: string, urlPath: string, connections: number, s
       bytes = resBytes;
     });
   });
+  const wall = Date.now() - wall0;
+  const cpu = process.cpuUsage(cpu0);
   latencies.sort((a, b) => a - b);
   return {
+    clientCpu: (100 * (cpu.user + cpu.system)) / 1000 / wall,
+    daemonCpu: daemonPid ? (100 * (cpuMsOf(daemonPid) - daemon0)) / wall : NaN,
     path: urlPath,
     requests: latencies.length,
     p50: percentile(latencies, 50),

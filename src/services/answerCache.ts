@@ -56,6 +56,18 @@ interface Entry<T> {
   stamps: Map<string, string>;
   /** ctx.now() when computed */
   at: number;
+  /** wall clock of the last time the stamps were found unchanged */
+  checked: number;
+}
+
+/**
+ * How long a daemon may reuse an answer without looking at its files again (0: look every time).
+ * Under load many requests arrive within a millisecond; one look serves them all.
+ */
+const revalidateMs = new WeakMap<CoreContext['config'], number>();
+
+export function setRevalidateWindow(ctx: CoreContext, ms: number): void {
+  revalidateMs.set(ctx.config, ms);
 }
 
 const caches = new WeakMap<CoreContext, Map<string, Entry<unknown>>>();
@@ -80,7 +92,16 @@ export async function cachedAnswer<T>(ctx: CoreContext, key: string, maxAgeMs: n
     caches.set(ctx, cache);
   }
   const hit = cache.get(key);
-  if (hit && stillValid(hit, ctx.now().getTime(), maxAgeMs)) return hit.value as T;
+  if (hit) {
+    const wall = Date.now();
+    const now = ctx.now().getTime();
+    const young = now - hit.at <= maxAgeMs && now >= hit.at;
+    if (young && wall - hit.checked < (revalidateMs.get(ctx.config) ?? 0)) return hit.value as T;
+    if (stillValid(hit, now, maxAgeMs)) {
+      hit.checked = wall;
+      return hit.value as T;
+    }
+  }
   let flights = inFlight.get(ctx);
   if (!flights) {
     flights = new Map();
@@ -92,7 +113,7 @@ export async function cachedAnswer<T>(ctx: CoreContext, key: string, maxAgeMs: n
     const host = new RecordingHost(ctx.host.root);
     const at = ctx.now().getTime();
     const value = await compute({ ...ctx, host });
-    cache!.set(key, { value, stamps: host.stamps, at });
+    cache!.set(key, { value, stamps: host.stamps, at, checked: Date.now() });
     return value;
   })();
   flights.set(key, p);

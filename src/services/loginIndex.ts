@@ -40,6 +40,20 @@ export interface RefreshOptions {
   write?: boolean;
   onProgress?: (p: ScanProgress) => void;
   parallel?: boolean | 'auto';
+  /**
+   * Answer first, write the new logins to the index right after (an answer does not wait for the
+   * disk). The index command, the daemon's refresh and tests write before returning.
+   */
+  deferWrite?: boolean;
+}
+
+/** Updates being written after their answer, by index directory. */
+const pendingWrites = new Map<string, Promise<void>>();
+
+/** Resolves when the index updates this process deferred (deferWrite) are on disk. */
+export async function indexWritesSettled(ctx: CoreContext): Promise<void> {
+  const dir = indexStore(ctx).dir;
+  while (pendingWrites.has(dir)) await pendingWrites.get(dir);
 }
 
 /** Segments past this many per log are merged however small. */
@@ -139,6 +153,9 @@ async function refreshOnce(ctx: CoreContext, store: IndexStore, opts: RefreshOpt
  * not both read every log.
  */
 async function refreshPass(ctx: CoreContext, store: IndexStore, opts: RefreshOptions, retry: boolean): Promise<Pass> {
+  // An update this process is still writing: let it land first (it holds the writer's lock).
+  const writing = pendingWrites.get(store.dir);
+  if (writing) await writing;
   const mayWrite = opts.write !== false;
   let state = opts.rebuild && !retry ? ({ kind: 'absent' } as ManifestState) : readManifestState(store);
   if (state.kind === 'absent' && !opts.create && !opts.rebuild) return { view: null };
@@ -229,17 +246,42 @@ async function refreshPass(ctx: CoreContext, store: IndexStore, opts: RefreshOpt
     const generation = manifest.generation + 1;
     const next: Manifest = { ...manifest, generation, nextLogId, updatedAt: ctx.now().toISOString(), logs: entries };
     const overlay = new Map<number, IndexedLogin[]>();
-    if (lock) {
-      for (const p of pending) {
-        if (p.logins.length === 0) continue;
-        p.entry.segments = compact(store, generation, p.entry.id, [...p.entry.segments, writeSegment(store, generation, p.entry.id, p.logins)]);
+    for (const p of pending) if (p.logins.length > 0) overlay.set(p.entry.id, p.logins);
+    // The answer needs only the new logins, in memory; the files follow (now, or after the answer).
+    const view = new LoginIndexView(next, store, overlay, problems, lock === null);
+    if (!lock) return { view };
+    const held = lock;
+    lock = null; // released by persist()
+    const persist = (): void => {
+      try {
+        for (const p of pending) {
+          if (p.logins.length === 0) continue;
+          p.entry.segments = compact(store, generation, p.entry.id, [...p.entry.segments, writeSegment(store, generation, p.entry.id, p.logins)]);
+        }
+        store.writeManifest(encodeManifest(next));
+        store.collectGarbage(new Set(entries.flatMap((e) => e.segments.map((seg) => seg.name))), GARBAGE_GRACE_MS);
+      } finally {
+        held.release();
       }
-      store.writeManifest(encodeManifest(next));
-      store.collectGarbage(new Set(entries.flatMap((e) => e.segments.map((s) => s.name))), GARBAGE_GRACE_MS);
-    } else {
-      for (const p of pending) if (p.logins.length > 0) overlay.set(p.entry.id, p.logins);
+    };
+    // Only small updates wait: a build from nothing is written before it is used.
+    if (!opts.deferWrite || state.kind !== 'ok') {
+      persist();
+      return { view: new LoginIndexView(next, store, new Map(), problems, false) };
     }
-    return { view: new LoginIndexView(next, store, overlay, problems, lock === null) };
+    pendingWrites.set(store.dir, new Promise<void>((resolve) => {
+      setImmediate(() => {
+        try {
+          persist();
+        } catch (e) {
+          console.error(`relaywatch: the login index in ${indexHostDir(ctx)} could not be written: ${(e as Error).message}`);
+        } finally {
+          pendingWrites.delete(store.dir);
+          resolve();
+        }
+      });
+    }));
+    return { view };
   } finally {
     lock?.release();
   }
@@ -296,7 +338,7 @@ export function indexBuildingProblem(ctx: CoreContext, percent: number): { path:
  * rebuilds the index and asks again; null when there is no usable index: then scan.
  */
 export async function queryLoginIndex<T>(ctx: CoreContext, query: (view: LoginIndexView) => T, opts: RefreshOptions = {}): Promise<{ value: T; view: LoginIndexView } | null> {
-  let view = await openLoginIndex(ctx, opts);
+  let view = await openLoginIndex(ctx, { deferWrite: true, ...opts });
   for (let attempt = 0; view; attempt++) {
     try {
       return { value: query(view), view };

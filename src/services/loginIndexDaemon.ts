@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { watchLogFolders } from '../host/logWatcher';
 import { CoreContext } from './context';
+import { setRevalidateWindow } from './answerCache';
 import { indexHostDir, openLoginIndex } from './loginIndex';
 
 export interface IndexProgress {
@@ -32,6 +33,8 @@ interface Daemon {
 /** by configuration: a context copied for one computation (answerCache.ts) still finds its daemon */
 const daemons = new WeakMap<CoreContext['config'], Daemon>();
 const CHECK_EVERY_MS = 30_000;
+/** a change shows in the daemon's answers at most this much later */
+export const REVALIDATE_MS = 100;
 
 const IDLE: IndexProgress = { state: 'idle', bytesDone: 0, bytesTotal: 0, percent: 100, startedAt: null, finishedAt: null, message: null };
 
@@ -97,10 +100,13 @@ export function startBackgroundWork(ctx: CoreContext): { stop(): void; idle(): P
   const dirs = [...ctx.config.logs.maillog, ...ctx.config.logs.dovecot].map((p) => path.posix.dirname(p));
   const d: Daemon = { progress: { ...IDLE }, ready: false, running: null, again: false, stop: () => undefined };
   daemons.set(ctx.config, d);
+  // Answers may be reused for this long without looking at their files again (answerCache.ts).
+  setRevalidateWindow(ctx, REVALIDATE_MS);
   const watcher = watchLogFolders(ctx.host, dirs, () => schedule(ctx, d));
   const timer = setInterval(() => schedule(ctx, d), CHECK_EVERY_MS);
   timer.unref();
   d.stop = () => {
+    setRevalidateWindow(ctx, 0);
     clearInterval(timer);
     watcher.close();
     daemons.delete(ctx.config);

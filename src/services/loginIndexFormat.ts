@@ -179,9 +179,18 @@ export function parseKind(kind: string): { pattern: string; protocol: 'imap' | '
   return k;
 }
 
+/** CRC-32 of a small slice in JavaScript (no native call and no subarray per slice). */
+function crc32Range(buf: Uint8Array, start: number, end: number): number {
+  const t = crcTable();
+  let c = -1;
+  for (let i = start; i < end; i++) c = t[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ -1) >>> 0;
+}
+
 /**
  * Encodes logins into a segment. Records keep the order given within each IP (callers give them in
- * line order).
+ * line order). Written for speed (a warm update encodes while an answer waits): one string table,
+ * logins grouped by a counting sort, aggregates in flat arrays, no object per login.
  */
 export function encodeSegment(logins: readonly IndexedLogin[]): Buffer {
   const strings: string[] = [];
@@ -195,96 +204,123 @@ export function encodeSegment(logins: readonly IndexedLogin[]): Buffer {
     }
     return id;
   };
-  const byIp = new Map<string, number[]>();
-  logins.forEach((l, i) => {
-    const list = byIp.get(l.ip);
-    if (list) list.push(i);
-    else byIp.set(l.ip, [i]);
+  const n = logins.length;
+  // IPs in text order (canonical IP texts are ASCII: code-unit order is byte order)
+  const ips = [...new Set(logins.map((l) => l.ip))].sort();
+  const dirOf = new Map<string, number>();
+  ips.forEach((ip, d) => {
+    dirOf.set(ip, d);
+    intern(ip);
   });
-  const ips = [...byIp.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-  for (const ip of ips) intern(ip);
-
-  // aggregates per (ip, user), users in order of first appearance
-  interface Agg { user: number; count: number; last: number; protocols: number }
-  const aggs: Agg[][] = ips.map((ip) => {
-    const rows = new Map<string, Agg>();
-    for (const i of byIp.get(ip)!) {
-      const l = logins[i];
-      let row = rows.get(l.user);
-      if (!row) {
-        row = { user: intern(l.user), count: 0, last: NaN, protocols: 0 };
-        rows.set(l.user, row);
-      }
-      row.count++;
-      if (!Number.isNaN(l.time) && (Number.isNaN(row.last) || l.time > row.last)) row.last = l.time;
-      row.protocols |= parseKind(l.kind).protocol === 'pop3' ? PROTO_POP3 : PROTO_IMAP;
+  const kindIds = new Map<string, number>();
+  const kindStrings: number[] = [];
+  const loginDir = new Int32Array(n);
+  const loginUser = new Int32Array(n);
+  const loginKind = new Int32Array(n);
+  const loginPop = new Uint8Array(n);
+  const perDir = new Int32Array(ips.length + 1);
+  for (let i = 0; i < n; i++) {
+    const l = logins[i];
+    const d = dirOf.get(l.ip)!;
+    loginDir[i] = d;
+    perDir[d + 1]++;
+    loginUser[i] = intern(l.user);
+    let k = kindIds.get(l.kind);
+    if (k === undefined) {
+      k = kindStrings.length;
+      kindIds.set(l.kind, k);
+      kindStrings.push(intern(l.kind));
     }
-    return [...rows.values()];
-  });
-  const kinds = new Map<string, number>();
-  for (const l of logins) if (!kinds.has(l.kind)) kinds.set(l.kind, intern(l.kind));
+    loginKind[i] = k;
+    loginPop[i] = parseKind(l.kind).protocol === 'pop3' ? 1 : 0;
+  }
+  // counting sort by IP, stable: each IP's logins stay in the order given
+  for (let d = 0; d < ips.length; d++) perDir[d + 1] += perDir[d];
+  const order = new Int32Array(n);
+  const fill = perDir.slice(0, ips.length);
+  for (let i = 0; i < n; i++) order[fill[loginDir[i]]++] = i;
+
+  // aggregates per (ip, user), users in order of first appearance within the IP
+  const aggUser: number[] = [];
+  const aggCount: number[] = [];
+  const aggLast: number[] = [];
+  const aggProto: number[] = [];
+  const aggStart = new Int32Array(ips.length + 1);
+  const rowOf = new Map<number, number>();
+  for (let d = 0; d < ips.length; d++) {
+    aggStart[d] = aggUser.length;
+    rowOf.clear();
+    for (let o = perDir[d]; o < perDir[d + 1]; o++) {
+      const i = order[o];
+      let r = rowOf.get(loginUser[i]);
+      if (r === undefined) {
+        r = aggUser.length;
+        rowOf.set(loginUser[i], r);
+        aggUser.push(loginUser[i]);
+        aggCount.push(0);
+        aggLast.push(NaN);
+        aggProto.push(0);
+      }
+      aggCount[r]++;
+      const t = logins[i].time;
+      if (!Number.isNaN(t) && (Number.isNaN(aggLast[r]) || t > aggLast[r])) aggLast[r] = t;
+      aggProto[r] |= loginPop[i] ? PROTO_POP3 : PROTO_IMAP;
+    }
+  }
+  aggStart[ips.length] = aggUser.length;
 
   const blobParts = strings.map((s) => Buffer.from(s, 'utf8'));
-  const blobBytes = blobParts.reduce((n, b) => n + b.length, 0);
-  const nAgg = aggs.reduce((n, a) => n + a.length, 0);
+  const blobBytes = blobParts.reduce((a, b) => a + b.length, 0);
+  const nAgg = aggUser.length;
   const offStrIdx = HEADER;
   const offBlob = offStrIdx + 4 * (strings.length + 1);
   const offKinds = align4(offBlob + blobBytes);
-  const offDir = offKinds + 4 * kinds.size;
+  const offDir = offKinds + 4 * kindStrings.length;
   const offAgg = offDir + DIR_ENTRY * ips.length;
   const offRec = offAgg + AGG_ENTRY * nAgg;
-  const total = offRec + REC_ENTRY * logins.length;
+  const total = offRec + REC_ENTRY * n;
   const buf = Buffer.alloc(total);
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
 
   let at = 0;
   blobParts.forEach((b, i) => {
-    buf.writeUInt32LE(at, offStrIdx + 4 * i);
+    dv.setUint32(offStrIdx + 4 * i, at, true);
     b.copy(buf, offBlob + at);
     at += b.length;
   });
-  buf.writeUInt32LE(at, offStrIdx + 4 * strings.length);
-  let k = 0;
-  const kindIndex = new Map<string, number>();
-  for (const [kind, sid] of kinds) {
-    buf.writeUInt32LE(sid, offKinds + 4 * k);
-    kindIndex.set(kind, k++);
+  dv.setUint32(offStrIdx + 4 * strings.length, at, true);
+  kindStrings.forEach((sid, k) => dv.setUint32(offKinds + 4 * k, sid, true));
+  for (let a = 0; a < nAgg; a++) {
+    const o = offAgg + AGG_ENTRY * a;
+    dv.setUint32(o, aggUser[a], true);
+    dv.setUint32(o + 4, aggCount[a], true);
+    dv.setFloat64(o + 8, aggLast[a], true);
+    dv.setUint32(o + 16, aggProto[a], true);
   }
-  let aggAt = 0;
-  let recAt = 0;
-  ips.forEach((ip, d) => {
-    const dir = offDir + DIR_ENTRY * d;
-    const rows = aggs[d];
-    const recs = byIp.get(ip)!;
-    buf.writeUInt32LE(ids.get(ip)!, dir);
-    buf.writeUInt32LE(aggAt, dir + 4);
-    buf.writeUInt32LE(rows.length, dir + 8);
-    buf.writeUInt32LE(recAt, dir + 12);
-    buf.writeUInt32LE(recs.length, dir + 16);
-    for (const row of rows) {
-      const o = offAgg + AGG_ENTRY * aggAt++;
-      buf.writeUInt32LE(row.user, o);
-      buf.writeUInt32LE(row.count, o + 4);
-      buf.writeDoubleLE(row.last, o + 8);
-      buf.writeUInt32LE(row.protocols, o + 16);
-    }
-    const recStart = offRec + REC_ENTRY * recAt;
-    for (const i of recs) {
-      const l = logins[i];
-      const o = offRec + REC_ENTRY * recAt++;
-      buf.writeUInt32LE(l.line, o);
-      buf.writeDoubleLE(l.time, o + 4);
-      buf.writeUInt32LE(ids.get(l.user)!, o + 12);
-      buf.writeUInt32LE(kindIndex.get(l.kind)!, o + 16);
-    }
-    buf.writeUInt32LE(crc32(buf.subarray(recStart, offRec + REC_ENTRY * recAt)), dir + 20);
-  });
+  for (let o = 0; o < n; o++) {
+    const i = order[o];
+    const p = offRec + REC_ENTRY * o;
+    dv.setUint32(p, logins[i].line, true);
+    dv.setFloat64(p + 4, logins[i].time, true);
+    dv.setUint32(p + 12, loginUser[i], true);
+    dv.setUint32(p + 16, loginKind[i], true);
+  }
+  for (let d = 0; d < ips.length; d++) {
+    const o = offDir + DIR_ENTRY * d;
+    dv.setUint32(o, ids.get(ips[d])!, true);
+    dv.setUint32(o + 4, aggStart[d], true);
+    dv.setUint32(o + 8, aggStart[d + 1] - aggStart[d], true);
+    dv.setUint32(o + 12, perDir[d], true);
+    dv.setUint32(o + 16, perDir[d + 1] - perDir[d], true);
+    dv.setUint32(o + 20, crc32Range(buf, offRec + REC_ENTRY * perDir[d], offRec + REC_ENTRY * perDir[d + 1]), true);
+  }
 
   buf.writeUInt32LE(MAGIC, 0);
   buf.writeUInt32LE(FORMAT_VERSION, 4);
   buf.writeUInt32LE(strings.length, 8);
   buf.writeUInt32LE(ips.length, 12);
   buf.writeUInt32LE(nAgg, 16);
-  buf.writeUInt32LE(logins.length, 20);
+  buf.writeUInt32LE(n, 20);
   buf.writeUInt32LE(offStrIdx, 24);
   buf.writeUInt32LE(offBlob, 28);
   buf.writeUInt32LE(offDir, 32);
@@ -292,7 +328,7 @@ export function encodeSegment(logins: readonly IndexedLogin[]): Buffer {
   buf.writeUInt32LE(offRec, 40);
   buf.writeUInt32LE(total, 44);
   buf.writeUInt32LE(crc32(buf.subarray(HEADER, offRec)), 48);
-  buf.writeUInt32LE(kinds.size, 52);
+  buf.writeUInt32LE(kindStrings.length, 52);
   buf.writeUInt32LE(offKinds, 56);
   buf.writeUInt32LE(crc32(buf.subarray(0, 60)), 60);
   return buf;

@@ -66,10 +66,21 @@ export function readSegmentLogins(store: IndexStore, ref: SegmentRef): IndexedLo
   return out.sort((x, y) => x.line - y.line);
 }
 
-function rowOf(entry: LogEntry, l: IndexedLogin): LoginRow {
-  const k = parseKind(l.kind);
-  return { file: entry.path, line: l.line, time: Number.isNaN(l.time) ? null : new Date(l.time).toISOString(), user: l.user, protocol: k.protocol, service: k.service as MailService };
+/** ms -> ISO text, remembering the last few (logins come in bursts of the same second). */
+function isoCache(): (ms: number) => string | null {
+  const memo = new Map<number, string>();
+  return (ms) => {
+    if (Number.isNaN(ms)) return null;
+    let s = memo.get(ms);
+    if (s === undefined) {
+      if (memo.size > 4096) memo.clear();
+      s = new Date(ms).toISOString();
+      memo.set(ms, s);
+    }
+    return s;
+  };
 }
+
 
 function addRow(evidence: Map<string, IpLoginEvidence>, ip: string, user: string, count: number, last: number, protocols: Iterable<MailProtocol>): void {
   let ev = evidence.get(ip);
@@ -135,21 +146,45 @@ export class LoginIndexView {
     return evidence;
   }
 
-  /** Every login from one IP, newest first. */
+  /** Every login from one IP, newest first (without a time last; ties in file order, latest line first). */
   loginsForIp(ip: string): LoginRow[] {
-    const rows: Array<LoginRow & { order: number }> = [];
+    const found: IndexedLogin[] = [];
+    const files: number[] = [];
     this.manifest.logs.forEach((e, fileOrder) => {
       for (const ref of e.segments) {
         const meta = loadSegmentMeta(this.store, ref);
         const slot = meta.dir.get(ip);
         if (!slot) continue;
         const [a, b] = meta.recordRange(slot);
-        for (const l of meta.decodeRecords(ip, slot, this.store.readRange(ref.name, a, b))) rows.push({ ...rowOf(e, l), order: fileOrder });
+        for (const l of meta.decodeRecords(ip, slot, this.store.readRange(ref.name, a, b))) {
+          found.push(l);
+          files.push(fileOrder);
+        }
       }
-      for (const l of this.overlay.get(e.id) ?? []) if (l.ip === ip) rows.push({ ...rowOf(e, l), order: fileOrder });
+      for (const l of this.overlay.get(e.id) ?? []) {
+        if (l.ip !== ip) continue;
+        found.push(l);
+        files.push(fileOrder);
+      }
     });
-    rows.sort(newestFirst);
-    return rows.map(({ order: _o, ...r }) => r);
+    // Sort positions, not objects; numbers, not date strings.
+    const order = Array.from(found.keys());
+    order.sort((x, y) => {
+      const tx = found[x].time;
+      const ty = found[y].time;
+      if (tx !== ty) {
+        if (Number.isNaN(tx)) return Number.isNaN(ty) ? 0 : 1;
+        if (Number.isNaN(ty)) return -1;
+        return ty - tx;
+      }
+      return files[x] - files[y] || found[y].line - found[x].line;
+    });
+    const iso = isoCache();
+    return order.map((i) => {
+      const l = found[i];
+      const k = parseKind(l.kind);
+      return { file: this.manifest.logs[files[i]].path, line: l.line, time: iso(l.time), user: l.user, protocol: k.protocol, service: k.service as MailService };
+    });
   }
 
   /**

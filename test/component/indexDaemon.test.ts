@@ -11,7 +11,7 @@ import { loadConfig } from '../../src/config/config';
 import { createContext } from '../../src/services/context';
 import { explain } from '../../src/services/explainService';
 import { indexStore } from '../../src/services/loginIndex';
-import { indexProgress, startBackgroundWork } from '../../src/services/loginIndexDaemon';
+import { indexProgress, REVALIDATE_MS, startBackgroundWork } from '../../src/services/loginIndexDaemon';
 import { loginLine, makeCpanelHost } from '../helpers/cpanelHost';
 import { removeTree } from '../helpers/hostTree';
 
@@ -92,6 +92,7 @@ test('new log lines reach the index without a request, and the API answer follow
   expect(after.body.counts).toMatchObject({ hosts: 2, explained: 2, unexplained: 0 });
 
   fs.appendFileSync(path.join(root, 'etc/recent_authed_mail_ips'), '198.51.100.5\n');
+  await new Promise((r) => setTimeout(r, REVALIDATE_MS + 20)); // the daemon looks at the files again after this
   const listed = await request(app).get('/api/v1/relay-hosts').expect(200);
   expect(listed.body.counts).toMatchObject({ hosts: 3, unexplained: 1 });
 });

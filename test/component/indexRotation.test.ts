@@ -11,7 +11,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { loadConfig } from '../../src/config/config';
 import { createContext } from '../../src/services/context';
-import { deleteLoginIndex, indexStore, loginsForIp, openLoginIndex, queryLoginIndex, statusOf } from '../../src/services/loginIndex';
+import { deleteLoginIndex, indexStore, indexWritesSettled, loginsForIp, openLoginIndex, queryLoginIndex, statusOf } from '../../src/services/loginIndex';
 import { decodeManifest } from '../../src/services/loginIndexFormat';
 import { forEachRecord, mailLogFiles, scanLogFiles } from '../../src/services/loginScan';
 import { Problems } from '../../src/services/problems';
@@ -67,6 +67,7 @@ async function indexAnswer(root: string, opts: Parameters<typeof openLoginIndex>
     return out;
   }, opts);
   expect(r).not.toBeNull();
+  await indexWritesSettled(ctxOf(root)); // answers come first, the index files right after
   return r!.value.sort();
 }
 
