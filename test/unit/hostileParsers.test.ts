@@ -160,6 +160,9 @@ function specs(mods: Record<string, Record<string, unknown>>): Record<string, Re
       parseAliasTarget: perLine('valiases.ts', 'parseAliasTarget', ['valiases']),
       parseValiases: { calls: () => each([fileOf('valiases'), ALL_FILE], (t) => f('valiases.ts', 'parseValiases')(t, 'alice.example')) },
     },
+    'ipTextFilter.ts': {
+      ipWitnesses: { notText: 'takes an address already made canonical by canonicalIp, never log text' },
+    },
     'wasmEmitter.ts': {
       uleb: { notText: 'encodes numbers of the search kernel' },
       sleb: { notText: 'encodes numbers of the search kernel' },
