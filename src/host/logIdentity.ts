@@ -52,9 +52,24 @@ export function readStart(host: Host, hostPath: string, gz: boolean, max = HEAD_
   }
 }
 
+/**
+ * Heads already read, by file identity and state: a file whose inode, size, modification and change
+ * times are all unchanged has the same first line (the change time cannot be set back by anyone).
+ */
+const heads = new Map<string, LogHead>();
+const HEADS_MAX = 1024;
+
 /** The head of a log file; `complete` when nothing is appended to it any more (rotated). */
 export function readHead(host: Host, hostPath: string, gz: boolean, complete: boolean): LogHead {
-  return headOf(readStart(host, hostPath, gz), complete);
+  const real = host.real(hostPath);
+  const st = fs.statSync(real, { bigint: true });
+  const key = `${real}\0${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}:${gz}:${complete}`;
+  const known = heads.get(key);
+  if (known) return known;
+  const head = headOf(readStart(host, hostPath, gz), complete);
+  if (heads.size >= HEADS_MAX) heads.clear();
+  heads.set(key, head);
+  return head;
 }
 
 /**
