@@ -274,7 +274,8 @@ async function refreshPass(ctx: CoreContext, store: IndexStore, opts: RefreshOpt
         try {
           persist();
         } catch (e) {
-          console.error(`relaywatch: the login index in ${indexHostDir(ctx)} could not be written: ${(e as Error).message}`);
+          // An index deleted while it was being written is simply rebuilt next time; anything else is worth a line.
+          if (store.exists()) console.error(`relaywatch: the login index in ${indexHostDir(ctx)} could not be written: ${(e as Error).message}`);
         } finally {
           pendingWrites.delete(store.dir);
           resolve();
