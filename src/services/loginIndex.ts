@@ -56,6 +56,11 @@ export async function indexWritesSettled(ctx: CoreContext): Promise<void> {
   while (pendingWrites.has(dir)) await pendingWrites.get(dir);
 }
 
+/** Resolves when every deferred index update of this process is on disk (for shutdown and tests). */
+export async function allIndexWritesSettled(): Promise<void> {
+  while (pendingWrites.size > 0) await Promise.all([...pendingWrites.values()]);
+}
+
 /** Segments past this many per log are merged however small. */
 const MAX_SEGMENTS = 12;
 /** Unreferenced segments are deleted this long after they were written over. */
