@@ -8,6 +8,12 @@ export function whmPrefix(req: Request): string | null {
   return m ? m[1] : null;
 }
 
+/**
+ * The overview lists this many relay IPs (unexplained first); `?hosts=all` lists every one. A busy
+ * server's list runs into thousands, and the first screen must stay quick to render and to read.
+ */
+const DASHBOARD_HOST_ROWS = 100;
+
 export function dashboardRoutes(app: Express, { ctx }: RouteDeps): void {
   app.get('/api/v1/dashboard', async (req, res) => {
     res.json(await dashboard(ctx, req.identity!.viewer));
@@ -15,6 +21,6 @@ export function dashboardRoutes(app: Express, { ctx }: RouteDeps): void {
 
   app.get('/', async (req, res) => {
     const d = await dashboard(ctx, req.identity!.viewer);
-    res.render('pages/dashboard', { title: 'Overview', d, whm: whmPrefix(req) });
+    res.render('pages/dashboard', { title: 'Overview', d, whm: whmPrefix(req), showAllHosts: req.query.hosts === 'all', hostRows: DASHBOARD_HOST_ROWS });
   });
 }

@@ -111,3 +111,20 @@ test('the blacklist card shows the last cached check, listing by listing', async
   expect(card.evidence[0]).toBe('203.0.113.5 on Backscatterer');
   expect(card.progress).toBeUndefined();
 });
+
+test('a long relay list: the overview shows the first 100 rows, unexplained first, and links to all', async () => {
+  const ips = Array.from({ length: 150 }, (_, i) => `198.51.100.${i + 1}`);
+  const root = host({
+    relayIps: ['192.0.2.99', ...ips],
+    maillog: ips.map((ip, i) => loginLine(minutesAgo(1 + (i % 20)), 'bob@bob.example', ip)),
+  });
+  const page = (await request(app(root)).get('/').expect(200)).text;
+  const rows = (html: string): number => (html.match(/<tr data-status=/g) ?? []).length;
+  expect(rows(page)).toBe(100);
+  expect(page.indexOf('192.0.2.99')).toBeLessThan(page.indexOf('198.51.100.'));
+  expect(page).toContain('Showing the first 100 of 151 relay IPs');
+  expect(page).toContain('href="/?hosts=all#rw-relay-list"');
+  const all = (await request(app(root)).get('/?hosts=all').expect(200)).text;
+  expect(rows(all)).toBe(151);
+  expect(all).not.toContain('Showing the first');
+});
