@@ -96,24 +96,26 @@ interface Facts {
 
 /** Everything the dashboard and the guide show, computed once for all who ask at the same time. */
 async function gather(ctx: CoreContext, viewer: Viewer): Promise<Facts> {
-  return cachedAnswer(ctx, `dashboard:${viewerKey(viewer)}`, 15_000, (c) => gatherNow(c, viewer));
-}
-
-async function gatherNow(ctx: CoreContext, viewer: Viewer): Promise<Facts> {
-  const days = ctx.config.evidence.days;
-  const relay = await explain(ctx, viewer);
-  const reliance = await relianceReport(ctx, viewer, { days });
-  const autoresponders = await autoresponderReport(ctx, viewer, { days });
-  let status: StatusReport | null = null;
+  const facts = await cachedAnswer(ctx, `dashboard:${viewerKey(viewer)}`, 15_000, (c) => gatherFromFiles(c, viewer));
+  // The blacklist state lives partly in memory (a check running now), so it is read fresh every time:
+  // the cached result and the progress only; the dashboard never starts DNS queries itself.
   let blacklist: Facts['blacklist'] = null;
   if (viewer.isRoot) {
-    status = await statusReport(ctx, viewer);
-    // The cached result and the running check only: the dashboard never starts DNS queries itself.
     const monitor = blacklistMonitor(ctx);
     const cached = await monitor.readCache();
     blacklist = { report: cached.report, stale: monitor.isStale(cached.report), progress: monitor.progress(), problem: cached.problem };
   }
-  return { viewer, relay, reliance, autoresponders, status, blacklist };
+  return { ...facts, blacklist };
+}
+
+/** What the cards read from files and programs: reused until one of those files changes. */
+async function gatherFromFiles(ctx: CoreContext, viewer: Viewer): Promise<Omit<Facts, 'blacklist'>> {
+  const days = ctx.config.evidence.days;
+  const relay = await explain(ctx, viewer);
+  const reliance = await relianceReport(ctx, viewer, { days });
+  const autoresponders = await autoresponderReport(ctx, viewer, { days });
+  const status: StatusReport | null = viewer.isRoot ? await statusReport(ctx, viewer) : null;
+  return { viewer, relay, reliance, autoresponders, status };
 }
 
 function verdictOf(r: ExplainReport, viewer: Viewer): Dashboard['verdict'] {
