@@ -9,7 +9,7 @@
 #                                DIR; systemctl comes from PATH. For tests and staging.
 #
 # It changes only what differs, so running it again changes nothing, and running it after an upgrade
-# replaces what changed and restarts the daemon. See docs/whm-plugin.md.
+# replaces what changed and restarts the daemon. See "Installing on a cPanel server" in README.md.
 set -euo pipefail
 
 NAME=relaywatch

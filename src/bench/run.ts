@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: relaywatch against the admin's own method (`grep` over the mail logs), at real
  * log sizes, on this machine. Generates demo hosts in a temporary folder, measures every target of
- * docs/performance.md, prints one table (figure, value, baseline, ratio, target, result) and removes
+ * the README's Performance section, prints one table (figure, value, baseline, ratio, target, result) and removes
  * the folder.
  *
  *   node dist/bench/run.js [--size-mb 1024] [--runs 3] [--seconds 10] [--keep] [--json FILE]

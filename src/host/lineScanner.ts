@@ -3,7 +3,7 @@
  * needles, with their 1-based line number and byte offset. Memory stays bounded by the read size
  * plus the longest line, whatever the file size.
  *
- * Where the time goes (docs/performance.md): reading is done with synchronous reads of 128 KiB into
+ * Where the time goes (the README's Performance section): reading is done with synchronous reads of 128 KiB into
  * one reused window, so the bytes are still in the CPU cache when the SIMD kernel of
  * parsers/candidateKernel.ts searches them for all needles at once and counts their newlines; only
  * candidate lines are decoded to strings. The unfinished last line is moved to the front of the

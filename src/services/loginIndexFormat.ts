@@ -1,5 +1,5 @@
 /**
- * The on-disk format of the login index (see docs/performance.md for why this format and not an
+ * The on-disk format of the login index (see the README's Performance section for why this format and not an
  * embedded database). Pure: bytes in, bytes out.
  *
  * - The manifest (JSON) names every indexed log by identity (device, inode, hash of the first line)
