@@ -15,7 +15,7 @@ import { collectLoginEvidence } from './loginEvidence';
 import { indexStillBuilding } from './loginIndexDaemon';
 import { ScanProgress } from './loginScan';
 import { Problem, Problems } from './problems';
-import { readGeneration, readRelayList, readRelaying } from './relayState';
+import { explainInputFrom, readGeneration, readRelayList, readRelaying } from './relayState';
 
 export interface ExplainReport {
   generation: Generation;
@@ -79,16 +79,7 @@ async function explainNow(ctx: CoreContext, viewer: Viewer, opts: { onProgress?:
   const relaying = await readRelaying(ctx, gen.generation);
   const evidence = await collectLoginEvidence(ctx, new Set(list.ips), problems, opts.onProgress);
 
-  const hosts = explainHosts({
-    relayIps: list.ips,
-    userMap: list.userMap,
-    alwaysRelay: new Map(list.alwaysRelay.map((e) => [e.ip, e.user])),
-    evidence,
-    accounts,
-    expireHostMins: list.expireHostMins,
-    now: ctx.now(),
-    viewer,
-  });
+  const hosts = explainHosts(explainInputFrom(ctx, viewer, list, accounts, evidence));
   const verdict = verdictOf(hosts, !problems.blocking);
   const count = (s: RelayHost['status']): number => hosts.filter((h) => h.status === s).length;
   return {

@@ -28,7 +28,7 @@ import { CoreContext } from './context';
 import { addLogin } from './loginEvidence';
 import { mailLogFiles } from './loginScan';
 import { Problem, Problems } from './problems';
-import { readGeneration, readRelayList } from './relayState';
+import { explainInputFrom, readGeneration, readRelayList } from './relayState';
 import { IpLoginEvidence } from '../domain/explain';
 
 export type IpStatus = HostStatus | 'not-listed';
@@ -201,16 +201,7 @@ export async function ipReport(ctx: CoreContext, viewer: Viewer, ipText: string)
   for (const l of scanned.logins) addLogin(evidence, { ip, user: l.user, time: l.time, protocol: l.protocol });
   const listed = list.ips.includes(ip);
   const host = listed && tied
-    ? explainHost(ip, {
-      relayIps: list.ips,
-      userMap: list.userMap,
-      alwaysRelay: new Map(list.alwaysRelay.map((e) => [e.ip, e.user])),
-      evidence,
-      accounts,
-      expireHostMins: list.expireHostMins,
-      now: ctx.now(),
-      viewer,
-    })
+    ? explainHost(ip, explainInputFrom(ctx, viewer, list, accounts, evidence))
     : null;
 
   const logins = tied ? scanned.logins.filter((l) => visibleUser(l.user)) : [];

@@ -2,6 +2,9 @@
  * Reads the relay list, its user map, /etc/alwaysrelay, /etc/antirelayd.conf, the generation and the
  * relay switch from the host. Every file that cannot be read is reported, never taken as empty.
  */
+import { Accounts } from '../domain/accounts';
+import { ExplainInput, IpLoginEvidence } from '../domain/explain';
+import { Viewer } from '../domain/scope';
 import { detectGeneration, Generation, GenerationDecision, LEGACY_DRIVER, MODERN_DRIVER } from '../domain/generation';
 import { decideRelaying, driverDiskState, RelayingDecision, RelayingFacts } from '../domain/relaySwitch';
 import { parseKeyValue } from '../parsers/accountFiles';
@@ -121,4 +124,24 @@ export async function readRelayingFacts(ctx: CoreContext, generation: Generation
 
 export async function readRelaying(ctx: CoreContext, generation: Generation, driverActiveNow: boolean | null = null): Promise<RelayingDecision> {
   return decideRelaying(await readRelayingFacts(ctx, generation, driverActiveNow));
+}
+
+/** The explainer's input from the relay list as read, the accounts and the login evidence. */
+export function explainInputFrom(
+  ctx: CoreContext,
+  viewer: Viewer,
+  list: RelayListState,
+  accounts: Accounts,
+  evidence: ReadonlyMap<string, IpLoginEvidence>,
+): ExplainInput {
+  return {
+    relayIps: list.ips,
+    userMap: list.userMap,
+    alwaysRelay: new Map(list.alwaysRelay.map((e) => [e.ip, e.user])),
+    evidence,
+    accounts,
+    expireHostMins: list.expireHostMins,
+    now: ctx.now(),
+    viewer,
+  };
 }
