@@ -34,8 +34,9 @@ export const demoDnsblCommand: CliCommand = {
         ...plan.story.map((l) => `  ${terminalSafe(l)}`),
         'Try:',
         `  relaywatch blacklist --root ${root} --resolver ${server.address}`,
-        `For the page, set the resolver in ${root}/etc/relaywatch/config.yaml:`,
-        `  blacklist:\n    resolver: "${server.address}"`,
+        ...(ctx.config.blacklist.resolver === server.address
+          ? [`The host's configuration already points the blacklist page at this server.`]
+          : [`For the page, set the resolver in ${root}/etc/relaywatch/config.yaml:`, `  blacklist:\n    resolver: "${server.address}"`]),
         'Stop with Ctrl-C.',
         '',
       ].join('\n'),
