@@ -18,6 +18,33 @@ export interface IpLoginEvidence {
   users: Map<string, { count: number; last: number | null; protocols: Set<MailProtocol> }>;
 }
 
+/**
+ * Adds `count` logins of `user` from `ip` to the evidence (last: time in ms of the newest, NaN when
+ * unknown). The one place both the log scan and the login index build evidence.
+ */
+export function addLoginEvidence(
+  evidence: Map<string, IpLoginEvidence>,
+  ip: string,
+  user: string,
+  count: number,
+  last: number,
+  protocols: Iterable<MailProtocol>,
+): void {
+  let ev = evidence.get(ip);
+  if (!ev) {
+    ev = { users: new Map() };
+    evidence.set(ip, ev);
+  }
+  let row = ev.users.get(user);
+  if (!row) {
+    row = { count: 0, last: null, protocols: new Set() };
+    ev.users.set(user, row);
+  }
+  row.count += count;
+  for (const p of protocols) row.protocols.add(p);
+  if (!Number.isNaN(last) && (row.last === null || last > row.last)) row.last = last;
+}
+
 export type HostStatus = 'explained' | 'alwaysrelay' | 'unexplained';
 export type Verdict = 'clear' | 'unexplained' | 'empty' | 'unknown';
 

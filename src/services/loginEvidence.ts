@@ -2,7 +2,7 @@
  * Aggregates the successful logins per IP for a set of IPs: who logged in, how often, when last.
  * From the login index when there is one (loginIndex.ts), else by scanning the logs.
  */
-import { IpLoginEvidence } from '../domain/explain';
+import { addLoginEvidence, IpLoginEvidence } from '../domain/explain';
 import { MailProtocol } from '../parsers/patterns/loginPatterns';
 import { CoreContext } from './context';
 import { kindInfo, LoginBatch } from './loginBatch';
@@ -13,19 +13,7 @@ import { Problems } from './problems';
 
 /** Counts one login (time in ms, NaN when unknown). */
 function addOne(evidence: Map<string, IpLoginEvidence>, ip: string, user: string, time: number, protocol: MailProtocol): void {
-  let ev = evidence.get(ip);
-  if (!ev) {
-    ev = { users: new Map() };
-    evidence.set(ip, ev);
-  }
-  let row = ev.users.get(user);
-  if (!row) {
-    row = { count: 0, last: null, protocols: new Set() };
-    ev.users.set(user, row);
-  }
-  row.count++;
-  row.protocols.add(protocol);
-  if (!Number.isNaN(time) && (row.last === null || time > row.last)) row.last = time;
+  addLoginEvidence(evidence, ip, user, 1, time, [protocol]);
 }
 
 export function addLogin(evidence: Map<string, IpLoginEvidence>, l: Pick<LoginRecord, 'ip' | 'user' | 'time' | 'protocol'>): void {

@@ -3,7 +3,7 @@
  * segments a manifest names plus the logins read since (kept in memory when this process could not
  * write them).
  */
-import { IpLoginEvidence } from '../domain/explain';
+import { addLoginEvidence, IpLoginEvidence } from '../domain/explain';
 import { IndexStore } from '../host/indexStore';
 import { MailProtocol, MailService } from '../parsers/patterns/loginPatterns';
 import { IndexCorrupt, IndexedLogin, LogEntry, Manifest, parseKind, SEGMENT_HEADER_BYTES, SegmentMeta, SegmentRef, decodeSegmentHeader } from './loginIndexFormat';
@@ -82,21 +82,6 @@ function isoCache(): (ms: number) => string | null {
 }
 
 
-function addRow(evidence: Map<string, IpLoginEvidence>, ip: string, user: string, count: number, last: number, protocols: Iterable<MailProtocol>): void {
-  let ev = evidence.get(ip);
-  if (!ev) {
-    ev = { users: new Map() };
-    evidence.set(ip, ev);
-  }
-  let row = ev.users.get(user);
-  if (!row) {
-    row = { count: 0, last: null, protocols: new Set() };
-    ev.users.set(user, row);
-  }
-  row.count += count;
-  for (const p of protocols) row.protocols.add(p);
-  if (!Number.isNaN(last) && (row.last === null || last > row.last)) row.last = last;
-}
 
 /** Newest first; without a time last; ties in file order, then latest line first. */
 export function newestFirst(x: LoginRow & { order: number }, y: LoginRow & { order: number }): number {
@@ -136,11 +121,11 @@ export class LoginIndexView {
         const few = ips.size <= meta.dir.size;
         const wanted = few ? ips : new Set([...meta.dir.keys()].filter((ip) => ips.has(ip)));
         for (const ip of wanted) {
-          for (const row of meta.aggregates(ip)) addRow(evidence, ip, row.user, row.count, row.last, PROTOCOLS[row.protocols & 3]);
+          for (const row of meta.aggregates(ip)) addLoginEvidence(evidence, ip, row.user, row.count, row.last, PROTOCOLS[row.protocols & 3]);
         }
       }
       for (const l of this.overlay.get(e.id) ?? []) {
-        if (ips.has(l.ip)) addRow(evidence, l.ip, l.user, 1, l.time, [parseKind(l.kind).protocol]);
+        if (ips.has(l.ip)) addLoginEvidence(evidence, l.ip, l.user, 1, l.time, [parseKind(l.kind).protocol]);
       }
     }
     return evidence;
