@@ -19,10 +19,10 @@ import { COMMANDS } from '../../src/cli/commands';
 import { loadConfig } from '../../src/config/config';
 import { NAV_ITEMS } from '../../src/routes/nav';
 import { createContext } from '../../src/services/context';
-import { failedLine, loginLine } from '../helpers/cpanelHost';
+import { AppRoute, appRoutes } from '../helpers/appRoutes';
 import { addToTree, removeTree, runCliCaptured } from '../helpers/hostTree';
-import { makeEvidenceHost } from '../helpers/mailEvidenceHost';
-import { installStandins, readCalls } from '../helpers/standins';
+import { makeScopedHost } from '../helpers/scopedHost';
+import { readCalls } from '../helpers/standins';
 
 jest.setTimeout(120_000);
 
@@ -85,69 +85,19 @@ const CLI_SAMPLES: Record<string, string[][] | { skip: string } | { knownLeak: s
 
 let root: string;
 beforeAll(() => {
-  root = makeEvidenceHost(now).root;
-  const v6 = '2001:0db8:0000:0000:0000:0000:0000:00b0';
-  const maillog = fs.readFileSync(path.join(root, 'var/log/maillog'), 'utf8');
-  addToTree(root, {
-    files: {
-      // /etc/alwaysrelay's entries are merged into the list with the user -alwaysrelay-
-      '/etc/recent_authed_mail_ips': ['203.0.113.10', '198.51.100.7', '192.0.2.150', '192.0.2.99', `"${v6}"`, '198.51.100.200'].join('\n') + '\n',
-      '/etc/recent_authed_mail_ips_users': `203.0.113.10: bob@bob.example\n198.51.100.7: carol@carol.example\n192.0.2.150: alice@alice.example\n"${v6}": carol@carol.example\n198.51.100.200: -alwaysrelay-\n`,
-      '/etc/alwaysrelay': '198.51.100.200: backupmx\n',
-      '/etc/skipsmtpcheckhosts': '198.51.100.201\n',
-      '/etc/mailips': 'carol.example: 198.51.100.77\n',
-      '/etc/trueuserdomains': 'alice.example: alice\nbob.example: bob\ncarol.example: carol\nresellera.example: resellera\nresellerb.example: resellerb\n',
-      '/var/cpanel/users/bob': 'USER=bob\nOWNER=resellera\nDNS=bob.example\nDNS1=shop.bob.example\n',
-      '/var/cpanel/users/resellera': 'USER=resellera\nOWNER=root\nDNS=resellera.example\n',
-      '/var/cpanel/users/resellerb': 'USER=resellerb\nOWNER=root\nDNS=resellerb.example\n',
-      '/var/cpanel/mainip': '192.0.2.1\n',
-      '/etc/ips': '192.0.2.1:255.255.255.0:192.0.2.255\n198.51.100.77:255.255.255.0:198.51.100.255\n',
-      '/var/log/maillog': maillog + [
-        loginLine(minutesAgo(20), 'alice@alice.example', '192.0.2.150', 'pop3'),
-        loginLine(minutesAgo(10), 'carol@carol.example', '2001:db8::b0'),
-        loginLine(minutesAgo(8), 'bob@bob.example', '203.0.113.10'),
-        failedLine(minutesAgo(6), 'admin-guess', '192.0.2.99'),
-      ].map((l) => `${l}\n`).join(''),
-      '/var/log/relaywatch/audit.log': `${JSON.stringify({ time: now.toISOString(), user: 'root', via: 'web', action: 'disable', note: 'audit-marker' })}\n`,
-      // no network in tests: a resolver on a closed loopback port, answered (refused) at once
-      '/etc/relaywatch/config.yaml': 'blacklist:\n  resolver: "127.0.0.1:9"\n  timeoutMs: 200\n',
-    },
-  });
-  installStandins(root, 'modern');
+  root = makeScopedHost(now);
+  // a static open-relay entry: root-only data a reseller must never see
+  addToTree(root, { files: { '/etc/skipsmtpcheckhosts': '198.51.100.201\n' } });
 });
 afterAll(() => removeTree(root));
 
-interface GetRoute {
-  path: string;
-  hasParams: boolean;
-}
-
-/** Every GET route of the app, from Express 5's router stack (nested routers included). */
-function getRoutes(app: ReturnType<typeof createApp>): { gets: GetRoute[]; changes: Array<{ path: string; methods: string[] }> } {
-  const gets: GetRoute[] = [];
-  const changes: Array<{ path: string; methods: string[] }> = [];
-  type Layer = { route?: { path: unknown; methods: Record<string, boolean> }; handle?: { stack?: Layer[] }; rawPath?: unknown; name?: string };
-  const walk = (stack: Layer[], prefix: string): void => {
-    for (const layer of stack) {
-      if (layer.route) {
-        const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
-        for (const p of paths) {
-          const full = typeof p === 'string' ? prefix + p : `${prefix}${String(p)}`;
-          const hasParams = typeof p !== 'string' || /[:*{(]/.test(p);
-          const methods = Object.keys(layer.route.methods).filter((m) => layer.route!.methods[m]);
-          if (methods.includes('get') || methods.includes('_all')) gets.push({ path: full, hasParams });
-          const other = methods.filter((m) => m !== 'get' && m !== 'head');
-          if (other.length) changes.push({ path: full, methods: other });
-        }
-      } else if (layer.handle?.stack) {
-        if (typeof layer.rawPath !== 'string') throw new Error(`a router mounted on ${String(layer.rawPath)}: give it a string path so this test can list its routes`);
-        walk(layer.handle.stack, prefix + (layer.rawPath === '/' ? '' : layer.rawPath));
-      }
-    }
-  };
-  const router = (app as unknown as { router: { stack: Layer[] } }).router;
-  walk(router.stack, '');
-  return { gets, changes };
+/** GET routes and state-changing routes of the app, from its router (see appRoutes). */
+function getRoutes(app: ReturnType<typeof createApp>): { gets: AppRoute[]; changes: Array<{ path: string; methods: string[] }> } {
+  const routes = appRoutes(app);
+  const gets = routes.filter((r) => r.method === 'get' || r.method === 'all');
+  const changes = new Map<string, string[]>();
+  for (const r of routes) if (r.method !== 'get' && r.method !== 'head') changes.set(r.path, [...(changes.get(r.path) ?? []), r.method === 'all' ? '_all' : r.method]);
+  return { gets, changes: [...changes].map(([path, methods]) => ({ path, methods })) };
 }
 
 function leaks(text: string, url: string): string[] {
