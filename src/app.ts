@@ -9,6 +9,7 @@ import { AppError, isAppError } from './http/appError';
 import { csrfToken, verifyCsrf } from './http/csrf';
 import { IdentitySource, identityMiddleware } from './http/identity';
 import { linkTo } from './http/links';
+import { createPageCache } from './http/pageCache';
 import { whmChromeMiddleware } from './http/whmChrome';
 import { registerRoutes } from './routes';
 import { appendAudit } from './services/audit';
@@ -92,7 +93,7 @@ export function createApp(ctx: CoreContext, opts: AppOptions): express.Express {
     });
   });
 
-  registerRoutes(app, { ctx, secret });
+  registerRoutes(app, { ctx, secret, pages: createPageCache() });
 
   app.use((_req, _res, next) => next(AppError.notFound('No such page.')));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {

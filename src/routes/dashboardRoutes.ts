@@ -14,13 +14,14 @@ export function whmPrefix(req: Request): string | null {
  */
 const DASHBOARD_HOST_ROWS = 100;
 
-export function dashboardRoutes(app: Express, { ctx }: RouteDeps): void {
+export function dashboardRoutes(app: Express, { ctx, pages }: RouteDeps): void {
   app.get('/api/v1/dashboard', async (req, res) => {
     res.json(await dashboard(ctx, req.identity!.viewer));
   });
 
-  app.get('/', async (req, res) => {
+  app.get('/', async (req, res, next) => {
     const d = await dashboard(ctx, req.identity!.viewer);
-    res.render('pages/dashboard', { title: 'Overview', d, whm: whmPrefix(req), showAllHosts: req.query.hosts === 'all', hostRows: DASHBOARD_HOST_ROWS });
+    const showAllHosts = req.query.hosts === 'all';
+    pages.render(req, res, next, 'pages/dashboard', { title: 'Overview', d, whm: whmPrefix(req), showAllHosts, hostRows: DASHBOARD_HOST_ROWS }, `${d.version}:${showAllHosts}`);
   });
 }

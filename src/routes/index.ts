@@ -2,6 +2,7 @@
  * Every route of the app. Routes are thin: validate, call one core function, render or send JSON.
  */
 import type { Express } from 'express';
+import type { PageCache } from '../http/pageCache';
 import { CoreContext } from '../services/context';
 import { accountRoutes } from './accountRoutes';
 import { blacklistRoutes } from './blacklistRoutes';
@@ -18,6 +19,8 @@ export interface RouteDeps {
   ctx: CoreContext;
   /** CSRF secret (see http/csrf.ts) */
   secret: Buffer;
+  /** rendered pages kept while their data is unchanged */
+  pages: PageCache;
 }
 
 export function registerRoutes(app: Express, deps: RouteDeps): void {

@@ -134,3 +134,19 @@ export async function cachedAnswer<T>(ctx: CoreContext, key: string, maxAgeMs: n
 export function forgetAnswers(ctx: CoreContext): void {
   caches.delete(ctx);
 }
+
+const answerIds = new WeakMap<object, number>();
+let lastAnswerId = 0;
+
+/**
+ * A number that stays the same for as long as the same cached answer is handed out, and changes when
+ * it is recomputed: what is made from an answer (a rendered page) can be kept under it.
+ */
+export function answerId(answer: object): number {
+  let id = answerIds.get(answer);
+  if (id === undefined) {
+    id = ++lastAnswerId;
+    answerIds.set(answer, id);
+  }
+  return id;
+}

@@ -28,7 +28,7 @@ import {
 } from '../domain/blacklist';
 import { requireRoot, Viewer } from '../domain/scope';
 import { createDnsblResolver } from '../host/dnsResolver';
-import { HostPathError } from '../host/host';
+import { Host, HostPathError } from '../host/host';
 import { readInterfaceAddresses } from '../host/interfaces';
 import { AppError, isAppError } from '../http/appError';
 import { classifyAnswer, cleanTxt, DnsOutcome } from '../parsers/dnsblAnswer';
@@ -37,6 +37,7 @@ import { applyZoneOverrides, Impact, parseZoneCatalogue, ZoneEntry } from '../pa
 import { canonicalIp, compareIps } from '../parsers/ip';
 import { blacklistSkipReason, parseAddressList, parseEtcIps, parseMainIp, parseMailIps, ParsedIps } from '../parsers/serverIps';
 import { CoreContext } from './context';
+import { cachedAnswer } from './answerCache';
 
 export const SERVER_IP_FILES = { mainip: '/var/cpanel/mainip', ips: '/etc/ips', mailips: '/etc/mailips' } as const;
 export const DEFAULT_ZONES_FILE = path.join(__dirname, '../data/dnsbl-zones.yaml');
@@ -303,10 +304,18 @@ export class BlacklistMonitor {
     return { ...this.state };
   }
 
+  /**
+   * The last finished check. Every page asks for it, so it is parsed once per change of the file
+   * (the answer is shared: callers must not modify it).
+   */
   async readCache(): Promise<{ report: BlacklistReport | null; problem: string | null }> {
+    return cachedAnswer(this.ctx, 'blacklist:last-result', 60_000, (c) => this.readCacheFile(c.host));
+  }
+
+  private async readCacheFile(host: Host): Promise<{ report: BlacklistReport | null; problem: string | null }> {
     let text: string | null;
     try {
-      text = await this.ctx.host.readOptional(this.cachePath);
+      text = await host.readOptional(this.cachePath);
     } catch (e) {
       return { report: null, problem: `The last result (${this.cachePath}) cannot be read: ${(e as Error).message}` };
     }

@@ -16,7 +16,7 @@ import { CoreContext } from './context';
 import { explain, ExplainReport } from './explainService';
 import { relianceReport, RelianceReport } from './relianceService';
 import { StatusReport, statusReport } from './statusService';
-import { cachedAnswer } from './answerCache';
+import { answerId, cachedAnswer } from './answerCache';
 import { viewerKey } from '../domain/scope';
 
 export type Tone = 'green' | 'amber' | 'red' | 'grey';
@@ -63,6 +63,8 @@ export interface Dashboard {
   cards: Card[];
   relay: ExplainReport;
   checkedAt: string;
+  /** the same for as long as everything shown is the same (a rendered page is kept under it) */
+  version: string;
 }
 
 export interface Guide {
@@ -92,6 +94,8 @@ interface Facts {
   status: StatusReport | null;
   /** root only: the last finished check (never waits on DNS) */
   blacklist: { report: BlacklistReport | null; stale: boolean; progress: CheckProgress; problem: string | null } | null;
+  /** changes whenever any of the above does */
+  version: string;
 }
 
 /** Everything the dashboard and the guide show, computed once for all who ask at the same time. */
@@ -105,11 +109,16 @@ async function gather(ctx: CoreContext, viewer: Viewer): Promise<Facts> {
     const cached = await monitor.readCache();
     blacklist = { report: cached.report, stale: monitor.isStale(cached.report), progress: monitor.progress(), problem: cached.problem };
   }
-  return { ...facts, blacklist };
+  const b = blacklist;
+  const version = [
+    answerId(facts),
+    ...(b ? [b.report ? answerId(b.report) : 0, b.stale, b.problem, b.progress.running, b.progress.done, b.progress.total, b.progress.lastError] : []),
+  ].join(':');
+  return { ...facts, blacklist, version };
 }
 
 /** What the cards read from files and programs: reused until one of those files changes. */
-async function gatherFromFiles(ctx: CoreContext, viewer: Viewer): Promise<Omit<Facts, 'blacklist'>> {
+async function gatherFromFiles(ctx: CoreContext, viewer: Viewer): Promise<Omit<Facts, 'blacklist' | 'version'>> {
   const days = ctx.config.evidence.days;
   const relay = await explain(ctx, viewer);
   const reliance = await relianceReport(ctx, viewer, { days });
@@ -273,6 +282,7 @@ export async function dashboard(ctx: CoreContext, viewer: Viewer): Promise<Dashb
     cards,
     relay: f.relay,
     checkedAt: f.relay.checkedAt,
+    version: f.version,
   };
 }
 

@@ -2,6 +2,8 @@
  * The dashboard and the guided check over HTTP on real temporary host trees: the verdict in words,
  * cards from real sources only, the way to an IP page, scope for resellers.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import request from 'supertest';
 import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
@@ -127,4 +129,48 @@ test('a long relay list: the overview shows the first 100 rows, unexplained firs
   const all = (await request(app(root)).get('/?hosts=all').expect(200)).text;
   expect(rows(all)).toBe(151);
   expect(all).not.toContain('Showing the first');
+});
+
+describe('the overview page is kept while its data is unchanged', () => {
+  const nonceOf = (res: request.Response): string => /script-src 'self' 'nonce-([^']+)'/.exec(String(res.headers['content-security-policy']))![1];
+  const SECRET = Buffer.alloc(32, 7);
+  const socketApp = (root: string) => createApp(createContext(loadConfig({ root })), { identity: { kind: 'socket' }, secret: SECRET });
+  const asWhm = (r: request.Test, user: string, token: string): request.Test =>
+    r.set('x-relaywatch-whm-user', user).set('x-relaywatch-security-token', token).set('x-relaywatch-base', `${token}/cgi/relaywatch/index.cgi`);
+
+  test('every answer carries its own nonce, in the header and on every script of the page', async () => {
+    const a = app(host());
+    const first = await request(a).get('/').expect(200);
+    const second = await request(a).get('/').expect(200);
+    expect(nonceOf(first)).not.toBe(nonceOf(second));
+    for (const res of [first, second]) {
+      const nonces = [...res.text.matchAll(/<script nonce="([^"]*)"/g)].map((m) => m[1]);
+      expect(nonces.length).toBeGreaterThan(0);
+      expect(new Set(nonces)).toEqual(new Set([nonceOf(res)]));
+      expect(res.text).not.toMatch(/rw-nonce-/);
+    }
+    expect(second.text.split(nonceOf(second)).join('N')).toBe(first.text.split(nonceOf(first)).join('N'));
+  });
+
+  test('a change on disk shows on the next request', async () => {
+    const root = host();
+    const a = app(root);
+    expect((await request(a).get('/').expect(200)).text).toContain('1 relay IP needs a look');
+    // /etc/relayhosts is a link to this file on a modern server (a link inside the host root)
+    fs.appendFileSync(path.join(root, 'etc/recent_authed_mail_ips'), '198.51.100.7\n');
+    const after = await request(a).get('/').expect(200);
+    expect(after.text).toContain('2 relay IPs need a look');
+    expect(after.text).toContain('href="/ip/198.51.100.7"');
+  });
+
+  test('kept per WHM session and user: links carry each session, a reseller never gets root’s page', async () => {
+    const a = socketApp(host());
+    const s1 = await asWhm(request(a).get('/'), 'root', '/cpsess1111111111').expect(200);
+    const s2 = await asWhm(request(a).get('/'), 'root', '/cpsess2222222222').expect(200);
+    expect(s1.text).toContain('href="/cpsess1111111111/cgi/relaywatch/index.cgi?route=%2Fip%2F192.0.2.99"');
+    expect(s2.text).toContain('href="/cpsess2222222222/cgi/relaywatch/index.cgi?route=%2Fip%2F192.0.2.99"');
+    expect(s2.text).not.toContain('/cpsess1111111111');
+    const reseller = await asWhm(request(a).get('/'), 'resellera', '/cpsess1111111111');
+    expect(reseller.text).not.toContain('192.0.2.99');
+  });
 });

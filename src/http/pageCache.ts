@@ -1,0 +1,64 @@
+/**
+ * Keeps rendered pages whose data has not changed. A busy dashboard costs milliseconds of template
+ * work per request; under load, 50 clients at once would queue behind each other for the same HTML.
+ *
+ * A page is kept per user, WHM session and base URL (the form token, the links and WHM's chrome
+ * depend on them) and per version of its data, for at most MAX_AGE_MS (WHM's chrome files are not
+ * part of the version). The one part that differs per request, the CSP nonce, is rendered as a
+ * marker and filled in when the page is sent.
+ */
+import crypto from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+
+const MAX_AGE_MS = 15_000;
+const MAX_PAGES = 64;
+
+interface KeptPage {
+  html: string;
+  /** the page wore WHM's chrome, whose markup needs inline style attributes (see whmChrome.ts) */
+  styleAttr: boolean;
+  at: number;
+}
+
+export interface PageCache {
+  /** renders `view` unless a page for the same viewer and `dataKey` is kept, and sends it */
+  render(req: Request, res: Response, next: NextFunction, view: string, locals: object, dataKey: string): void;
+}
+
+export function createPageCache(): PageCache {
+  const pages = new Map<string, KeptPage>();
+  // Random per process: data shown on a page can never contain it by chance or by design.
+  const marker = `rw-nonce-${crypto.randomBytes(12).toString('hex')}`;
+
+  const send = (res: Response, page: KeptPage): void => {
+    const nonce = String(res.locals.nonce ?? '');
+    if (page.styleAttr) {
+      const csp = res.getHeader('Content-Security-Policy');
+      if (typeof csp === 'string' && !csp.includes('style-src-attr')) res.setHeader('Content-Security-Policy', `${csp}; style-src-attr 'unsafe-inline'`);
+    }
+    res.type('html').send(page.html.split(marker).join(nonce));
+  };
+
+  return {
+    render(req, res, next, view, locals, dataKey) {
+      const id = req.identity!;
+      const key = [id.user, id.session, id.base ?? '', view, dataKey].join('\n');
+      const now = Date.now();
+      const kept = pages.get(key);
+      if (kept && now - kept.at >= 0 && now - kept.at < MAX_AGE_MS) return send(res, kept);
+      const nonce = res.locals.nonce;
+      const cspBefore = res.getHeader('Content-Security-Policy');
+      res.locals.nonce = marker;
+      res.render(view, locals, (err: Error | null, html: string) => {
+        res.locals.nonce = nonce;
+        if (err) return next(err);
+        const page = { html, styleAttr: res.getHeader('Content-Security-Policy') !== cspBefore, at: now };
+        pages.delete(key);
+        pages.set(key, page);
+        // Oldest first in a Map's order: drop what was kept longest ago.
+        while (pages.size > MAX_PAGES) pages.delete(pages.keys().next().value!);
+        send(res, page);
+      });
+    },
+  };
+}
