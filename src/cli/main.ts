@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig, Config } from '../config/config';
+import { Accounts } from '../domain/accounts';
 import { viewerFor, Viewer } from '../domain/scope';
 import { isAppError } from '../http/appError';
 import { loadAccounts } from '../services/accountsService';
@@ -85,6 +86,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const getConfig = (): Config => (config ??= loadConfig({ root: values.root as string | undefined, configFile: values.config as string | undefined }));
   const getContext = (): CoreContext => (ctx ??= createContext(getConfig()));
   let viewer: Viewer | null = null;
+  // root sees every account whatever the account files say (viewerFor reads none for root): its
+  // view costs no reading and parsing of files the command's answer reads again anyway.
+  const getViewer = async (user: string): Promise<Viewer> => viewerFor(user, user === 'root' ? Accounts.empty() : await loadAccounts(getContext()));
   try {
     return await command.run({
       values,
@@ -93,7 +97,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io,
       config: getConfig,
       context: getContext,
-      viewer: async () => (viewer ??= viewerFor((values.as as string | undefined) ?? 'root', await loadAccounts(getContext()))),
+      viewer: async () => (viewer ??= await getViewer((values.as as string | undefined) ?? 'root')),
     });
   } catch (e) {
     if (isAppError(e)) {
@@ -116,7 +120,10 @@ if (require.main === module) {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
     errIsTty: process.stderr.isTTY === true,
-    stdin: process.stdin,
+    // Opened when a command reads it: making the stream costs milliseconds every run would pay.
+    get stdin() {
+      return process.stdin;
+    },
   };
   runCli(process.argv.slice(2), io).then(
     (code) => {

@@ -6,7 +6,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import yaml from 'js-yaml';
 import { AppError } from '../http/appError';
 
 export interface Config {
@@ -162,6 +161,9 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
   }
   let parsed: unknown;
   try {
+    // Loaded only when there is a file to parse: the YAML parser is the largest module a CLI run
+    // would otherwise load, and most servers run on the defaults.
+    const yaml = require('js-yaml') as typeof import('js-yaml');
     parsed = yaml.load(text);
   } catch (e) {
     fail(file, `is not valid YAML: ${(e as Error).message.split('\n')[0]}`);

@@ -3,7 +3,7 @@
  * Built once per process (CLI run or daemon) and passed down; nothing here is global.
  */
 import { Config } from '../config/config';
-import { CommandRunner } from '../host/commandRunner';
+import type { CommandRunner } from '../host/commandRunner';
 import { Host } from '../host/host';
 
 export interface CoreContext {
@@ -15,5 +15,17 @@ export interface CoreContext {
 
 export function createContext(config: Config, opts: { now?: () => Date } = {}): CoreContext {
   const host = new Host(config.root);
-  return { config, host, now: opts.now ?? (() => new Date()), commands: new CommandRunner(host, config.commands.timeoutMs) };
+  let commands: CommandRunner | null = null;
+  return {
+    config,
+    host,
+    now: opts.now ?? (() => new Date()),
+    // Made on first use: most answers run no program, and a CLI run should not pay for loading
+    // child_process. One runner per context all the same (it runs one program at a time); a copy
+    // of the context ({ ...ctx }) reads the getter and so shares it.
+    get commands(): CommandRunner {
+      commands ??= new (require('../host/commandRunner') as typeof import('../host/commandRunner')).CommandRunner(host, config.commands.timeoutMs);
+      return commands;
+    },
+  };
 }

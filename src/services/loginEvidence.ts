@@ -8,7 +8,8 @@ import { CoreContext } from './context';
 import { kindInfo, LoginBatch } from './loginBatch';
 import { indexBuildingProblem, queryLoginIndex } from './loginIndex';
 import { indexStillBuilding } from './loginIndexDaemon';
-import { LoginRecord, mailLogFiles, ScanProgress, scanLogFiles } from './loginScan';
+import type { LoginRecord, ScanProgress } from './loginScan';
+import { mailLogFiles } from './loginScanFiles';
 import { Problems } from './problems';
 
 /** Counts one login (time in ms, NaN when unknown). */
@@ -55,6 +56,9 @@ export async function collectLoginEvidence(
     return fromIndex.value;
   }
   const files = await mailLogFiles(ctx, problems);
+  // The scanner (worker pool, WASM kernel, line parsers) is loaded only here: an answer from the
+  // index needs none of it, and loading it costs a CLI run some ten milliseconds.
+  const { scanLogFiles } = require('./loginScan') as typeof import('./loginScan');
   await scanLogFiles(ctx, files, (_f, batch) => addBatch(evidence, batch, ips), { problems, onProgress, onlyIps: ips });
   return evidence;
 }

@@ -25,7 +25,7 @@ import { LoginIndexView, LoginRow, newestFirst, readSegmentLogins } from './logi
 import { kindInfo, LoginBatch } from './loginBatch';
 import type { ScanProgress } from './loginScan';
 import { knownHead, mailLogFiles, unreadableLog } from './loginScanFiles';
-import { scanTargets, ScanTarget } from './loginScanPool';
+import type { ScanRunOptions, ScanTarget, TargetOutcome } from './loginScanPool';
 import { Problems } from './problems';
 
 export type { LoginRow } from './loginIndexView';
@@ -91,6 +91,15 @@ function readManifestState(store: IndexStore): ManifestState {
     if (e instanceof IndexCorrupt) return { kind: 'corrupt', message: e.message };
     throw e;
   }
+}
+
+/**
+ * loginScanPool.ts, loaded on the first scan: it brings the worker pool, the WASM kernel and the
+ * line parsers (some ten milliseconds to load), and an index with nothing new to read needs none
+ * of them.
+ */
+function scanTargets(ctx: CoreContext, targets: readonly ScanTarget[], opts: ScanRunOptions): Promise<TargetOutcome[]> {
+  return (require('./loginScanPool') as typeof import('./loginScanPool')).scanTargets(ctx, targets, opts);
 }
 
 function segmentName(generation: number, entryId: number): string {
@@ -203,6 +212,7 @@ async function refreshPass(ctx: CoreContext, store: IndexStore, opts: RefreshOpt
     }
 
     const scan = async (list: Pending[]): Promise<void> => {
+      if (list.length === 0) return;
       const outcomes = await scanTargets(ctx, list.map((p) => p.target), {
         parallel: opts.parallel,
         onProgress: opts.onProgress
