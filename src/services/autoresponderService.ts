@@ -169,8 +169,12 @@ export async function findAutoresponders(
   return [...found.values()].filter((f) => canSeeAccount(viewer, f.account));
 }
 
-/** Answers are reused while none of the files they were computed from changed (see answerCache.ts). */
-const REUSE_MS = 15_000;
+/**
+ * Answers are reused while none of the files they were computed from changed (see answerCache.ts).
+ * What depends on the clock alone (replies and bounces of the last N days, an autoresponder's start
+ * and stop time) may show up to five minutes late; recomputing reads every account's mail folders.
+ */
+const REUSE_MS = 300_000;
 
 export async function autoresponderReport(
   ctx: CoreContext,

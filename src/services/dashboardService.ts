@@ -98,9 +98,20 @@ interface Facts {
   version: string;
 }
 
-/** Everything the dashboard and the guide show, computed once for all who ask at the same time. */
+/**
+ * Everything the dashboard and the guide show. Each part is an answer reused until its own files
+ * change (answerCache.ts), so a new login recomputes the relay report, not the autoresponders of
+ * 10,000 accounts.
+ */
 async function gather(ctx: CoreContext, viewer: Viewer): Promise<Facts> {
-  const facts = await cachedAnswer(ctx, `dashboard:${viewerKey(viewer)}`, 15_000, (c) => gatherFromFiles(c, viewer));
+  const days = ctx.config.evidence.days;
+  const relay = await explain(ctx, viewer);
+  const reliance = await relianceReport(ctx, viewer, { days });
+  const autoresponders = await autoresponderReport(ctx, viewer, { days });
+  // The switch's state comes from programs (tailwatchd --status) as well as files: the card asks
+  // them again at most every minute (the status page asks every time; a change made through
+  // relaywatch forgets every answer at once).
+  const status: StatusReport | null = viewer.isRoot ? await cachedAnswer(ctx, `dashboard-status:${viewerKey(viewer)}`, 60_000, (c) => statusReport(c, viewer)) : null;
   // The blacklist state lives partly in memory (a check running now), so it is read fresh every time:
   // the cached result and the progress only; the dashboard never starts DNS queries itself.
   let blacklist: Facts['blacklist'] = null;
@@ -111,20 +122,13 @@ async function gather(ctx: CoreContext, viewer: Viewer): Promise<Facts> {
   }
   const b = blacklist;
   const version = [
-    answerId(facts),
+    answerId(relay),
+    answerId(reliance),
+    answerId(autoresponders),
+    status ? answerId(status) : 0,
     ...(b ? [b.report ? answerId(b.report) : 0, b.stale, b.problem, b.progress.running, b.progress.done, b.progress.total, b.progress.lastError] : []),
   ].join(':');
-  return { ...facts, blacklist, version };
-}
-
-/** What the cards read from files and programs: reused until one of those files changes. */
-async function gatherFromFiles(ctx: CoreContext, viewer: Viewer): Promise<Omit<Facts, 'blacklist' | 'version'>> {
-  const days = ctx.config.evidence.days;
-  const relay = await explain(ctx, viewer);
-  const reliance = await relianceReport(ctx, viewer, { days });
-  const autoresponders = await autoresponderReport(ctx, viewer, { days });
-  const status: StatusReport | null = viewer.isRoot ? await statusReport(ctx, viewer) : null;
-  return { viewer, relay, reliance, autoresponders, status };
+  return { viewer, relay, reliance, autoresponders, status, blacklist, version };
 }
 
 function verdictOf(r: ExplainReport, viewer: Viewer): Dashboard['verdict'] {

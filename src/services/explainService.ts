@@ -35,8 +35,11 @@ export interface ExplainReport {
   problems: Problem[];
 }
 
-/** How long a report may be reused when none of its files changed (it says how stale each IP is). */
-const REUSE_MS = 10_000;
+/**
+ * How long a report may be reused when none of its files changed. It says which IPs are past the
+ * relay window (30 minutes or more), so it may be up to this much late in saying so.
+ */
+const REUSE_MS = 30_000;
 
 /**
  * The report for a viewer. A daemon asked again and again gets the same report back until a file
@@ -63,9 +66,17 @@ export async function explainEncoded(ctx: CoreContext, viewer: Viewer): Promise<
     const json = Buffer.from(JSON.stringify(report), 'utf8');
     return { json, gzip: zlib.gzipSync(json), etag: `"${crypto.createHash('sha256').update(json).digest('base64url').slice(0, 27)}"` };
   };
-  if (indexStillBuilding(ctx)) return encode(await explainNow(ctx, viewer, {}));
-  return cachedAnswer(ctx, `explain-encoded:${viewerKey(viewer)}`, REUSE_MS, async (c) => encode(await explainNow(c, viewer, {})));
+  const report = await explain(ctx, viewer);
+  let encoded = encodedReports.get(report);
+  if (!encoded) {
+    encoded = encode(report);
+    encodedReports.set(report, encoded);
+  }
+  return encoded;
 }
+
+/** The bytes of each report handed out by explain(): kept for as long as the report itself is. */
+const encodedReports = new WeakMap<ExplainReport, EncodedReport>();
 
 function viewerKey(viewer: Viewer): string {
   return `${viewer.isRoot ? '*' : '-'}:${viewer.user}:${[...viewer.accounts].sort().join(',')}`;
