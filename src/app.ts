@@ -9,6 +9,7 @@ import { AppError, isAppError } from './http/appError';
 import { csrfToken, verifyCsrf } from './http/csrf';
 import { IdentitySource, identityMiddleware } from './http/identity';
 import { linkTo } from './http/links';
+import { nextNonce } from './http/nonce';
 import { createPageCache } from './http/pageCache';
 import { whmChromeMiddleware } from './http/whmChrome';
 import { registerRoutes } from './routes';
@@ -35,7 +36,7 @@ export function createApp(ctx: CoreContext, opts: AppOptions): express.Express {
   app.set('query parser', 'simple');
 
   app.use((_req, res, next) => {
-    const nonce = crypto.randomBytes(16).toString('base64');
+    const nonce = nextNonce();
     res.locals.nonce = nonce;
     res.setHeader(
       'Content-Security-Policy',

@@ -14,7 +14,8 @@ const MAX_AGE_MS = 15_000;
 const MAX_PAGES = 64;
 
 interface KeptPage {
-  html: string;
+  /** the page's bytes cut where the nonce goes */
+  parts: Buffer[];
   /** the page wore WHM's chrome, whose markup needs inline style attributes (see whmChrome.ts) */
   styleAttr: boolean;
   at: number;
@@ -36,7 +37,18 @@ export function createPageCache(): PageCache {
       const csp = res.getHeader('Content-Security-Policy');
       if (typeof csp === 'string' && !csp.includes('style-src-attr')) res.setHeader('Content-Security-Policy', `${csp}; style-src-attr 'unsafe-inline'`);
     }
-    res.type('html').send(page.html.split(marker).join(nonce));
+    const nonceBytes = Buffer.from(nonce);
+    const length = page.parts.reduce((n, part) => n + part.length, 0) + (page.parts.length - 1) * nonceBytes.length;
+    // Written piece by piece (one writev, no copy of the page per request), without an entity tag:
+    // the page is never stored (Cache-Control: no-store) and every answer differs by its nonce.
+    res.status(200).set('Content-Type', 'text/html; charset=utf-8').set('Content-Length', String(length));
+    res.cork();
+    page.parts.forEach((part, i) => {
+      if (i > 0) res.write(nonceBytes);
+      res.write(part);
+    });
+    res.end();
+    res.uncork();
   };
 
   return {
@@ -52,7 +64,7 @@ export function createPageCache(): PageCache {
       res.render(view, locals, (err: Error | null, html: string) => {
         res.locals.nonce = nonce;
         if (err) return next(err);
-        const page = { html, styleAttr: res.getHeader('Content-Security-Policy') !== cspBefore, at: now };
+        const page = { parts: html.split(marker).map((part) => Buffer.from(part)), styleAttr: res.getHeader('Content-Security-Policy') !== cspBefore, at: now };
         pages.delete(key);
         pages.set(key, page);
         // Oldest first in a Map's order: drop what was kept longest ago.
