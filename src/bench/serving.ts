@@ -1,9 +1,12 @@
 /**
- * The serving figure: relaywatch's daemon as a child process on 127.0.0.1, loaded by autocannon with
- * 50 concurrent clients for a bounded time; the 95th percentile of every response's latency and the
- * number of errors.
+ * The serving figure: relaywatch's daemon as a child process on 127.0.0.1, loaded with 50 concurrent
+ * clients for a bounded time; the 95th percentile of every response's latency and the number of
+ * errors. The load tool is Debian's wrk when it is installed (written in C, pinned to the last core
+ * so that it does not take the daemon's), else autocannon (JavaScript, in this process, on the
+ * same cores: its own HTTP parsing takes most of a core and shows in the daemon's latency).
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFile, spawn } from 'node:child_process';
+import os from 'node:os';
 import http from 'node:http';
 import net from 'node:net';
 import fs from 'node:fs';
@@ -26,6 +29,7 @@ type Autocannon = (opts: Record<string, unknown>, cb: (err: Error | null, res: A
 const autocannon = require('autocannon') as Autocannon;
 
 export interface LoadResult {
+  tool: 'wrk' | 'autocannon';
   path: string;
   requests: number;
   p50: number;
@@ -146,6 +150,7 @@ export async function load(base: string, urlPath: string, connections: number, s
   const cpu = process.cpuUsage(cpu0);
   latencies.sort((a, b) => a - b);
   return {
+    tool: 'autocannon',
     clientCpu: (100 * (cpu.user + cpu.system)) / 1000 / wall,
     daemonCpu: daemonPid ? (100 * (cpuMsOf(daemonPid) - daemon0)) / wall : NaN,
     path: urlPath,
@@ -157,4 +162,71 @@ export async function load(base: string, urlPath: string, connections: number, s
     bytes,
     rps: latencies.length / seconds,
   };
+}
+
+/** wrk's path, or null when it is not installed. */
+export function findWrk(): string | null {
+  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':')) {
+    const p = path.join(dir || '.', 'wrk');
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return p;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+/** Prints wrk's figures as one line of JSON (latencies in microseconds). */
+const WRK_REPORT = `done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('{"p50":%d,"p95":%d,"p99":%d,"requests":%d,"errors":%d,"status":%d,"bytes":%d}\\n',
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), summary.requests,
+    e.connect + e.read + e.write + e.timeout, e.status, summary.bytes))
+end
+`;
+
+function run(cmd: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { maxBuffer: 1 << 20, timeout: 600_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${cmd}: ${err.message} ${stderr}`)) : resolve(stdout)));
+  });
+}
+
+/**
+ * The same figures from wrk: a warm-up of `warmSeconds` (answers whose age limit passed while
+ * nobody asked are brought up to date then, as in a daemon in use), then `seconds` measured.
+ */
+export async function loadWithWrk(wrk: string, base: string, urlPath: string, connections: number, seconds: number, daemonPid?: number, warmSeconds = 5): Promise<LoadResult> {
+  const script = path.join(os.tmpdir(), `relaywatch-wrk-${process.pid}.lua`);
+  fs.writeFileSync(script, WRK_REPORT);
+  const cores = os.cpus().length;
+  const pin = cores > 1 && fs.existsSync('/usr/bin/taskset') ? ['/usr/bin/taskset', ['-c', String(cores - 1)]] as const : null;
+  const wrkArgs = (secs: number): string[] => ['-t1', `-c${connections}`, `-d${secs}s`, '--timeout', '10s', '-H', `Accept-Encoding: ${BROWSER_HEADERS['accept-encoding']}`, '-H', `Accept: ${BROWSER_HEADERS.accept}`, '-s', script, `${base}${urlPath}`];
+  const go = (secs: number): Promise<string> => (pin ? run(pin[0], [...pin[1], wrk, ...wrkArgs(secs)]) : run(wrk, wrkArgs(secs)));
+  try {
+    if (warmSeconds > 0) await go(warmSeconds);
+    const daemon0 = daemonPid ? cpuMsOf(daemonPid) : NaN;
+    const wall0 = Date.now();
+    const out = await go(seconds);
+    const wall = Date.now() - wall0;
+    const line = out.split('\n').find((l) => l.startsWith('{"p50"'));
+    if (!line) throw new Error(`wrk printed no figures: ${out.slice(0, 500)}`);
+    const r = JSON.parse(line) as { p50: number; p95: number; p99: number; requests: number; errors: number; status: number; bytes: number };
+    return {
+      tool: 'wrk',
+      path: urlPath,
+      requests: r.requests,
+      p50: r.p50 / 1000,
+      p95: r.p95 / 1000,
+      p99: r.p99 / 1000,
+      errors: r.errors + r.status,
+      bytes: r.requests ? r.bytes / r.requests : 0,
+      rps: r.requests / seconds,
+      clientCpu: NaN,
+      daemonCpu: daemonPid ? (100 * (cpuMsOf(daemonPid) - daemon0)) / wall : NaN,
+    };
+  } finally {
+    fs.rmSync(script, { force: true });
+  }
 }
