@@ -5,7 +5,8 @@
  * cachedData. A warm `relaywatch explain` spends a good part of its life compiling otherwise.
  *
  * - One cache per user: $XDG_CACHE_HOME/relaywatch or ~/.cache/relaywatch, then one folder per
- *   Node version and command (each command caches the functions it runs), one file per module.
+ *   Node version and installation, one per command inside (each command caches the functions it
+ *   runs), one file per module.
  * - An entry is used only when the module's source is exactly the one it was made from (length and
  *   CRC-32), its own CRC-32 is intact and V8 accepts it (same V8, same flags). Anything else (a
  *   rebuilt dist/, a damaged or truncated file) is compiled as usual and the entry written again.
@@ -36,11 +37,22 @@ interface ModuleInternals {
 const MAGIC = 0x31435752; // "RWC1"
 const HEADER = 20; // magic, source length, source CRC-32, data length, data CRC-32
 
-/** Where this user's cache lives, made private if needed; null when there is no safe place. */
-function cacheDir(command: string): string | null {
+/** FNV-1a of a text, as 8 hex digits (names a folder; no security rests on it). */
+function shortHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * Where this user's cache lives for this installation (two installations of different versions
+ * must not overwrite each other's entries run after run), made private if needed; null when there
+ * is no safe place.
+ */
+function cacheDir(packageRoot: string, command: string): string | null {
   const base = process.env.XDG_CACHE_HOME || path.join(process.env.HOME || os.homedir(), '.cache');
   if (!path.isAbsolute(base)) return null;
-  const dirs = [path.join(base, 'relaywatch'), path.join(base, 'relaywatch', `code-${process.version}-${process.arch}`)];
+  const dirs = [path.join(base, 'relaywatch'), path.join(base, 'relaywatch', `code-${process.version}-${process.arch}-${shortHash(packageRoot)}`)];
   dirs.push(path.join(dirs[1], command));
   const uid = process.geteuid?.();
   try {
@@ -123,7 +135,7 @@ function requireFor(M: ModuleInternals, mod: NodeModule, main: NodeModule | unde
 export function startCodeCache(packageRoot: string, argv: readonly string[]): void {
   const crc32 = (zlib as unknown as { crc32?: (d: Uint8Array) => number }).crc32;
   if (!crc32 || process.env.RELAYWATCH_CODE_CACHE === '0' || nodeOptionsForbid()) return;
-  const dir = cacheDir(commandKey(argv));
+  const dir = cacheDir(packageRoot, commandKey(argv));
   if (!dir) return;
   const M = Module as unknown as ModuleInternals;
   const original = M.prototype._compile;

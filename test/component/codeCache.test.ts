@@ -15,7 +15,6 @@ afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true }
 interface Setup {
   home: string;
   pkg: string;
-  entry: string;
 }
 
 /** A package with two modules under dist/ (one requires the other), and an empty home. */
@@ -27,7 +26,19 @@ function setup(): Setup {
   fs.mkdirSync(home, { mode: 0o700 });
   fs.mkdirSync(path.join(pkg, 'dist'), { recursive: true });
   writeModules(pkg, 'one');
-  return { home, pkg, entry: path.join(home, '.cache/relaywatch', `code-${process.version}-${process.arch}`, 'demo', 'dist%mod.js.v8') };
+  return { home, pkg };
+}
+
+/** The cache folders of this Node version (one per installation) under a home. */
+function folders(home: string): string[] {
+  const top = path.join(home, '.cache/relaywatch');
+  return fs.existsSync(top) ? fs.readdirSync(top).filter((n) => n.startsWith(`code-${process.version}-${process.arch}-`)).map((n) => path.join(top, n)) : [];
+}
+
+/** The entry of `dist/<name>` in a home with one installation's folder. */
+function entryOf(s: Setup, name = 'mod.js'): string {
+  const [folder] = folders(s.home);
+  return path.join(folder ?? path.join(s.home, 'none'), 'demo', `dist%${name}.v8`);
 }
 
 function writeModules(pkg: string, word: string): void {
@@ -59,37 +70,37 @@ const ONE = { word: 'one', dir: 'dist', file: 'mod.js', resolved: 'dep.js' };
 test('the first run writes an entry per module, in a folder of its own; the next run uses it as it is', () => {
   const s = setup();
   expect(run(s)).toEqual(ONE);
-  expect(fs.existsSync(s.entry)).toBe(true);
-  expect(fs.existsSync(s.entry.replace('mod.js', 'dep.js'))).toBe(true);
-  expect(fs.statSync(path.dirname(s.entry)).mode & 0o777).toBe(0o700);
-  expect(fs.statSync(s.entry).mode & 0o777).toBe(0o600);
-  const written = fs.readFileSync(s.entry);
-  const mtime = fs.statSync(s.entry).mtimeMs;
+  expect(fs.existsSync(entryOf(s))).toBe(true);
+  expect(fs.existsSync(entryOf(s, 'dep.js'))).toBe(true);
+  expect(fs.statSync(path.dirname(entryOf(s))).mode & 0o777).toBe(0o700);
+  expect(fs.statSync(entryOf(s)).mode & 0o777).toBe(0o600);
+  const written = fs.readFileSync(entryOf(s));
+  const mtime = fs.statSync(entryOf(s)).mtimeMs;
   expect(run(s)).toEqual(ONE);
-  expect(fs.readFileSync(s.entry).equals(written)).toBe(true);
-  expect(fs.statSync(s.entry).mtimeMs).toBe(mtime);
+  expect(fs.readFileSync(entryOf(s)).equals(written)).toBe(true);
+  expect(fs.statSync(entryOf(s)).mtimeMs).toBe(mtime);
 });
 
 test('a changed source of the same length is compiled anew, never taken from the old entry', () => {
   const s = setup();
   run(s);
-  const before = fs.readFileSync(s.entry.replace('mod.js', 'dep.js'));
+  const before = fs.readFileSync(entryOf(s, 'dep.js'));
   writeModules(s.pkg, 'two'); // same length as "one": V8's own check (the length) would pass
   expect(run(s)).toEqual({ ...ONE, word: 'two' });
-  expect(fs.readFileSync(s.entry.replace('mod.js', 'dep.js')).equals(before)).toBe(false);
+  expect(fs.readFileSync(entryOf(s, 'dep.js')).equals(before)).toBe(false);
 });
 
 test('a damaged or truncated entry is ignored and written again', () => {
   const s = setup();
   run(s);
-  const good = fs.readFileSync(s.entry);
+  const good = fs.readFileSync(entryOf(s));
   const damaged = Buffer.from(good);
   for (let i = 40; i < damaged.length; i += 7) damaged[i] ^= 0x5a;
-  fs.writeFileSync(s.entry, damaged);
-  fs.writeFileSync(s.entry.replace('mod.js', 'dep.js'), good.subarray(0, 30));
+  fs.writeFileSync(entryOf(s), damaged);
+  fs.writeFileSync(entryOf(s, 'dep.js'), good.subarray(0, 30));
   expect(run(s)).toEqual(ONE);
-  expect(fs.readFileSync(s.entry).equals(damaged)).toBe(false);
-  expect(fs.statSync(s.entry.replace('mod.js', 'dep.js')).size).toBeGreaterThan(30);
+  expect(fs.readFileSync(entryOf(s)).equals(damaged)).toBe(false);
+  expect(fs.statSync(entryOf(s, 'dep.js')).size).toBeGreaterThan(30);
 });
 
 test('a cache folder others may write to is not used, and RELAYWATCH_CODE_CACHE=0 turns the cache off', () => {
@@ -97,9 +108,24 @@ test('a cache folder others may write to is not used, and RELAYWATCH_CODE_CACHE=
   fs.mkdirSync(path.join(s.home, '.cache/relaywatch'), { recursive: true, mode: 0o700 });
   fs.chmodSync(path.join(s.home, '.cache/relaywatch'), 0o777);
   expect(run(s)).toEqual(ONE);
-  expect(fs.existsSync(s.entry)).toBe(false);
+  expect(fs.existsSync(entryOf(s))).toBe(false);
 
   const t = setup();
   expect(run(t, { RELAYWATCH_CODE_CACHE: '0' })).toEqual(ONE);
   expect(fs.existsSync(path.join(t.home, '.cache/relaywatch'))).toBe(false);
+});
+
+test('two installations of different versions keep their own entries', () => {
+  const s = setup();
+  run(s);
+  const other: Setup = { home: s.home, pkg: path.join(path.dirname(s.pkg), 'pkg2') };
+  fs.mkdirSync(path.join(other.pkg, 'dist'), { recursive: true });
+  writeModules(other.pkg, 'two');
+  expect(run(other)).toEqual({ ...ONE, word: 'two' });
+  expect(folders(s.home)).toHaveLength(2);
+  const entries = folders(s.home).map((f) => path.join(f, 'demo', 'dist%dep.js.v8'));
+  const written = entries.map((e) => fs.readFileSync(e));
+  expect(run(s)).toEqual(ONE);
+  expect(run(other)).toEqual({ ...ONE, word: 'two' });
+  entries.forEach((e, i) => expect(fs.readFileSync(e).equals(written[i])).toBe(true));
 });
