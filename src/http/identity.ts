@@ -7,8 +7,7 @@ import { isIP } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
 import { viewerFor, Viewer } from '../domain/scope';
 import { AppError } from './appError';
-import { loadAccounts } from '../services/accountsService';
-import { cachedAnswer } from '../services/answerCache';
+import { sharedAccounts } from '../services/accountsService';
 import { CoreContext } from '../services/context';
 
 export type IdentitySource =
@@ -80,7 +79,7 @@ export function identityMiddleware(ctx: CoreContext, source: IdentitySource, dev
         remoteAddr = addr !== null && isIP(addr) !== 0 ? addr : null;
       }
       // Read once per change of the account files, not once per request (answerCache.ts).
-      const accounts = await cachedAnswer(ctx, 'accounts', 60_000, (c) => loadAccounts(c));
+      const accounts = await sharedAccounts(ctx);
       const viewer = viewerFor(user, accounts);
       if (!viewer.isRoot && !(accounts.resellers.get(viewer.user) ?? []).some((acl) => (PLUGIN_ACLS as readonly string[]).includes(acl))) {
         throw AppError.forbidden(`WHM user "${viewer.user}" lacks the "list-accts" privilege that relaywatch needs.`);

@@ -7,7 +7,7 @@ import { RelayHost } from '../domain/explain';
 import { RelianceUser } from '../domain/reliance';
 import { canSeeAccount, Viewer } from '../domain/scope';
 import { AppError } from '../http/appError';
-import { loadAccounts } from './accountsService';
+import { sharedAccounts } from './accountsService';
 import { CoreContext } from './context';
 import { explain } from './explainService';
 import { relianceReport } from './relianceService';
@@ -49,7 +49,7 @@ function hostForAccount(h: RelayHost, account: string, accountOf: (u: string) =>
 }
 
 export async function accountsOverview(ctx: CoreContext, viewer: Viewer): Promise<AccountsOverview> {
-  const accounts = await loadAccounts(ctx);
+  const accounts = await sharedAccounts(ctx);
   const days = ctx.config.evidence.days;
   const [relay, reliance] = [await explain(ctx, viewer), await relianceReport(ctx, viewer, { days })];
   const rows: AccountRow[] = [];
@@ -67,7 +67,7 @@ export async function accountsOverview(ctx: CoreContext, viewer: Viewer): Promis
 }
 
 export async function accountView(ctx: CoreContext, viewer: Viewer, name: string): Promise<AccountView> {
-  const accounts = await loadAccounts(ctx);
+  const accounts = await sharedAccounts(ctx);
   if (!ACCOUNT_NAME.test(name) || !accounts.isAccount(name) || !canSeeAccount(viewer, name)) {
     throw AppError.notFound(`No account "${name.slice(0, 40)}" that you can see.`);
   }

@@ -26,6 +26,11 @@ class RecordingHost extends Host {
   readonly stamps = new Map<string, string>();
   private resolving = 0;
 
+  /** @param origin the context whose answers this computation may reuse */
+  constructor(readonly origin: CoreContext) {
+    super(origin.host.root);
+  }
+
   private note(hostPath: string): void {
     if (!hostPath.startsWith('/')) return;
     const real = super.direct(path.posix.normalize(hostPath));
@@ -114,8 +119,9 @@ async function stampsUnchangedInSlices(e: Entry<unknown>): Promise<boolean> {
  * background. Only the request that finds a changed file waits for the new answer.
  */
 export async function cachedAnswer<T>(ctx: CoreContext, key: string, maxAgeMs: number, compute: (c: CoreContext) => Promise<T>): Promise<T> {
-  // Inside another cached computation: let that one record the paths (and not cache twice).
-  if (ctx.host instanceof RecordingHost) return compute(ctx);
+  // Inside another cached computation: the inner answer is reused (the account list read once for the
+  // relay report, the reliance report and the autoresponders), and its files count as the outer's.
+  if (ctx.host instanceof RecordingHost) return nestedAnswer(ctx.host, key, maxAgeMs, compute);
   let cache = caches.get(ctx);
   if (!cache) {
     cache = new Map();
@@ -134,6 +140,13 @@ export async function cachedAnswer<T>(ctx: CoreContext, key: string, maxAgeMs: n
     }
   }
   return computeOnce(ctx, cache, key, compute);
+}
+
+async function nestedAnswer<T>(outer: RecordingHost, key: string, maxAgeMs: number, compute: (c: CoreContext) => Promise<T>): Promise<T> {
+  const value = await cachedAnswer(outer.origin, key, maxAgeMs, compute);
+  const entry = caches.get(outer.origin)?.get(key);
+  if (entry) for (const [p, stamp] of entry.stamps) if (!outer.stamps.has(p)) outer.stamps.set(p, stamp);
+  return value;
 }
 
 async function daemonAnswer<T>(ctx: CoreContext, cache: Map<string, Entry<unknown>>, key: string, hit: Entry<T>, maxAgeMs: number, window: number, compute: (c: CoreContext) => Promise<T>): Promise<T> {
@@ -172,7 +185,7 @@ async function computeOnce<T>(ctx: CoreContext, cache: Map<string, Entry<unknown
   const running = flights.get(key);
   if (running) return running as Promise<T>;
   const p = (async () => {
-    const host = new RecordingHost(ctx.host.root);
+    const host = new RecordingHost(ctx);
     const at = ctx.now().getTime();
     const value = await compute({ ...ctx, host });
     cache.set(key, { value, stamps: host.stamps, at, checked: Date.now(), checkMs: 0, refreshing: null });

@@ -11,7 +11,7 @@ import { canSeeAccount, Viewer } from '../domain/scope';
 import {
   AutoresponderMessage, AutoresponderSettings, parseAutoresponderConf, parseAutoresponderJson, parseAutoresponderMessage,
 } from '../parsers/autoresponderFiles';
-import { loadAccounts } from './accountsService';
+import { sharedAccounts } from './accountsService';
 import { CoreContext } from './context';
 import { DomainAliases, homeOf, isSafeDir, loadValiases, readUserFile } from './mailRouting';
 import { scanMailTraffic } from './mailTrafficScan';
@@ -191,7 +191,7 @@ async function computeAutoresponderReport(
 ): Promise<AutoresponderReport> {
   const problems = new Problems();
   const since = sinceFor(ctx.now(), opts.days);
-  const accounts = await loadAccounts(ctx, problems);
+  const accounts = await sharedAccounts(ctx, problems);
   const aliases = await loadValiases(ctx, accounts, viewer, problems);
   const found = await findAutoresponders(ctx, accounts, viewer, aliases, problems);
 

@@ -8,7 +8,7 @@ import { judgeDefaultAddress, DefaultKind, outsideDestinations } from '../domain
 import { NearEvent } from '../domain/mailTraffic';
 import { canSeeAccount, Viewer } from '../domain/scope';
 import { AppError } from '../http/appError';
-import { loadAccounts } from './accountsService';
+import { sharedAccounts } from './accountsService';
 import { findAutoresponders } from './autoresponderService';
 import { CoreContext } from './context';
 import { loadValiases } from './mailRouting';
@@ -107,7 +107,7 @@ async function computeBackscatterReport(ctx: CoreContext, viewer: Viewer, opts: 
   let since = sinceFor(now, opts.days);
   if (at && at.getTime() - windowMs < since.getTime()) since = new Date(at.getTime() - windowMs);
 
-  const accounts = await loadAccounts(ctx, problems);
+  const accounts = await sharedAccounts(ctx, problems);
   const isLocalDomain = (d: string): boolean => accounts.domains.has(d.toLowerCase());
   const visible = (account: string | null): boolean => canSeeAccount(viewer, account);
   const aliases = await loadValiases(ctx, accounts, viewer, problems);

@@ -8,7 +8,7 @@ import { explainHosts, RelayHost, Verdict, verdictOf, verdictSentence } from '..
 import { Generation } from '../domain/generation';
 import { Viewer } from '../domain/scope';
 import { Rejected } from '../parsers/relayFiles';
-import { loadAccounts } from './accountsService';
+import { sharedAccounts } from './accountsService';
 import { cachedAnswer } from './answerCache';
 import { CoreContext } from './context';
 import { collectLoginEvidence } from './loginEvidence';
@@ -86,7 +86,7 @@ async function explainNow(ctx: CoreContext, viewer: Viewer, opts: { onProgress?:
   const problems = new Problems();
   const gen = await readGeneration(ctx);
   const list = await readRelayList(ctx, gen.generation, problems);
-  const accounts = await loadAccounts(ctx, problems);
+  const accounts = await sharedAccounts(ctx, problems);
   const relaying = await readRelaying(ctx, gen.generation);
   const evidence = await collectLoginEvidence(ctx, new Set(list.ips), problems, opts.onProgress);
 

@@ -22,7 +22,7 @@ import { canonicalIp } from '../parsers/ip';
 import { parseLoginLine } from '../parsers/loginLine';
 import { MailProtocol } from '../parsers/patterns/loginPatterns';
 import { makeStampResolver, splitLogLine } from '../parsers/syslogLine';
-import { loadAccounts } from './accountsService';
+import { sharedAccounts } from './accountsService';
 import { queryLoginIndex } from './loginIndex';
 import { CoreContext } from './context';
 import { addLogin } from './loginEvidence';
@@ -184,7 +184,7 @@ function summaryOf(r: Pick<IpReport, 'inRelayList' | 'status' | 'stale' | 'login
 export async function ipReport(ctx: CoreContext, viewer: Viewer, ipText: string): Promise<IpReport> {
   const ip = parseIpArgument(ipText);
   const problems = new Problems();
-  const accounts = await loadAccounts(ctx, problems);
+  const accounts = await sharedAccounts(ctx, problems);
   const gen = await readGeneration(ctx);
   const list = await readRelayList(ctx, gen.generation, problems);
   const scanned = await scanForIp(ctx, ip, problems);

@@ -7,7 +7,7 @@ import { LoginWindows, RelianceReport, RelianceTally } from '../domain/reliance'
 import { Viewer } from '../domain/scope';
 import { AppError } from '../http/appError';
 import { ipRange } from '../parsers/ip';
-import { loadAccounts } from './accountsService';
+import { sharedAccounts } from './accountsService';
 import { CoreContext } from './context';
 import { scanExim } from './eximScan';
 import { scanAllLogins, ScanProgress } from './loginScan';
@@ -60,7 +60,7 @@ async function computeRelianceReport(ctx: CoreContext, viewer: Viewer, opts: Rel
   const problems = new Problems();
   const days = opts.days;
   const since = sinceFor(ctx.now(), days);
-  const accounts = await loadAccounts(ctx, problems);
+  const accounts = await sharedAccounts(ctx, problems);
   const windowMinutes = await relayWindowMinutes(ctx);
 
   // Logins first: they tell which IP was in the relay list when an unauthenticated message came.

@@ -7,7 +7,7 @@
 import { canSeeAccount, Viewer } from '../domain/scope';
 import { AppError } from '../http/appError';
 import { canonicalIp } from '../parsers/ip';
-import { loadAccounts } from './accountsService';
+import { sharedAccounts } from './accountsService';
 import { CoreContext } from './context';
 import { explain } from './explainService';
 import { ipReport } from './ipReportService';
@@ -55,7 +55,7 @@ export async function search(ctx: CoreContext, viewer: Viewer, q: unknown): Prom
   }
 
   const needle = query.toLowerCase();
-  const accounts = await loadAccounts(ctx);
+  const accounts = await sharedAccounts(ctx);
   const results: SearchResult[] = [];
   for (const account of [...accounts.owners.keys()].sort()) {
     if (!canSeeAccount(viewer, account)) continue;
