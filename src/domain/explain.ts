@@ -6,7 +6,7 @@
  * /etc/alwaysrelay names it, and `unexplained` otherwise. Failed logins explain nothing: anyone can
  * fail a login from anywhere.
  */
-import { compareIps } from '../parsers/ip';
+import { ipOrder } from '../parsers/ip';
 import { MailProtocol } from '../parsers/patterns/loginPatterns';
 import { Accounts } from './accounts';
 import { Generation } from './generation';
@@ -154,7 +154,8 @@ export function explainHosts(input: ExplainInput): RelayHost[] {
     if (h) out.push(h);
   }
   const rank: Record<HostStatus, number> = { unexplained: 0, alwaysrelay: 1, explained: 2 };
-  return out.sort((a, b) => rank[a.status] - rank[b.status] || compareIps(a.ip, b.ip));
+  const byIp = ipOrder();
+  return out.sort((a, b) => rank[a.status] - rank[b.status] || byIp(a.ip, b.ip));
 }
 
 export function verdictOf(hosts: readonly RelayHost[], decided: boolean): Verdict {

@@ -13,7 +13,7 @@
  * A message counted by an identification line is not counted again by its arrival line.
  */
 import { EximArrival, EximIdentification, EximRejectedRelay } from '../parsers/eximLine';
-import { compareIps, ipRange } from '../parsers/ip';
+import { ipOrder, ipRange } from '../parsers/ip';
 import { Accounts } from './accounts';
 import { canSeeAccount, Viewer } from './scope';
 import { RecentMap } from './recentMap';
@@ -291,7 +291,7 @@ export class RelianceTally {
       owner: r.account ? this.accounts.ownerOf(r.account) : null,
       messages: r.messages,
       lastSeen: iso(r.last),
-      ips: [...r.ips].sort(compareIps),
+      ips: [...r.ips].sort(ipOrder()),
     }));
     const shown = new Set(users.map((u) => u.user.toLowerCase()));
     const sum = (m: Map<string, number>): number => [...m].reduce((n, [k, v]) => n + (shown.has(k) ? v : 0), 0);
@@ -311,7 +311,7 @@ export class RelianceTally {
         owner: r.account ? this.accounts.ownerOf(r.account) : null,
         attempts: r.messages,
         lastSeen: iso(r.last),
-        ips: [...r.ips].sort(compareIps),
+        ips: [...r.ips].sort(ipOrder()),
       })),
       rejectedOther: (() => {
         let attempts = 0;

@@ -121,9 +121,28 @@ export function expandedIpv6(canonical: string): string {
 
 /** Sort key: IPv4 before IPv6, numerically within each. */
 export function compareIps(a: string, b: string): number {
-  const pa = ipaddr.parse(a).toByteArray();
-  const pb = ipaddr.parse(b).toByteArray();
+  return compareBytes(ipaddr.parse(a).toByteArray(), ipaddr.parse(b).toByteArray());
+}
+
+function compareBytes(pa: number[], pb: number[]): number {
   if (pa.length !== pb.length) return pa.length - pb.length;
   for (let i = 0; i < pa.length; i++) if (pa[i] !== pb[i]) return pa[i] - pb[i];
   return 0;
+}
+
+/**
+ * compareIps for one sort: each address is parsed once, not at every comparison (sorting 2,000 relay
+ * IPs makes some 40,000 of them). Make a new one per sort; it remembers every address it saw.
+ */
+export function ipOrder(): (a: string, b: string) => number {
+  const bytes = new Map<string, number[]>();
+  const of = (ip: string): number[] => {
+    let b = bytes.get(ip);
+    if (!b) {
+      b = ipaddr.parse(ip).toByteArray();
+      bytes.set(ip, b);
+    }
+    return b;
+  };
+  return (a, b) => compareBytes(of(a), of(b));
 }

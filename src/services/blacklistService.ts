@@ -34,7 +34,7 @@ import { AppError, isAppError } from '../http/appError';
 import { classifyAnswer, cleanTxt, DnsOutcome } from '../parsers/dnsblAnswer';
 import { dnsblQueryName, SELF_TEST } from '../parsers/dnsblQuery';
 import { applyZoneOverrides, Impact, parseZoneCatalogue, ZoneEntry } from '../parsers/dnsblZones';
-import { canonicalIp, compareIps } from '../parsers/ip';
+import { canonicalIp, ipOrder } from '../parsers/ip';
 import { blacklistSkipReason, parseAddressList, parseEtcIps, parseMainIp, parseMailIps, ParsedIps } from '../parsers/serverIps';
 import { CoreContext } from './context';
 import { cachedAnswer } from './answerCache';
@@ -185,9 +185,10 @@ export async function checkBlacklists(ctx: CoreContext, viewer: Viewer, opts: Ch
   } else {
     found = await findServerIps(ctx);
   }
+  const byIp = ipOrder();
   const entries = found.ips
     .map((e) => ({ ...e, skipped: blacklistSkipReason(e.ip) }))
-    .sort((a, b) => compareIps(a.ip, b.ip));
+    .sort((a, b) => byIp(a.ip, b.ip));
 
   const checked = entries.filter((e) => e.skipped === null);
   const usedZones = catalogue.zones.filter((z) => checked.some((e) => zonesToAsk([z], e.ip).length > 0));

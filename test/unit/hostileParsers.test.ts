@@ -126,6 +126,7 @@ function specs(mods: Record<string, Record<string, unknown>>): Record<string, Re
       isIpv6: { notText: 'takes a canonical IP (canonicalIp output), never raw text' },
       expandedIpv6: { notText: 'takes a canonical IP (canonicalIp output), never raw text' },
       compareIps: { notText: 'takes canonical IPs (canonicalIp output), never raw text' },
+      ipOrder: { notText: 'makes a comparator of canonical IPs (canonicalIp output), never raw text' },
     },
     'loginLine.ts': {
       matchLoginBody: perLine('loginLine.ts', 'matchLoginBody', ['maillog']),

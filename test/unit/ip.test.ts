@@ -1,4 +1,4 @@
-import { canonicalIp, compareIps, expandedIpv6, ipRange, isIpv6 } from '../../src/parsers/ip';
+import { canonicalIp, compareIps, expandedIpv6, ipOrder, ipRange, isIpv6 } from '../../src/parsers/ip';
 
 describe('canonicalIp', () => {
   test.each([
@@ -132,5 +132,10 @@ describe('compareIps', () => {
     expect(Math.sign(compareIps('1.2.3.4', '1.2.3.5'))).toBe(-1);
     expect(Math.sign(compareIps('1.2.3.5', '1.2.3.4'))).toBe(1);
     expect(Math.sign(compareIps('::1', '1.2.3.4'))).toBe(1);
+  });
+
+  test('ipOrder sorts exactly as compareIps, with each address parsed once per sort', () => {
+    const ips = Array.from({ length: 300 }, (_, i) => (i % 3 === 0 ? `2001:db8::${(i * 7919) % 4096}` : `10.${i % 7}.${(i * 31) % 256}.${(i * 17) % 256}`));
+    expect([...ips].sort(ipOrder())).toEqual([...ips].sort(compareIps));
   });
 });
