@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { AppError, isAppError } from './http/appError';
-import { csrfToken, verifyCsrf } from './http/csrf';
+import { csrfTokens, verifyCsrf } from './http/csrf';
 import { IdentitySource, identityMiddleware } from './http/identity';
 import { linkTo } from './http/links';
 import { nextNonce } from './http/nonce';
@@ -29,6 +29,7 @@ export function createApp(ctx: CoreContext, opts: AppOptions): express.Express {
   const app = express();
   const secret = opts.secret ?? crypto.randomBytes(32);
   const devSession = `dev-${crypto.randomBytes(8).toString('hex')}`;
+  const tokenFor = csrfTokens(secret);
 
   app.disable('x-powered-by');
   app.set('view engine', 'ejs');
@@ -67,7 +68,7 @@ export function createApp(ctx: CoreContext, opts: AppOptions): express.Express {
   app.use((req, res, next) => {
     const id = req.identity!;
     res.locals.identity = id;
-    res.locals.csrf = csrfToken(secret, id.user, id.session);
+    res.locals.csrf = tokenFor(id.user, id.session);
     res.locals.url = (route: string, query?: Record<string, string | number | undefined>) => linkTo(id.base, route, query);
     res.locals.base = id.base;
     res.locals.currentRoute = req.path;

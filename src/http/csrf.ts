@@ -11,6 +11,24 @@ export function csrfToken(secret: Buffer, user: string, session: string): string
   return crypto.createHmac('sha256', secret).update(`${user}\n${session}`).digest('base64url');
 }
 
+/**
+ * csrfToken for every request of a session: the HMAC is computed once per user and session (a page
+ * answered from the page cache costs less than computing it). Bounded: the oldest are forgotten.
+ */
+export function csrfTokens(secret: Buffer, max = 1000): (user: string, session: string) => string {
+  const known = new Map<string, string>();
+  return (user, session) => {
+    const key = `${user}\n${session}`;
+    let token = known.get(key);
+    if (token === undefined) {
+      token = csrfToken(secret, user, session);
+      if (known.size >= max) known.delete(known.keys().next().value!);
+      known.set(key, token);
+    }
+    return token;
+  };
+}
+
 export function verifyCsrf(secret: Buffer) {
   return (req: Request, _res: Response, next: NextFunction): void => {
     const id = req.identity;
