@@ -56,10 +56,12 @@ function cacheDir(packageRoot: string, command: string): string | null {
   dirs.push(path.join(dirs[1], command));
   const uid = process.geteuid?.();
   try {
+    // The base folder may belong to root (a shared home) but no one else may write to it; it is
+    // checked before anything is made in it. Ours must be this user's alone.
+    fs.mkdirSync(base, { recursive: true, mode: 0o700 });
+    const top = fs.statSync(base);
+    if ((uid !== undefined && top.uid !== uid && top.uid !== 0) || (top.mode & 0o022) !== 0) return null;
     fs.mkdirSync(dirs[2], { recursive: true, mode: 0o700 });
-    // The base folder may belong to root (a shared home); ours must be this user's alone.
-    const base0 = fs.statSync(base);
-    if ((uid !== undefined && base0.uid !== uid && base0.uid !== 0) || (base0.mode & 0o022) !== 0) return null;
     for (const d of dirs) {
       const st = fs.lstatSync(d);
       if (!st.isDirectory() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o077) !== 0) return null;

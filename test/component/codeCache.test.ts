@@ -57,8 +57,9 @@ function run(s: Setup, env: NodeJS.ProcessEnv = {}): { word: string; dir: string
     startCodeCache(${JSON.stringify(s.pkg)}, ['--root', '/x', 'demo']);
     process.stdout.write(JSON.stringify(require(${JSON.stringify(path.join(s.pkg, 'dist/mod.js'))}).answer()));
   `;
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, HOME: s.home, ...env };
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, HOME: s.home };
   delete childEnv.XDG_CACHE_HOME;
+  Object.assign(childEnv, env);
   delete childEnv.NODE_OPTIONS;
   const r = spawnSync(process.execPath, ['-r', path.join(REPO, 'test/helpers/registerTs.js'), '-e', script], { env: childEnv, encoding: 'utf8', cwd: REPO });
   if (r.status !== 0) throw new Error(`child failed (${r.status}): ${r.stderr}`);
@@ -109,6 +110,12 @@ test('a cache folder others may write to is not used, and RELAYWATCH_CODE_CACHE=
   fs.chmodSync(path.join(s.home, '.cache/relaywatch'), 0o777);
   expect(run(s)).toEqual(ONE);
   expect(fs.existsSync(entryOf(s))).toBe(false);
+
+  const open = setup();
+  fs.mkdirSync(path.join(open.home, 'shared'), { mode: 0o777 });
+  fs.chmodSync(path.join(open.home, 'shared'), 0o1777);
+  expect(run(open, { XDG_CACHE_HOME: path.join(open.home, 'shared') })).toEqual(ONE);
+  expect(fs.readdirSync(path.join(open.home, 'shared'))).toEqual([]); // nothing made in a folder anyone may write to
 
   const t = setup();
   expect(run(t, { RELAYWATCH_CODE_CACHE: '0' })).toEqual(ONE);
