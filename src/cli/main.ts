@@ -1,18 +1,139 @@
 #!/usr/bin/env node
 /**
- * The relaywatch program. Before anything else of relaywatch is loaded it turns on the code cache
- * (codeCache.ts), then runs the command line (cli.ts). Importing this file runs nothing.
+ * The relaywatch command line. Global options may stand before or after the command:
+ * --root DIR, --config FILE, --as USER, --json.
  */
-import path from 'node:path';
-import type { CliIo } from './command';
-import { startCodeCache } from './codeCache';
+import { parseArgs } from 'node:util';
+import { loadConfig, Config } from '../config/config';
+import { Accounts } from '../domain/accounts';
+import { viewerFor, Viewer } from '../domain/scope';
+import { isAppError } from '../http/appError';
+import { loadAccounts } from '../services/accountsService';
+import { createContext, CoreContext } from '../services/context';
+import { CliCommand, CliIo, EXIT, OptionSpec } from './command';
+import { COMMANDS } from './commands';
+import { terminalSafe } from './terminal';
 
-/** The command line in this process (tests; see cli.ts). */
+const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
+  root: { type: 'string' },
+  config: { type: 'string' },
+  as: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+function helpText(): string {
+  const lines = [
+    'relaywatch: explains cPanel\'s relay list, the POP-before-SMTP switch and blacklist listings.',
+    '',
+    'Usage: relaywatch <command> [options] [--root DIR] [--config FILE] [--as USER] [--json]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(15)} ${c.summary}`),
+    '',
+    'Global options:',
+    '  --root DIR      host root every cPanel path is read under (default /)',
+    '  --config FILE   configuration file (default <root>/etc/relaywatch/config.yaml)',
+    '  --as USER       answer as this WHM user sees it (root or a reseller; default root)',
+    '  --json          machine-readable output',
+    '',
+    'Exit status: 0 fine, 1 warning, 2 needs attention, 3 could not decide, 64 usage error.',
+  ];
+  return lines.join('\n');
+}
+
+/** The command is the first argument that is neither an option nor a global option's value. */
+function findCommand(argv: string[]): { command: CliCommand | null; name: string | null } {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') break;
+    if (a.startsWith('-')) {
+      const key = a.replace(/^--?/, '').split('=')[0];
+      if (GLOBAL_OPTIONS[key]?.type === 'string' && !a.includes('=')) i++;
+      continue;
+    }
+    return { command: COMMANDS.find((c) => c.name === a) ?? null, name: a };
+  }
+  return { command: null, name: null };
+}
+
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  return (require('./cli') as typeof import('./cli')).runCli(argv, io);
+  const { command, name } = findCommand(argv);
+  if (!command) {
+    if (name === null || argv.includes('--help') || argv.includes('-h')) {
+      io.out(`${helpText()}\n`);
+      return name === null && !(argv.includes('--help') || argv.includes('-h')) ? EXIT.usage : EXIT.ok;
+    }
+    io.err(`relaywatch: unknown command "${terminalSafe(name)}" (see relaywatch --help)\n`);
+    return EXIT.usage;
+  }
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: argv, options: { ...GLOBAL_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
+  } catch (e) {
+    io.err(`relaywatch ${command.name}: ${terminalSafe((e as Error).message)}\nUsage: ${command.usage}\n`);
+    return EXIT.usage;
+  }
+  const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
+  if (values.help) {
+    io.out(`${command.summary}\nUsage: ${command.usage}\n`);
+    return EXIT.ok;
+  }
+  const positionals = parsed.positionals.slice(parsed.positionals.indexOf(command.name) + 1);
+
+  let config: Config | null = null;
+  let ctx: CoreContext | null = null;
+  const getConfig = (): Config => (config ??= loadConfig({ root: values.root as string | undefined, configFile: values.config as string | undefined }));
+  const getContext = (): CoreContext => (ctx ??= createContext(getConfig()));
+  let viewer: Viewer | null = null;
+  // root sees every account whatever the account files say (viewerFor reads none for root): its
+  // view costs no reading and parsing of files the command's answer reads again anyway.
+  const getViewer = async (user: string): Promise<Viewer> => viewerFor(user, user === 'root' ? Accounts.empty() : await loadAccounts(getContext()));
+  try {
+    return await command.run({
+      values,
+      positionals,
+      json: values.json === true,
+      io,
+      config: getConfig,
+      context: getContext,
+      viewer: async () => (viewer ??= await getViewer((values.as as string | undefined) ?? 'root')),
+    });
+  } catch (e) {
+    if (isAppError(e)) {
+      if (values.json) io.out(`${JSON.stringify({ error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) } }, null, 2)}\n`);
+      io.err(`relaywatch ${command.name}: ${terminalSafe(e.message)}\n`);
+      return e.status === 400 ? EXIT.usage : EXIT.unknown;
+    }
+    io.err(`relaywatch ${command.name}: unexpected error: ${terminalSafe((e as Error).stack ?? String(e))}\n`);
+    return EXIT.unknown;
+  }
 }
 
 if (require.main === module) {
-  startCodeCache(path.resolve(__dirname, '../..'), process.argv.slice(2));
-  (require('./cli') as typeof import('./cli')).runAsProgram();
+  // `relaywatch status | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+  const io: CliIo = {
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+    errIsTty: process.stderr.isTTY === true,
+    // Opened when a command reads it: making the stream costs milliseconds every run would pay.
+    get stdin() {
+      return process.stdin;
+    },
+  };
+  runCli(process.argv.slice(2), io).then(
+    (code) => {
+      // Let stdout drain before exiting (large JSON answers to a pipe).
+      if (process.stdout.writableLength > 0) process.stdout.once('drain', () => process.exit(code));
+      else process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`relaywatch: ${String(e)}\n`);
+      process.exit(EXIT.unknown);
+    },
+  );
 }
