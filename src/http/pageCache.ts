@@ -5,17 +5,20 @@
  * A page is kept per user, WHM session and base URL (the form token, the links and WHM's chrome
  * depend on them) and per version of its data, for at most MAX_AGE_MS (WHM's chrome files are not
  * part of the version). The one part that differs per request, the CSP nonce, is rendered as a
- * marker and filled in when the page is sent.
+ * marker and filled in when the page is sent; a client that accepts gzip gets the page compressed
+ * once, with the nonce stitched in (stitchedGzip.ts).
  */
 import crypto from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import { canStitchGzip, prepareStitchedGzip, StitchedGzip, stitchGzip } from './stitchedGzip';
 
 const MAX_AGE_MS = 15_000;
 const MAX_PAGES = 64;
 
 interface KeptPage {
-  /** the page's bytes cut where the nonce goes */
+  /** the page's bytes cut where the nonce goes, and the same compressed */
   parts: Buffer[];
+  gzip: StitchedGzip | null;
   /** the page wore WHM's chrome, whose markup needs inline style attributes (see whmChrome.ts) */
   styleAttr: boolean;
   at: number;
@@ -31,25 +34,31 @@ export function createPageCache(): PageCache {
   // Random per process: data shown on a page can never contain it by chance or by design.
   const marker = `rw-nonce-${crypto.randomBytes(12).toString('hex')}`;
 
-  const send = (res: Response, page: KeptPage): void => {
-    const nonce = String(res.locals.nonce ?? '');
+  const send = (req: Request, res: Response, page: KeptPage): void => {
+    const nonce = Buffer.from(String(res.locals.nonce ?? ''));
     if (page.styleAttr) {
       const csp = res.getHeader('Content-Security-Policy');
       if (typeof csp === 'string' && !csp.includes('style-src-attr')) res.setHeader('Content-Security-Policy', `${csp}; style-src-attr 'unsafe-inline'`);
     }
-    const nonceBytes = Buffer.from(nonce);
-    const length = page.parts.reduce((n, part) => n + part.length, 0) + (page.parts.length - 1) * nonceBytes.length;
+    let chunks: Buffer[];
+    if (page.gzip && req.acceptsEncodings('gzip', 'identity') === 'gzip') {
+      res.set('Content-Encoding', 'gzip');
+      chunks = stitchGzip(page.gzip, nonce);
+    } else {
+      chunks = page.parts.flatMap((part, i) => (i === 0 ? [part] : [nonce, part]));
+    }
     // Written piece by piece (one writev, no copy of the page per request), without an entity tag:
     // the page is never stored (Cache-Control: no-store) and every answer differs by its nonce.
-    res.status(200).set('Content-Type', 'text/html; charset=utf-8').set('Content-Length', String(length));
+    res.status(200).set('Content-Type', 'text/html; charset=utf-8').set('Vary', 'Accept-Encoding');
+    res.set('Content-Length', String(chunks.reduce((n, c) => n + c.length, 0)));
     res.cork();
-    page.parts.forEach((part, i) => {
-      if (i > 0) res.write(nonceBytes);
-      res.write(part);
-    });
+    for (const c of chunks) res.write(c);
     res.end();
     res.uncork();
   };
+
+  /** pages being rendered now: others asking for the same page wait for that one */
+  const rendering = new Map<string, Promise<KeptPage>>();
 
   return {
     render(req, res, next, view, locals, dataKey) {
@@ -57,20 +66,38 @@ export function createPageCache(): PageCache {
       const key = [id.user, id.session, id.base ?? '', view, dataKey].join('\n');
       const now = Date.now();
       const kept = pages.get(key);
-      if (kept && now - kept.at >= 0 && now - kept.at < MAX_AGE_MS) return send(res, kept);
-      const nonce = res.locals.nonce;
-      const cspBefore = res.getHeader('Content-Security-Policy');
-      res.locals.nonce = marker;
-      res.render(view, locals, (err: Error | null, html: string) => {
-        res.locals.nonce = nonce;
-        if (err) return next(err);
-        const page = { parts: html.split(marker).map((part) => Buffer.from(part)), styleAttr: res.getHeader('Content-Security-Policy') !== cspBefore, at: now };
-        pages.delete(key);
-        pages.set(key, page);
-        // Oldest first in a Map's order: drop what was kept longest ago.
-        while (pages.size > MAX_PAGES) pages.delete(pages.keys().next().value!);
-        send(res, page);
+      if (kept && now - kept.at >= 0 && now - kept.at < MAX_AGE_MS) return send(req, res, kept);
+      const under = rendering.get(key);
+      if (under) {
+        under.then((page) => send(req, res, page), next);
+        return;
+      }
+      const made = new Promise<KeptPage>((resolve, reject) => {
+        const nonce = res.locals.nonce;
+        const cspBefore = res.getHeader('Content-Security-Policy');
+        res.locals.nonce = marker;
+        res.render(view, locals, (err: Error | null, html: string) => {
+          res.locals.nonce = nonce;
+          if (err) return reject(err);
+          const parts = html.split(marker).map((part) => Buffer.from(part));
+          resolve({ parts, gzip: canStitchGzip ? prepareStitchedGzip(parts) : null, styleAttr: res.getHeader('Content-Security-Policy') !== cspBefore, at: now });
+        });
       });
+      rendering.set(key, made);
+      made.then(
+        (page) => {
+          rendering.delete(key);
+          pages.delete(key);
+          pages.set(key, page);
+          // Oldest first in a Map's order: drop what was kept longest ago.
+          while (pages.size > MAX_PAGES) pages.delete(pages.keys().next().value!);
+          send(req, res, page);
+        },
+        (err: unknown) => {
+          rendering.delete(key);
+          next(err);
+        },
+      );
     },
   };
 }

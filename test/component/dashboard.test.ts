@@ -152,6 +152,33 @@ describe('the overview page is kept while its data is unchanged', () => {
     expect(second.text.split(nonceOf(second)).join('N')).toBe(first.text.split(nonceOf(first)).join('N'));
   });
 
+  test('compressed for a client that accepts gzip, plain for one that does not: the same page', async () => {
+    const a = app(host());
+    const gz = await request(a).get('/').set('Accept-Encoding', 'gzip').buffer(true).parse((res, cb) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => cb(null, Buffer.concat(chunks)));
+    }).expect(200);
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gz.headers.vary).toMatch(/Accept-Encoding/);
+    const plain = await request(a).get('/').set('Accept-Encoding', 'identity').expect(200);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(Number(plain.headers['content-length'])).toBe(Buffer.byteLength(plain.text));
+    // superagent has already gunzipped it (a broken stream would have failed the request)
+    const text = (gz.body as Buffer).toString('utf8');
+    expect(text.split(nonceOf(gz)).join('N')).toBe(plain.text.split(nonceOf(plain)).join('N'));
+    expect(text).toContain('1 relay IP needs a look');
+  });
+
+  test('many asking at once while the page is rendered all get it, each with its own nonce', async () => {
+    const a = app(host());
+    const all = await Promise.all(Array.from({ length: 8 }, () => request(a).get('/').expect(200)));
+    expect(new Set(all.map(nonceOf)).size).toBe(8);
+    for (const res of all) {
+      expect(res.text).toContain('1 relay IP needs a look');
+      expect(res.text.split(nonceOf(res)).join('N')).toBe(all[0].text.split(nonceOf(all[0])).join('N'));
+    }
+  });
+
   test('a change on disk shows on the next request', async () => {
     const root = host();
     const a = app(root);
