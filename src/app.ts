@@ -9,6 +9,7 @@ import { AppError, isAppError } from './http/appError';
 import { csrfTokens, verifyCsrf } from './http/csrf';
 import { IdentitySource, identityMiddleware } from './http/identity';
 import { linkTo } from './http/links';
+import { traversalProbe } from './http/pathProbe';
 import { nextNonce } from './http/nonce';
 import { createPageCache } from './http/pageCache';
 import { whmChromeMiddleware } from './http/whmChrome';
@@ -107,6 +108,20 @@ export function createApp(ctx: CoreContext, opts: AppOptions): express.Express {
           ? new AppError(413, 'too_large', 'The request body is too large.')
           : AppError.internal('Something went wrong inside relaywatch; the daemon log has the details.');
     if (!isAppError(err) && e.status === 500) console.error(err);
+    // A refused attempt to reach files outside the routes is recorded (the refusal itself was the route's).
+    // (State changes are audited by their own routes, refusals included.)
+    const probe = (req.method === 'GET' || req.method === 'HEAD') && (e.status === 400 || e.status === 404) ? traversalProbe(req.originalUrl) : null;
+    if (probe) {
+      appendAudit(ctx, {
+        user: req.identity?.user ?? 'unknown',
+        via: 'web',
+        action: 'http.refused',
+        target: `${req.method} ${req.path}`.slice(0, 300),
+        outcome: 'refused',
+        summary: `path traversal (${probe}): ${e.message}`,
+        details: { from: req.identity?.remoteAddr ?? req.socket.remoteAddress ?? null, url: req.originalUrl.slice(0, 500) },
+      }).catch(() => undefined); // a failed record does not change the answer
+    }
     res.status(e.status);
     const wantsJson = req.path.startsWith('/api/') || req.accepts(['html', 'json']) === 'json';
     if (wantsJson) {

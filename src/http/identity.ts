@@ -8,6 +8,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { viewerFor, Viewer } from '../domain/scope';
 import { AppError } from './appError';
 import { sharedAccounts } from '../services/accountsService';
+import { appendAudit } from '../services/audit';
 import { CoreContext } from '../services/context';
 
 export type IdentitySource =
@@ -67,6 +68,20 @@ export function identityMiddleware(ctx: CoreContext, source: IdentitySource, dev
       if (source.kind === 'dev') {
         user = source.user;
         session = devSession;
+        // Only the CGI bridge may say who is asking, and only on the root-only socket: on TCP the
+        // headers change nothing, and someone sending them is recorded.
+        const sent = Object.values(BRIDGE_HEADERS).filter((h) => req.headers[h] !== undefined);
+        if (sent.length > 0) {
+          appendAudit(ctx, {
+            user: source.user,
+            via: 'web',
+            action: 'http.identity-ignored',
+            target: `${req.method} ${req.path}`.slice(0, 300),
+            outcome: 'refused',
+            summary: `identity headers sent over TCP were ignored (${sent.join(', ')})`,
+            details: { from: remoteAddr, claimedUser: header(req, BRIDGE_HEADERS.user)?.slice(0, 64) ?? null },
+          }).catch(() => undefined);
+        }
       } else {
         user = header(req, BRIDGE_HEADERS.user);
         const token = header(req, BRIDGE_HEADERS.token);

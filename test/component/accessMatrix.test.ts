@@ -136,6 +136,14 @@ function leaks(text: string, k: Kind, asked: string): string[] {
   return FOREIGN[k].flatMap((o) => MARKERS[o]).filter((m) => !a.includes(m.toLowerCase()) && t.includes(m.toLowerCase()));
 }
 
+/** The first audit entry written after the first `before` lines that matches, waiting up to `waitMs` for it. */
+async function auditAdded(before: number, match: (e: Record<string, unknown>) => boolean, waitMs = 2000): Promise<Record<string, unknown> | null> {
+  for (const end = Date.now() + waitMs; ; await new Promise((r) => setTimeout(r, 10))) {
+    const found = auditLines().slice(before).find(match);
+    if (found || Date.now() > end) return found ?? null;
+  }
+}
+
 function auditLines(): Array<Record<string, unknown>> {
   const f = path.join(root, AUDIT);
   return fs.existsSync(f) ? fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
@@ -203,6 +211,7 @@ describe('HTTP over the socket bridge', () => {
     const a = app();
     const problems: string[] = [];
     let tried = 0;
+    let refusedAudited = 0;
     for (const [id, spec] of Object.entries(ROUTES)) {
       const [method, route] = id.split(' ');
       if (method !== 'GET') continue;
@@ -215,14 +224,22 @@ describe('HTTP over the socket bridge', () => {
       }
       for (const [url, freeText] of urls) {
         tried++;
+        const before = auditLines().length;
         const res = await send(a, 'get', url, 'root');
         const allowed = freeText ? [200, 400] : [400, 404];
         if (!allowed.includes(res.status)) problems.push(`${url}: ${res.status} (want ${allowed.join('/')})`);
         if (/\$6\$secret|root:[^ ]*:19000/.test(res.text ?? '')) problems.push(`${url}: shows /etc/shadow`);
+        if (res.status !== 200 && !freeText) {
+          // every refusal is recorded, with what was asked for (in free text such a string is just text)
+          const added = await auditAdded(before, (e) => e.action === 'http.refused' && String(e.summary).startsWith('path traversal'));
+          if (!added) problems.push(`${url}: refused but not audited`);
+          else refusedAudited++;
+        }
       }
     }
     expect(problems).toEqual([]);
     expect(tried).toBeGreaterThan(100);
+    expect(refusedAudited).toBeGreaterThan(100);
   });
 
   test('command-injection strings in every value that reaches a command are refused (400) and audited; no command runs with them', async () => {
@@ -237,9 +254,13 @@ describe('HTTP over the socket bridge', () => {
         expect([url, value, added.length, added[0]?.outcome]).toEqual([url, value, 1, 'refused']);
         expect(JSON.stringify(added[0]?.evidence)).toContain(JSON.stringify(JSON.stringify(value)).slice(1, 20));
       }
-      // the previews refuse it too (they run nothing and change nothing, so there is nothing to audit)
+      // the previews refuse it too (they run nothing and change nothing: only a path traversal is recorded)
+      const beforePreviews = auditLines().length;
       expect((await send(a, 'get', `/api/v1/pop-before-smtp?action=${encodeURIComponent(value)}`, 'root')).status).toBe(400);
       expect((await send(a, 'get', `/status/confirm?action=${encodeURIComponent(value)}`, 'root', undefined, 'text/html')).status).toBe(400);
+      const traversal = value.includes('..') || value.includes('%2e%2e') || value.includes('\u0000');
+      const recorded = await auditAdded(beforePreviews, (e) => e.target === 'GET /status/confirm', traversal ? 2000 : 200);
+      expect([value, recorded !== null]).toEqual([value, traversal]);
     }
     // driverToo is only ever read as a yes/no: a hostile value is "no" and reaches no command line
     await send(a, 'post', '/api/v1/pop-before-smtp', 'root', { action: 'enable', driverToo: '$(touch /tmp/rw-pwned); --enable=x' });
@@ -269,7 +290,10 @@ describe('identity headers over TCP', () => {
         { [BRIDGE_HEADERS.user]: 'root' },
         { 'X-RELAYWATCH-WHM-USER': 'root', [BRIDGE_HEADERS.token]: SESSION, 'x-forwarded-for': '127.0.0.1', 'x-remote-user': 'root', 'remote-user': 'root' },
       ]) {
+        const before = auditLines().length;
         expect((await get('/api/v1/audit', headers)).status).toBe(403);
+        const recorded = await auditAdded(before, (e) => e.action === 'http.identity-ignored' && e.target === 'GET /api/v1/audit');
+        expect(recorded).toMatchObject({ user: 'resellera', outcome: 'refused', target: 'GET /api/v1/audit' });
         const hosts = await get('/api/v1/relay-hosts', headers);
         expect(hosts.status).toBe(200);
         expect(JSON.parse(hosts.body).hosts.map((h: { ip: string }) => h.ip)).toEqual(['203.0.113.10']);
