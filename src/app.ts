@@ -10,11 +10,11 @@ import { csrfTokens, verifyCsrf } from './http/csrf';
 import { IdentitySource, identityMiddleware } from './http/identity';
 import { linkTo } from './http/links';
 import { traversalProbe } from './http/pathProbe';
+import { auditRefusedRequest } from './http/refusalAudit';
 import { nextNonce } from './http/nonce';
 import { createPageCache } from './http/pageCache';
 import { whmChromeMiddleware } from './http/whmChrome';
 import { registerRoutes } from './routes';
-import { appendAudit } from './services/audit';
 import { NAV_ITEMS } from './routes/nav';
 import { CoreContext } from './services/context';
 
@@ -83,16 +83,8 @@ export function createApp(ctx: CoreContext, opts: AppOptions): express.Express {
     if (req.method === 'GET' || req.method === 'HEAD') return next();
     csrfGate(req, res, (err?: unknown) => {
       if (!err) return next();
-      // A refused state change is recorded like any other attempt; a failed record does not hide the refusal.
-      appendAudit(ctx, {
-        user: req.identity?.user ?? 'unknown',
-        via: 'web',
-        action: 'http.refused',
-        target: `${req.method} ${req.path}`.slice(0, 300),
-        outcome: 'refused',
-        summary: isAppError(err) ? err.message : 'refused',
-        details: { from: req.identity?.remoteAddr ?? req.socket.remoteAddress ?? null },
-      }).then(() => next(err), () => next(err));
+      // A refused state change is recorded like any other attempt.
+      void auditRefusedRequest(ctx, req, { action: 'http.refused', summary: isAppError(err) ? err.message : 'refused' }).then(() => next(err));
     });
   });
 
@@ -111,17 +103,7 @@ export function createApp(ctx: CoreContext, opts: AppOptions): express.Express {
     // A refused attempt to reach files outside the routes is recorded (the refusal itself was the route's).
     // (State changes are audited by their own routes, refusals included.)
     const probe = (req.method === 'GET' || req.method === 'HEAD') && (e.status === 400 || e.status === 404) ? traversalProbe(req.originalUrl) : null;
-    if (probe) {
-      appendAudit(ctx, {
-        user: req.identity?.user ?? 'unknown',
-        via: 'web',
-        action: 'http.refused',
-        target: `${req.method} ${req.path}`.slice(0, 300),
-        outcome: 'refused',
-        summary: `path traversal (${probe}): ${e.message}`,
-        details: { from: req.identity?.remoteAddr ?? req.socket.remoteAddress ?? null, url: req.originalUrl.slice(0, 500) },
-      }).catch(() => undefined); // a failed record does not change the answer
-    }
+    if (probe) void auditRefusedRequest(ctx, req, { action: 'http.refused', summary: `path traversal (${probe}): ${e.message}`, details: { url: req.originalUrl.slice(0, 500) } });
     res.status(e.status);
     const wantsJson = req.path.startsWith('/api/') || req.accepts(['html', 'json']) === 'json';
     if (wantsJson) {

@@ -8,7 +8,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { viewerFor, Viewer } from '../domain/scope';
 import { AppError } from './appError';
 import { sharedAccounts } from '../services/accountsService';
-import { appendAudit } from '../services/audit';
+import { auditRefusedRequest } from './refusalAudit';
 import { CoreContext } from '../services/context';
 
 export type IdentitySource =
@@ -72,15 +72,12 @@ export function identityMiddleware(ctx: CoreContext, source: IdentitySource, dev
         // headers change nothing, and someone sending them is recorded.
         const sent = Object.values(BRIDGE_HEADERS).filter((h) => req.headers[h] !== undefined);
         if (sent.length > 0) {
-          appendAudit(ctx, {
-            user: source.user,
-            via: 'web',
+          void auditRefusedRequest(ctx, req, {
             action: 'http.identity-ignored',
-            target: `${req.method} ${req.path}`.slice(0, 300),
-            outcome: 'refused',
+            user: source.user,
             summary: `identity headers sent over TCP were ignored (${sent.join(', ')})`,
-            details: { from: remoteAddr, claimedUser: header(req, BRIDGE_HEADERS.user)?.slice(0, 64) ?? null },
-          }).catch(() => undefined);
+            details: { claimedUser: header(req, BRIDGE_HEADERS.user)?.slice(0, 64) ?? null },
+          });
         }
       } else {
         user = header(req, BRIDGE_HEADERS.user);
