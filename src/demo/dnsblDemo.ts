@@ -9,6 +9,9 @@
  */
 import { dnsblQueryName, SELF_TEST } from '../parsers/dnsblQuery';
 import { ZoneEntry } from '../parsers/dnsblZones';
+import { blacklistSkipReason } from '../parsers/serverIps';
+import { findServerIps, loadZoneCatalogue } from '../services/blacklistService';
+import { CoreContext } from '../services/context';
 import { DnsblRecord, ZoneMode } from './dnsblServer';
 
 export interface DemoDnsblPlan {
@@ -67,4 +70,15 @@ export function demoDnsblPlan(zones: ZoneEntry[], ips: string[], now: Date): Dem
   }
   plan.story.push('every other name: NXDOMAIN (not listed)');
   return plan;
+}
+
+/** The plan for a host: its IPs that a list can be asked about (the main IP first) and its zone catalogue. */
+export async function demoDnsblPlanFor(ctx: CoreContext): Promise<DemoDnsblPlan> {
+  const found = await findServerIps(ctx);
+  const ips = found.ips
+    .filter((e) => blacklistSkipReason(e.ip) === null)
+    .sort((a, b) => Number(b.sources.includes('/var/cpanel/mainip')) - Number(a.sources.includes('/var/cpanel/mainip')))
+    .map((e) => e.ip);
+  const { zones } = await loadZoneCatalogue(ctx);
+  return demoDnsblPlan(zones, ips, ctx.now());
 }

@@ -13,10 +13,9 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
 import { generateDemoHost, type DemoSummary } from '../../src/demo/generateDemoHost';
-import { demoDnsblPlan } from '../../src/demo/dnsblDemo';
+import { demoDnsblPlanFor } from '../../src/demo/dnsblDemo';
 import { startDnsblServer } from '../../src/demo/dnsblServer';
-import { blacklistSkipReason } from '../../src/parsers/serverIps';
-import { blacklistMonitor, findServerIps, loadZoneCatalogue } from '../../src/services/blacklistService';
+import { blacklistMonitor } from '../../src/services/blacklistService';
 import { createContext } from '../../src/services/context';
 
 export const CHROMIUM = process.env.RELAYWATCH_CHROMIUM ?? '/usr/bin/chromium';
@@ -38,13 +37,7 @@ export async function makeDemo(generation: 'modern' | 'legacy' = 'modern'): Prom
  */
 export async function startDemoDnsbl(root: string, delayMs = 400): Promise<{ address: string; close(): Promise<void> }> {
   const ctx = createContext(loadConfig({ root }));
-  const found = await findServerIps(ctx);
-  const ips = found.ips
-    .filter((e) => blacklistSkipReason(e.ip) === null)
-    .sort((a, b) => Number(b.sources.includes('/var/cpanel/mainip')) - Number(a.sources.includes('/var/cpanel/mainip')))
-    .map((e) => e.ip);
-  const { zones } = await loadZoneCatalogue(ctx);
-  const plan = demoDnsblPlan(zones, ips, ctx.now());
+  const plan = await demoDnsblPlanFor(ctx);
   const server = await startDnsblServer({ host: '127.0.0.1', port: 0, zones: plan.zones, records: plan.records });
   const slow = await slowUdpProxy(server.port, delayMs);
   fs.mkdirSync(path.join(root, 'etc/relaywatch'), { recursive: true });

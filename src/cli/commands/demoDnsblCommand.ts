@@ -1,7 +1,5 @@
 import { AppError } from '../../http/appError';
-import { blacklistSkipReason } from '../../parsers/serverIps';
 import { isLoopback, parseListen } from '../../server';
-import { findServerIps, loadZoneCatalogue } from '../../services/blacklistService';
 import { CliCommand, EXIT } from '../command';
 import { terminalSafe } from '../terminal';
 
@@ -16,16 +14,10 @@ export const demoDnsblCommand: CliCommand = {
     const addr = parseListen(listen);
     if (!isLoopback(addr.host) || addr.host === 'localhost') throw AppError.badRequest(`demo-dnsbl listens on a loopback address only (127.0.0.1 or ::1), got ${addr.host}.`);
     const ctx = r.context();
-    const found = await findServerIps(ctx);
-    const ips = found.ips
-      .filter((e) => blacklistSkipReason(e.ip) === null)
-      .sort((a, b) => Number(b.sources.includes('/var/cpanel/mainip')) - Number(a.sources.includes('/var/cpanel/mainip')))
-      .map((e) => e.ip);
-    const { zones } = await loadZoneCatalogue(ctx);
     // Loaded here, not at the top: the DNS server is demo-only code (its packet library is a development dependency).
     const { startDnsblServer } = await import('../../demo/dnsblServer');
-    const { demoDnsblPlan } = await import('../../demo/dnsblDemo');
-    const plan = demoDnsblPlan(zones, ips, ctx.now());
+    const { demoDnsblPlanFor } = await import('../../demo/dnsblDemo');
+    const plan = await demoDnsblPlanFor(ctx);
     const server = await startDnsblServer({ host: addr.host, port: addr.port, zones: plan.zones, records: plan.records });
     const root = ctx.config.root;
     r.io.err(
