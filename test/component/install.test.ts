@@ -172,7 +172,8 @@ describe('install, re-run, upgrade, use, uninstall', () => {
     let log = '';
     daemon.stderr!.on('data', (c: Buffer) => (log += c.toString()));
     try {
-      for (let i = 0; i < 200 && !fs.existsSync(socket); i++) await new Promise((r) => setTimeout(r, 50));
+      // The socket file appears when it is bound; the line saying so reaches this pipe a moment later.
+      for (let i = 0; i < 200 && !(fs.existsSync(socket) && log.includes('for WHM on unix:')); i++) await new Promise((r) => setTimeout(r, 50));
       expect([log, fs.existsSync(socket)]).toEqual([expect.stringContaining('for WHM on unix:'), true]);
       const script = path.join(root, CGI);
       const asRoot = await runCgi({ user: 'root', route: '/api/v1/relay-hosts', socket, script });
