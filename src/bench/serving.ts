@@ -5,13 +5,13 @@
  * so that it does not take the daemon's), else autocannon (JavaScript, in this process, on the
  * same cores: its own HTTP parsing takes most of a core and shows in the daemon's latency).
  */
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import os from 'node:os';
 import http from 'node:http';
 import net from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
-import { benchEnv } from './procs';
+import { benchEnv, timed } from './procs';
 
 // autocannon has no type declarations: the small part used here.
 interface AutocannonInstance {
@@ -187,12 +187,6 @@ const WRK_REPORT = `done = function(summary, latency, requests)
 end
 `;
 
-function run(cmd: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(cmd, args, { maxBuffer: 1 << 20, timeout: 600_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${cmd}: ${err.message} ${stderr}`)) : resolve(stdout)));
-  });
-}
-
 /**
  * The same figures from wrk: a warm-up of `warmSeconds` (answers whose age limit passed while
  * nobody asked are brought up to date then, as in a daemon in use), then `seconds` measured.
@@ -203,7 +197,11 @@ export async function loadWithWrk(wrk: string, base: string, urlPath: string, co
   const cores = os.cpus().length;
   const pin = cores > 1 && fs.existsSync('/usr/bin/taskset') ? ['/usr/bin/taskset', ['-c', String(cores - 1)]] as const : null;
   const wrkArgs = (secs: number): string[] => ['-t1', `-c${connections}`, `-d${secs}s`, '--timeout', '10s', '-H', `Accept-Encoding: ${BROWSER_HEADERS['accept-encoding']}`, '-H', `Accept: ${BROWSER_HEADERS.accept}`, '-s', script, `${base}${urlPath}`];
-  const go = (secs: number): Promise<string> => (pin ? run(pin[0], [...pin[1], wrk, ...wrkArgs(secs)]) : run(wrk, wrkArgs(secs)));
+  const go = async (secs: number): Promise<string> => {
+    const r = pin ? await timed(pin[0], [...pin[1], wrk, ...wrkArgs(secs)]) : await timed(wrk, wrkArgs(secs));
+    if (r.code !== 0) throw new Error(`wrk exited with ${r.code}: ${r.stderr.trim()}`);
+    return r.stdout;
+  };
   try {
     // The first answer computes what later ones reuse (10,000 accounts' autoresponders take seconds).
     await get(`${base}${urlPath}`);

@@ -10,6 +10,7 @@
  */
 import crypto from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import { allowChromeStyleAttributes } from './whmChrome';
 import { canStitchGzip, prepareStitchedGzip, StitchedGzip, stitchGzip } from './stitchedGzip';
 
 const MAX_AGE_MS = 15_000;
@@ -36,10 +37,7 @@ export function createPageCache(): PageCache {
 
   const send = (req: Request, res: Response, page: KeptPage): void => {
     const nonce = Buffer.from(String(res.locals.nonce ?? ''));
-    if (page.styleAttr) {
-      const csp = res.getHeader('Content-Security-Policy');
-      if (typeof csp === 'string' && !csp.includes('style-src-attr')) res.setHeader('Content-Security-Policy', `${csp}; style-src-attr 'unsafe-inline'`);
-    }
+    if (page.styleAttr) allowChromeStyleAttributes(res);
     let chunks: Buffer[];
     if (page.gzip && req.acceptsEncodings('gzip', 'identity') === 'gzip') {
       res.set('Content-Encoding', 'gzip');

@@ -99,6 +99,12 @@ export function renderWhmChrome(src: WhmChromeSource, v: ChromeValues): WhmChrom
   return { header: fillChrome(src.header, v), footer: src.footer === null ? null : fillChrome(src.footer, v) };
 }
 
+/** WHM's chrome markup carries style attributes: a page wearing it allows those (not style elements or scripts). */
+export function allowChromeStyleAttributes(res: Response): void {
+  const csp = res.getHeader('Content-Security-Policy');
+  if (typeof csp === 'string' && !csp.includes('style-src-attr')) res.setHeader('Content-Security-Policy', `${csp}; style-src-attr 'unsafe-inline'`);
+}
+
 /**
  * Makes every res.render of the request wear the cached chrome of the request's user, built with that
  * page's title. The cache is read only when a page is rendered (JSON answers never touch it). WHM's
@@ -128,8 +134,7 @@ export function whmChromeMiddleware(ctx: CoreContext) {
             title: `relaywatch: ${title}`,
             nonce: String(res.locals.nonce ?? ''),
           });
-          const csp = res.getHeader('Content-Security-Policy');
-          if (typeof csp === 'string' && !csp.includes('style-src-attr')) res.setHeader('Content-Security-Policy', `${csp}; style-src-attr 'unsafe-inline'`);
+          allowChromeStyleAttributes(res);
           render(view, { ...opts, chrome }, cb);
         })
         .catch((e: unknown) => (cb ? cb(e as Error, '') : req.next?.(e)));
