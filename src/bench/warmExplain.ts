@@ -1,6 +1,6 @@
 /**
  * The warm figure inside a running process (the daemon's case: Node is up, the index is open, the
- * code is compiled): three untimed rounds of "append, explain" to get there, then RUNS times append
+ * code is compiled, the scan workers are running): three untimed rounds of "append, explain" to get there, then RUNS times append
  * BYTES of log lines and time the next explain.
  *   node dist/bench/warmExplain.js ROOT RUNS BYTES
  * Prints JSON: { ms: [...] } (one per run).
@@ -8,11 +8,14 @@
 import { loadConfig } from '../config/config';
 import { createContext } from '../services/context';
 import { explain } from '../services/explainService';
+import { keepScanWorkersWarm } from '../services/scanWorkers';
 import { appendLines } from './logs';
 
 async function main(): Promise<void> {
   const [root, runsText, bytesText] = process.argv.slice(2);
   const ctx = createContext(loadConfig({ root }));
+  // As the daemon does (startBackgroundWork): its scan workers stay up between scans.
+  keepScanWorkersWarm();
   const viewer = { user: 'root', isRoot: true, accounts: new Set<string>() };
   await explain(ctx, viewer);
   const ms: number[] = [];

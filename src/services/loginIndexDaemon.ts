@@ -8,6 +8,7 @@ import { watchLogFolders } from '../host/logWatcher';
 import { CoreContext } from './context';
 import { setRevalidateWindow } from './answerCache';
 import { indexHostDir, openLoginIndex } from './loginIndex';
+import { endScanWorkers, keepScanWorkersWarm } from './scanWorkers';
 
 export interface IndexProgress {
   /** idle: the index is up to date (or there is no daemon); building: first build; updating: reading new lines */
@@ -32,6 +33,8 @@ interface Daemon {
 
 /** by configuration: a context copied for one computation (answerCache.ts) still finds its daemon */
 const daemons = new WeakMap<CoreContext['config'], Daemon>();
+/** daemons started and not stopped (the scan workers end with the last) */
+let daemonsRunning = 0;
 const CHECK_EVERY_MS = 30_000;
 /** a change shows in the daemon's answers at most this much later */
 export const REVALIDATE_MS = 100;
@@ -102,6 +105,9 @@ export function startBackgroundWork(ctx: CoreContext): { stop(): void; idle(): P
   daemons.set(ctx.config, d);
   // Answers may be reused for this long without looking at their files again (answerCache.ts).
   setRevalidateWindow(ctx, REVALIDATE_MS);
+  // New lines are read on every core, by workers started once.
+  keepScanWorkersWarm();
+  daemonsRunning++;
   const watcher = watchLogFolders(ctx.host, dirs, () => schedule(ctx, d));
   const timer = setInterval(() => schedule(ctx, d), CHECK_EVERY_MS);
   timer.unref();
@@ -110,6 +116,7 @@ export function startBackgroundWork(ctx: CoreContext): { stop(): void; idle(): P
     clearInterval(timer);
     watcher.close();
     daemons.delete(ctx.config);
+    if (--daemonsRunning === 0) void endScanWorkers();
   };
   schedule(ctx, d);
   return { stop: d.stop, idle: async () => { while (d.running) await d.running; } };

@@ -4,18 +4,17 @@
  * worker threads (one per further core). Results come back in file order, with line numbers made
  * absolute, whatever order the jobs finish in.
  *
- * Small scans (the warm updates of the index, tests) run in the main thread only: a worker costs
- * tens of milliseconds to start.
+ * Small scans run in the main thread only, as a worker costs tens of milliseconds to start; in the
+ * daemon, whose workers are kept running (scanWorkers.ts), a warm update of a few megabytes is
+ * shared too.
  */
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { lineBoundaryAfter } from '../host/lineScanner';
 import { LogFile } from '../host/logFiles';
 import { CoreContext } from './context';
 import { LoginBatch } from './loginBatch';
 import { JobResult, runScanJob, ScanJob } from './loginScanJob';
+import { asError, releaseScanWorkers, scanWorkersWarm, takeScanWorkers, workersAvailable } from './scanWorkers';
 
 export interface ScanTarget {
   file: Pick<LogFile, 'path' | 'gz' | 'mtime' | 'size'>;
@@ -48,9 +47,11 @@ export interface ScanRunOptions {
 }
 
 const JOB_BYTES = 32 * 1024 * 1024;
-/** below this, workers cost more than they save */
+/** below this, workers cost more than they save (a worker takes tens of milliseconds to start) */
 const PARALLEL_MIN_BYTES = 64 * 1024 * 1024;
-const WORKER_FILE = path.join(__dirname, 'loginScanWorker.js');
+/** with the daemon's workers already running, a scan this size is shared between the threads */
+const WARM_PARALLEL_MIN_BYTES = 2 * 1024 * 1024;
+const MIN_JOB_BYTES = 1024 * 1024;
 
 function cores(): number {
   const o = os as typeof os & { availableParallelism?: () => number };
@@ -61,27 +62,30 @@ function targetBytes(t: ScanTarget): number {
   return t.file.gz ? t.file.size : Math.max(0, (t.end ?? t.file.size) - t.start);
 }
 
-/** Workers run compiled JavaScript: under ts-jest (TypeScript sources) there is none. */
-function workersAvailable(): boolean {
-  return __filename.endsWith('.js') && fs.existsSync(WORKER_FILE);
-}
-
 interface PlannedJob {
   target: number;
   job: ScanJob;
   last: boolean;
 }
 
-function planJobs(ctx: CoreContext, targets: readonly ScanTarget[], split: boolean, onlyIps: readonly string[] | undefined): PlannedJob[] {
+/** The jobs of a scan: each target whole, or (jobBytes set) plain files cut at line boundaries. */
+function planJobs(ctx: CoreContext, targets: readonly ScanTarget[], jobBytes: number | null, onlyIps: readonly string[] | undefined): PlannedJob[] {
   const jobs: PlannedJob[] = [];
   targets.forEach((t, ti) => {
     const base = { root: ctx.host.root, hostPath: t.file.path, gz: t.file.gz, mtimeMs: t.file.mtime.getTime(), ...(onlyIps ? { onlyIps } : {}) };
     const end = t.end ?? (t.file.gz ? null : t.file.size);
     const cuts: number[] = [t.start];
-    if (split && !t.file.gz && end !== null) {
+    if (jobBytes !== null && !t.file.gz && end !== null) {
       let at = t.start;
-      while (end - at > JOB_BYTES * 1.5) {
-        const b = lineBoundaryAfter(ctx.host, t.file.path, at + JOB_BYTES, end);
+      while (end - at > jobBytes * 1.5) {
+        // A file that cannot be read now (deleted since it was listed) is not cut: its one job
+        // fails with the reason, and the target reports it, as a scan in one thread does.
+        let b: number | null = null;
+        try {
+          b = lineBoundaryAfter(ctx.host, t.file.path, at + jobBytes, end);
+        } catch {
+          break;
+        }
         if (b === null || b >= end) break;
         cuts.push(b);
         at = b;
@@ -95,15 +99,14 @@ function planJobs(ctx: CoreContext, targets: readonly ScanTarget[], split: boole
   return jobs;
 }
 
-function asError(e: unknown): NodeJS.ErrnoException {
-  return e instanceof Error ? e : new Error(String(e));
-}
-
 export async function scanTargets(ctx: CoreContext, targets: readonly ScanTarget[], opts: ScanRunOptions): Promise<TargetOutcome[]> {
   const total = targets.reduce((n, t) => n + targetBytes(t), 0);
-  const wantParallel = opts.parallel === true || ((opts.parallel ?? 'auto') === 'auto' && total >= PARALLEL_MIN_BYTES);
-  const workerCount = wantParallel && workersAvailable() ? Math.min(cores(), 4) - 1 : 0;
-  const jobs = planJobs(ctx, targets, workerCount > 0, opts.onlyIps ? [...opts.onlyIps] : undefined);
+  const minBytes = scanWorkersWarm() ? WARM_PARALLEL_MIN_BYTES : PARALLEL_MIN_BYTES;
+  const wantParallel = opts.parallel === true || ((opts.parallel ?? 'auto') === 'auto' && total >= minBytes);
+  const workers = takeScanWorkers(wantParallel && workersAvailable() ? Math.min(cores(), 4) - 1 : 0);
+  // Jobs of at most 32 MiB, and at least one per thread when the scan is smaller than that.
+  const jobBytes = Math.max(MIN_JOB_BYTES, Math.min(JOB_BYTES, Math.ceil(total / (workers.length + 1))));
+  const jobs = planJobs(ctx, targets, workers.length > 0 ? jobBytes : null, opts.onlyIps ? [...opts.onlyIps] : undefined);
 
   const outcomes: TargetOutcome[] = targets.map((t) => ({ lines: t.startLine - 1, endOffset: t.start, partialBytes: 0, bytesRead: 0, error: null }));
   const results: Array<JobResult | NodeJS.ErrnoException | undefined> = new Array(jobs.length);
@@ -137,81 +140,30 @@ export async function scanTargets(ctx: CoreContext, targets: readonly ScanTarget
       }
     }
   };
-  const done = (j: number, r: JobResult | NodeJS.ErrnoException): void => {
-    results[j] = r;
-    emitReady();
-  };
 
+  // Each thread takes the next job until none is left; results are handed on in file order.
   let nextToRun = 0;
-  const workers: Worker[] = [];
-  let outstanding = 0;
-  let wake: (() => void) | null = null;
-  const settle = (): void => {
-    outstanding--;
-    if (wake) wake();
-  };
-
-  const feed = (w: Worker, state: { job: number | null }): void => {
-    if (nextToRun >= jobs.length) {
-      state.job = null;
-      return;
-    }
-    const j = nextToRun++;
-    state.job = j;
-    outstanding++;
-    w.postMessage({ id: j, job: jobs[j].job });
-  };
-
-  for (let i = 0; i < workerCount; i++) {
-    const w = new Worker(WORKER_FILE);
-    const state: { job: number | null } = { job: null };
-    w.on('message', (msg: { id: number; progress?: number; result?: JobResult; error?: { message: string; code?: string } }) => {
-      if (msg.progress !== undefined) {
-        setProgress(msg.id, msg.progress);
-        return;
-      }
-      if (msg.result) {
-        setProgress(msg.id, msg.result.bytesRead);
-        done(msg.id, msg.result);
-      } else {
-        const e = new Error(msg.error?.message ?? 'scan worker failed') as NodeJS.ErrnoException;
-        if (msg.error?.code) e.code = msg.error.code;
-        done(msg.id, e);
-      }
-      settle();
-      feed(w, state);
-    });
-    w.on('error', (e) => {
-      // A worker that dies fails only its current job; the others go on.
-      if (state.job !== null) {
-        done(state.job, asError(e));
-        state.job = null;
-        settle();
-      }
-    });
-    workers.push(w);
-    feed(w, state);
-  }
-
-  try {
-    while (nextToRun < jobs.length) {
+  const runJobs = async (run: (job: ScanJob, onProgress: (bytes: number) => void) => Promise<JobResult>, alive: () => boolean): Promise<void> => {
+    while (nextToRun < jobs.length && alive()) {
       const j = nextToRun++;
       let r: JobResult | NodeJS.ErrnoException;
       try {
-        r = await runScanJob(jobs[j].job, (bytes) => setProgress(j, bytes));
+        r = await run(jobs[j].job, (bytes) => setProgress(j, bytes));
+        setProgress(j, r.bytesRead);
       } catch (e) {
         r = asError(e);
       }
-      done(j, r);
+      results[j] = r;
+      emitReady();
     }
-    while (outstanding > 0) {
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-      });
-      wake = null;
-    }
+  };
+  try {
+    await Promise.all([
+      ...workers.map((w) => runJobs((job, onProgress) => w.run(job, onProgress), () => !w.dead)),
+      runJobs(runScanJob, () => true),
+    ]);
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    await releaseScanWorkers(workers);
   }
   emitReady();
   return outcomes.map((o, i) => (o.error ? { ...o, lines: targets[i].startLine - 1, endOffset: targets[i].start, partialBytes: 0 } : o));

@@ -1,0 +1,145 @@
+/**
+ * The scan worker threads (loginScanWorker.ts), one job at a time each, as promises.
+ *
+ * A one-off run (the CLI) starts workers for a large scan only and ends them after it: a worker
+ * costs some 70 ms to start. The daemon keeps them between scans (keepScanWorkersWarm), so that
+ * the few megabytes of a warm update are also read on every core, which halves the time an answer
+ * waits for new log lines on a 2-core server.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { JobResult, ScanJob } from './loginScanJob';
+
+const WORKER_FILE = path.join(__dirname, 'loginScanWorker.js');
+
+interface Running {
+  id: number;
+  resolve(r: JobResult): void;
+  reject(e: Error): void;
+  onProgress?: (bytes: number) => void;
+}
+
+type WorkerMessage = { id: number; progress?: number; result?: JobResult; error?: { message: string; code?: string } };
+
+export function asError(e: unknown): NodeJS.ErrnoException {
+  return e instanceof Error ? e : new Error(String(e));
+}
+
+export class ScanWorker {
+  private readonly worker = new Worker(WORKER_FILE);
+  private running: Running | null = null;
+  private nextId = 0;
+  /** crashed or ended: it takes no more jobs */
+  dead = false;
+
+  constructor() {
+    this.worker.on('message', (msg: WorkerMessage) => {
+      const r = this.running;
+      if (!r || msg.id !== r.id) return;
+      if (msg.progress !== undefined) {
+        r.onProgress?.(msg.progress);
+        return;
+      }
+      this.settled();
+      if (msg.result) {
+        workerJobs++;
+        r.resolve(msg.result);
+      } else {
+        const e = new Error(msg.error?.message ?? 'scan worker failed') as NodeJS.ErrnoException;
+        if (msg.error?.code) e.code = msg.error.code;
+        r.reject(e);
+      }
+    });
+    // A worker that dies fails only its current job; the scan gives the rest to the others.
+    this.worker.on('error', (e) => this.die(asError(e)));
+    this.worker.on('exit', (code) => this.die(new Error(`the scan worker ended (exit code ${code})`)));
+    this.worker.unref();
+  }
+
+  run(job: ScanJob, onProgress?: (bytes: number) => void): Promise<JobResult> {
+    if (this.dead) return Promise.reject(new Error('the scan worker has ended'));
+    if (this.running) return Promise.reject(new Error('the scan worker is busy'));
+    // Held while it works (an idle kept worker must not keep a process alive).
+    this.worker.ref();
+    return new Promise<JobResult>((resolve, reject) => {
+      this.running = { id: this.nextId++, resolve, reject, onProgress };
+      this.worker.postMessage({ id: this.running.id, job });
+    });
+  }
+
+  async terminate(): Promise<void> {
+    this.dead = true;
+    await this.worker.terminate();
+  }
+
+  private settled(): void {
+    this.running = null;
+    this.worker.unref();
+  }
+
+  private die(e: Error): void {
+    this.dead = true;
+    const r = this.running;
+    this.settled();
+    r?.reject(e);
+  }
+}
+
+/** Workers run compiled JavaScript: under ts-jest (TypeScript sources) there is none. */
+export function workersAvailable(): boolean {
+  return __filename.endsWith('.js') && fs.existsSync(WORKER_FILE);
+}
+
+/** jobs finished by workers in this process (the daemon's status, and tests that a scan was shared) */
+let workerJobs = 0;
+
+export function scanWorkerJobs(): number {
+  return workerJobs;
+}
+
+let keepWarm = false;
+/** kept workers not running a job */
+const idle: ScanWorker[] = [];
+let busy = 0;
+
+/** The daemon: keep the workers between scans, and use them for small scans too. */
+export function keepScanWorkersWarm(): void {
+  keepWarm = true;
+}
+
+/** Back to one-off use: the kept workers end (the daemon's stop). */
+export async function endScanWorkers(): Promise<void> {
+  keepWarm = false;
+  await Promise.all(idle.splice(0).map((w) => w.terminate()));
+}
+
+export function scanWorkersWarm(): boolean {
+  return keepWarm;
+}
+
+/**
+ * Up to `n` workers for one scan. Kept workers first; while another scan of this process has them,
+ * a warm process does not start more (the main thread reads alone, as it would have anyway).
+ */
+export function takeScanWorkers(n: number): ScanWorker[] {
+  const out: ScanWorker[] = [];
+  while (out.length < n && idle.length > 0) {
+    const w = idle.pop()!;
+    if (!w.dead) out.push(w);
+  }
+  if (!keepWarm || busy === 0) while (out.length < n) out.push(new ScanWorker());
+  busy += out.length;
+  return out;
+}
+
+/** Returns a scan's workers: kept by a warm process, else ended. */
+export async function releaseScanWorkers(workers: ScanWorker[]): Promise<void> {
+  busy -= workers.length;
+  const ending: Promise<void>[] = [];
+  for (const w of workers) {
+    if (keepWarm && !w.dead) idle.push(w);
+    else ending.push(w.terminate());
+  }
+  await Promise.all(ending);
+}
