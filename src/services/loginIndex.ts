@@ -153,10 +153,27 @@ interface Pending {
 /** The outcome of one pass: an answer, or "the index changed under us, read it again". */
 type Pass = { view: LoginIndexView | null } | { again: true };
 
+/** Refreshes running in this process, by index directory. */
+const refreshing = new Map<string, Promise<unknown>>();
+
+/**
+ * One refresh at a time per index in a process: an answer that comes while the daemon reads new
+ * lines waits for that read and then finds nothing left to read, instead of reading the same bytes
+ * again on the other core.
+ */
 async function refreshOnce(ctx: CoreContext, store: IndexStore, opts: RefreshOptions): Promise<LoginIndexView | null> {
-  for (let pass = 0; ; pass++) {
-    const r = await refreshPass(ctx, store, opts, pass > 0);
-    if ('view' in r) return r.view;
+  for (let running = refreshing.get(store.dir); running; running = refreshing.get(store.dir)) await running.catch(() => undefined);
+  const work = (async () => {
+    for (let pass = 0; ; pass++) {
+      const r = await refreshPass(ctx, store, opts, pass > 0);
+      if ('view' in r) return r.view;
+    }
+  })();
+  refreshing.set(store.dir, work);
+  try {
+    return await work;
+  } finally {
+    if (refreshing.get(store.dir) === work) refreshing.delete(store.dir);
   }
 }
 
