@@ -64,8 +64,13 @@ export function createApp(ctx: CoreContext, opts: AppOptions): express.Express {
   });
 
   app.use(identityMiddleware(ctx, opts.identity, devSession));
-  app.use(express.urlencoded({ extended: false, limit: '64kb' }));
-  app.use(express.json({ limit: '64kb' }));
+  // Bodies are read for state changes only: a GET (every page and report) has none to parse.
+  const forms = express.urlencoded({ extended: false, limit: '64kb' });
+  const json = express.json({ limit: '64kb' });
+  app.use((req, res, next) => {
+    if (req.method === 'GET' || req.method === 'HEAD') return next();
+    forms(req, res, (err?: unknown) => (err ? next(err) : json(req, res, next)));
+  });
   app.use((req, res, next) => {
     const id = req.identity!;
     res.locals.identity = id;

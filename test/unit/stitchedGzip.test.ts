@@ -1,5 +1,5 @@
 import zlib from 'node:zlib';
-import { canStitchGzip, prepareStitchedGzip, stitchGzip } from '../../src/http/stitchedGzip';
+import { canStitchGzip, crc32Combine, crc32Shift, prepareStitchedGzip, stitchGzip } from '../../src/http/stitchedGzip';
 
 const gunzip = (chunks: Buffer[]): string => zlib.gunzipSync(Buffer.concat(chunks)).toString('utf8');
 
@@ -30,4 +30,15 @@ test('a damaged checksum is caught by gunzip (the trailer is real)', () => {
   const all = Buffer.concat(chunks);
   all[all.length - 8] ^= 0xff;
   expect(() => zlib.gunzipSync(all)).toThrow();
+});
+
+test('CRC-32 combination gives the CRC-32 of the joined bytes, at every length', () => {
+  const crc32 = (b: Buffer): number => (zlib as unknown as { crc32(data: Buffer): number }).crc32(b);
+  let seed = 7;
+  const bytes = (n: number): Buffer => Buffer.from(Array.from({ length: n }, () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) & 0xff));
+  for (const [a, b] of [[0, 0], [0, 5], [5, 0], [1, 1], [3, 1000], [65_536, 7], [100_000, 131_073]]) {
+    const A = bytes(a);
+    const B = bytes(b);
+    expect(crc32Combine(crc32(A), crc32(B), crc32Shift(B.length))).toBe(crc32(Buffer.concat([A, B])));
+  }
 });
