@@ -26,13 +26,13 @@
  * Full form: `npm run bench` (60 s warm-up, then 200 clients for 30 s); the fast form runs in
  * test/component/load.test.ts (50 clients, no memory figure).
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { benchEnv } from './procs';
+import { spawnDaemon } from './daemonProcess';
 import { freePort } from './serving';
 
 // autocannon has no bundled types; only the parts used here are described.
@@ -167,28 +167,6 @@ const canConnect = (o: net.NetConnectOpts): Promise<boolean> =>
     c.once('connect', () => (c.destroy(), resolve(true)));
     c.once('error', () => resolve(false));
   });
-
-interface Daemon {
-  child: ChildProcess;
-  stop(): Promise<void>;
-}
-
-function startDaemon(cli: string, args: string[]): Daemon {
-  // Without NODE_OPTIONS from the caller's environment: the daemon runs with Node's defaults, as in production.
-  const child = spawn(process.execPath, [cli, 'serve', ...args], { env: benchEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  child.stderr!.on('data', (c) => (err = (err + String(c)).slice(-2000)));
-  return {
-    child,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-      }),
-  };
-}
 
 /** Each path once, one after the other, until every one answers (the daemon builds its login index first). */
 async function settle(t: AutocannonTarget, maxMs = 300_000): Promise<void> {
@@ -358,7 +336,7 @@ export async function runLoadBench(o: LoadBenchOptions = {}): Promise<LoadFigure
 
     // The socket, as the CGI bridge reaches it.
     const socket = path.join(work, 'run', 'http.sock');
-    const onSocket = startDaemon(cli, ['--socket', socket, '--root', root]);
+    const onSocket = spawnDaemon(cli, ['--socket', socket, '--root', root]);
     try {
       await waitFor(() => canConnect({ path: socket }), 30_000, 'relaywatch serve --socket');
       const headers = { 'x-relaywatch-whm-user': 'root', 'x-relaywatch-security-token': SESSION };
@@ -374,7 +352,7 @@ export async function runLoadBench(o: LoadBenchOptions = {}): Promise<LoadFigure
 
     // Loopback TCP, as in development.
     const port = await freePort();
-    const onTcp = startDaemon(cli, ['--listen', `127.0.0.1:${port}`, '--dev-user', 'root', '--root', root]);
+    const onTcp = spawnDaemon(cli, ['--listen', `127.0.0.1:${port}`, '--dev-user', 'root', '--root', root]);
     try {
       await waitFor(() => canConnect({ host: '127.0.0.1', port }), 30_000, 'relaywatch serve --listen');
       log(`load: ${connections} clients on loopback TCP: ${warmupSec} s warm-up, then ${rounds > 1 ? `${rounds} rounds of ` : ''}${durationSec} s…`);

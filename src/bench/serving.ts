@@ -5,13 +5,14 @@
  * so that it does not take the daemon's), else autocannon (JavaScript, in this process, on the
  * same cores: its own HTTP parsing takes most of a core and shows in the daemon's latency).
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import http from 'node:http';
 import net from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
-import { benchEnv, timed } from './procs';
+import { spawnDaemon } from './daemonProcess';
+import { timed } from './procs';
 
 // autocannon has no type declarations: the small part used here.
 interface AutocannonInstance {
@@ -83,32 +84,13 @@ export interface RunningDaemon {
 /** Starts `relaywatch serve` and waits until it answers and its login index is ready. */
 export async function startDaemon(distDir: string, root: string): Promise<RunningDaemon> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(distDir, 'cli/main.js'), 'serve', '--listen', `127.0.0.1:${port}`, '--dev-user', 'root', '--root', root], {
-    env: benchEnv(),
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const daemon = spawnDaemon(path.join(distDir, 'cli/main.js'), ['--listen', `127.0.0.1:${port}`, '--dev-user', 'root', '--root', root]);
   const base = `http://127.0.0.1:${port}`;
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null) return;
-    child.kill('SIGTERM');
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(() => {
-        child.kill('SIGKILL');
-        resolve();
-      }, 5000);
-      child.once('exit', () => {
-        clearTimeout(t);
-        resolve();
-      });
-    });
-  };
   const deadline = Date.now() + 300_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`relaywatch serve exited: ${stderr}`);
+    if (daemon.child.exitCode !== null) throw new Error(`relaywatch serve exited: ${daemon.stderr()}`);
     if (Date.now() > deadline) {
-      await stop();
+      await daemon.stop();
       throw new Error('relaywatch serve did not get ready in time');
     }
     try {
@@ -119,7 +101,7 @@ export async function startDaemon(distDir: string, root: string): Promise<Runnin
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { base, child, stop };
+  return { base, child: daemon.child, stop: daemon.stop };
 }
 
 function percentile(sorted: number[], p: number): number {
