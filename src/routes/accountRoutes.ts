@@ -1,8 +1,9 @@
 import type { Express } from 'express';
+import { answerId } from '../services/answerCache';
 import { accountsOverview, accountView } from '../services/accountViewService';
 import type { RouteDeps } from '.';
 
-export function accountRoutes(app: Express, { ctx }: RouteDeps): void {
+export function accountRoutes(app: Express, { ctx, pages }: RouteDeps): void {
   app.get('/api/v1/accounts', async (req, res) => {
     res.json(await accountsOverview(ctx, req.identity!.viewer));
   });
@@ -10,9 +11,10 @@ export function accountRoutes(app: Express, { ctx }: RouteDeps): void {
     res.json(await accountView(ctx, req.identity!.viewer, String(req.params.name)));
   });
 
-  app.get('/accounts', async (req, res) => {
+  app.get('/accounts', async (req, res, next) => {
     const o = await accountsOverview(ctx, req.identity!.viewer);
-    res.render('pages/accounts', { title: req.identity!.viewer.isRoot ? 'Accounts' : 'Your accounts', o });
+    // A list of 10,000 accounts is rendered once per change of the overview, not per request.
+    pages.render(req, res, next, 'pages/accounts', { title: req.identity!.viewer.isRoot ? 'Accounts' : 'Your accounts', o }, String(answerId(o)));
   });
   app.get('/account/:name', async (req, res) => {
     const a = await accountView(ctx, req.identity!.viewer, String(req.params.name));

@@ -3,13 +3,13 @@ import { guide } from '../services/dashboardService';
 import { whmPrefix } from './dashboardRoutes';
 import type { RouteDeps } from '.';
 
-export function guideRoutes(app: Express, { ctx }: RouteDeps): void {
+export function guideRoutes(app: Express, { ctx, pages }: RouteDeps): void {
   app.get('/api/v1/guide', async (req, res) => {
     res.json(await guide(ctx, req.identity!.viewer));
   });
 
-  app.get('/guide', async (req, res) => {
+  app.get('/guide', async (req, res, next) => {
     const g = await guide(ctx, req.identity!.viewer);
-    res.render('pages/guide', { title: 'Guided check', g, whm: whmPrefix(req) });
+    pages.render(req, res, next, 'pages/guide', { title: 'Guided check', g, whm: whmPrefix(req) }, g.version);
   });
 }

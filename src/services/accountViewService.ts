@@ -5,9 +5,10 @@
  */
 import { RelayHost } from '../domain/explain';
 import { RelianceUser } from '../domain/reliance';
-import { canSeeAccount, Viewer } from '../domain/scope';
+import { canSeeAccount, Viewer, viewerKey } from '../domain/scope';
 import { AppError } from '../http/appError';
 import { sharedAccounts } from './accountsService';
+import { cachedAnswer } from './answerCache';
 import { CoreContext } from './context';
 import { explain } from './explainService';
 import { relianceReport } from './relianceService';
@@ -48,10 +49,26 @@ function hostForAccount(h: RelayHost, account: string, accountOf: (u: string) =>
   return { ...h, users, mapUsers: h.mapUsers.filter((u) => accountOf(u) === account), accounts: [account] };
 }
 
+/**
+ * How long an overview may be reused while none of its files changed: as long as the relay report
+ * it counts from (explainService.ts).
+ */
+const OVERVIEW_REUSE_MS = 30_000;
+
+/** Every account the viewer can see, with its counts: computed once per change (10,000 accounts). */
 export async function accountsOverview(ctx: CoreContext, viewer: Viewer): Promise<AccountsOverview> {
+  return cachedAnswer(ctx, `accounts-overview:${viewerKey(viewer)}`, OVERVIEW_REUSE_MS, (c) => accountsOverviewNow(c, viewer));
+}
+
+async function accountsOverviewNow(ctx: CoreContext, viewer: Viewer): Promise<AccountsOverview> {
   const accounts = await sharedAccounts(ctx);
   const days = ctx.config.evidence.days;
   const [relay, reliance] = [await explain(ctx, viewer), await relianceReport(ctx, viewer, { days })];
+  // Counted in one pass each (not a pass over every host per account: 10,000 × 2,000).
+  const relayIps = new Map<string, number>();
+  for (const h of relay.hosts) for (const a of new Set(h.accounts)) relayIps.set(a, (relayIps.get(a) ?? 0) + 1);
+  const reliant = new Map<string, number>();
+  for (const u of reliance.users) if (u.account !== null) reliant.set(u.account, (reliant.get(u.account) ?? 0) + 1);
   const rows: AccountRow[] = [];
   for (const account of [...accounts.owners.keys()].sort()) {
     if (!canSeeAccount(viewer, account)) continue;
@@ -59,8 +76,8 @@ export async function accountsOverview(ctx: CoreContext, viewer: Viewer): Promis
       account,
       owner: accounts.ownerOf(account),
       domains: accounts.domainsOf(account),
-      relayIps: relay.hosts.filter((h) => h.accounts.includes(account)).length,
-      reliantMailboxes: reliance.users.filter((u) => u.account === account).length,
+      relayIps: relayIps.get(account) ?? 0,
+      reliantMailboxes: reliant.get(account) ?? 0,
     });
   }
   return { viewer: { user: viewer.user, isRoot: viewer.isRoot }, accounts: rows, days, checkedAt: ctx.now().toISOString() };

@@ -71,6 +71,8 @@ export interface Guide {
   viewer: { user: string; isRoot: boolean };
   steps: GuideStep[];
   checkedAt: string;
+  /** changes whenever the data behind the steps does (a rendered guide is kept per version) */
+  version: string;
 }
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
@@ -397,7 +399,7 @@ export async function guide(ctx: CoreContext, viewer: Viewer): Promise<Guide> {
     });
   }
 
-  return { viewer: { user: viewer.user, isRoot: viewer.isRoot }, steps, checkedAt: relay.checkedAt };
+  return { viewer: { user: viewer.user, isRoot: viewer.isRoot }, steps, checkedAt: relay.checkedAt, version: f.version };
 }
 
 export { TWEAK_LINK };

@@ -2,6 +2,8 @@
  * The per-account view over HTTP: a reseller sees their own accounts only, and a name they do not
  * own answers exactly like a name nobody uses.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import request from 'supertest';
 import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
@@ -57,4 +59,26 @@ test('a reseller sees only the accounts they own; others are "no such account", 
   expect(theirs.body.error.message.replace('carol', 'X')).toBe(madeUp.body.error.message.replace('zzzz', 'X'));
   await request(app('resellera')).get('/account/carol').expect(404);
   await request(app('resellera')).get('/api/v1/accounts/..%2F..%2Fetc').expect(404);
+});
+
+test('the accounts page is kept between requests, and shows a new relay IP as soon as it is in the list', async () => {
+  const own = makeCpanelHost({
+    generation: 'modern',
+    relayIps: ['203.0.113.10'],
+    maillog: [loginLine(minutesAgo(5), 'bob@bob.example', '203.0.113.10'), loginLine(minutesAgo(3), 'bob@bob.example', '203.0.113.12')],
+  });
+  try {
+    const server = createApp(createContext(loadConfig({ root: own })), { identity: { kind: 'dev', user: 'root' } });
+    const bobRow = (html: string): string => /<tr>\s*<td><a href="\/account\/bob">[\s\S]*?<\/tr>/.exec(html)![0];
+    const first = await request(server).get('/accounts').expect(200);
+    expect(bobRow(first.text)).toContain('data-value="1">1</td>');
+    expect(bobRow((await request(server).get('/accounts').expect(200)).text)).toBe(bobRow(first.text));
+    // The tracker adds the IP of bob's second login (the real file: /etc/relayhosts links to it).
+    fs.appendFileSync(path.join(own, 'etc/recent_authed_mail_ips'), '203.0.113.12\n');
+    const after = await request(server).get('/accounts').expect(200);
+    expect(bobRow(after.text)).toContain('data-value="2">2</td>');
+    expect((await request(server).get('/api/v1/accounts').expect(200)).body.accounts.find((r: any) => r.account === 'bob').relayIps).toBe(2);
+  } finally {
+    removeTree(own);
+  }
 });
