@@ -195,6 +195,26 @@ async function computeOnce<T>(ctx: CoreContext, cache: Map<string, Entry<unknown
   }
 }
 
+const sharedRuns = new WeakMap<CoreContext['config'], Map<string, Promise<unknown>>>();
+
+/**
+ * One computation at a time per key: whoever asks while it runs gets its result, and nothing is kept
+ * after it. For what no file stamp can tell the age of (the output of cPanel's commands), so that
+ * many asking at once cost one run, and no one gets an answer older than their question.
+ */
+export function sharedRun<T>(ctx: CoreContext, key: string, compute: () => Promise<T>): Promise<T> {
+  let runs = sharedRuns.get(ctx.config);
+  if (!runs) {
+    runs = new Map();
+    sharedRuns.set(ctx.config, runs);
+  }
+  const running = runs.get(key);
+  if (running) return running as Promise<T>;
+  const p = compute().finally(() => runs!.delete(key));
+  runs.set(key, p);
+  return p;
+}
+
 /** Forgets every cached answer of a context (after a change made through relaywatch itself). */
 export function forgetAnswers(ctx: CoreContext): void {
   caches.delete(ctx);

@@ -21,7 +21,7 @@ import { Actor, appendAudit, AuditEntry, checkAuditWritable } from './audit';
 import { CoreContext } from './context';
 import { readFrom } from './readFrom';
 import { relianceReport } from './relianceService';
-import { readStatus, StatusReport } from './statusService';
+import { currentStatus, readStatus, StatusReport } from './statusService';
 
 export interface ChangeRequest {
   action: SwitchAction;
@@ -117,7 +117,7 @@ async function commandLine(ctx: CoreContext, step: PlannedStep): Promise<string>
 export async function previewChange(ctx: CoreContext, viewer: Viewer, req: ChangeRequest): Promise<ChangePreview> {
   if (!viewer.isRoot) throw AppError.forbidden('Only root (or a reseller with the "all" privilege) can change POP-before-SMTP.');
   const action = parseAction(req.action);
-  const status = await readStatus(ctx);
+  const status = await currentStatus(ctx);
   const plan = planChange(status.switchState, action, { driverToo: req.driverToo });
   const commands: string[] = [];
   for (const st of plan.steps) commands.push(await commandLine(ctx, st));

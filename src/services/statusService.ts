@@ -17,6 +17,7 @@ import { parseAlwaysRelay, parseAntirelaydConf } from '../parsers/relayFiles';
 import { driverHistory, DriverHistoryEntry, parseTailwatchdLog } from '../parsers/tailwatchdLog';
 import { parseTailwatchdStatus, TailwatchdStatus } from '../parsers/tailwatchdStatus';
 import { CoreContext } from './context';
+import { sharedRun } from './answerCache';
 import { Problem, Problems } from './problems';
 import { readFrom } from './readFrom';
 import { readCpanelConfig, readGeneration, readRelayingFacts, readRelayList, RELAY_FILES } from './relayState';
@@ -286,7 +287,16 @@ export async function readStatus(ctx: CoreContext): Promise<StatusReport> {
 /** The status for a WHM user: root (or a reseller with "all") only. */
 export async function statusReport(ctx: CoreContext, viewer: Viewer): Promise<StatusReport> {
   requireRoot(viewer, 'see the POP-before-SMTP status');
-  return readStatus(ctx);
+  return currentStatus(ctx);
+}
+
+/**
+ * readStatus() for those who only look: everyone asking while a read runs gets that read (its
+ * commands run one at a time and take tens of milliseconds each). A change reads its own status,
+ * before and after, never one that began before it.
+ */
+export function currentStatus(ctx: CoreContext): Promise<StatusReport> {
+  return sharedRun(ctx, 'status', () => readStatus(ctx));
 }
 
 export type PublicStatus = Omit<StatusReport, 'switchState'>;

@@ -213,3 +213,19 @@ describe('over HTTP', () => {
     expect(res.text).not.toContain('name="driverToo"');
   });
 });
+
+test('many asking for the status at once share one run of tailwatchd; the next question runs it again', async () => {
+  const root = host({ generation: 'modern', popbeforesmtp: true, relayIps: ['203.0.113.10'] });
+  const server = createApp(createContext(loadConfig({ root })), { identity: { kind: 'dev', user: 'root' } });
+  const answers = await Promise.all([
+    request(server).get('/api/v1/status'),
+    request(server).get('/api/v1/status'),
+    request(server).get('/status'),
+    request(server).get('/status/confirm?action=disable'),
+  ]);
+  expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+  expect(answers[0].body.popBeforeSmtp.relayingAllowed).toBe(true);
+  expect(callLines(root)).toEqual(['libexec/tailwatchd --status']);
+  await request(server).get('/api/v1/status').expect(200);
+  expect(callLines(root)).toEqual(['libexec/tailwatchd --status', 'libexec/tailwatchd --status']);
+});
