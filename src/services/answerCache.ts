@@ -195,7 +195,11 @@ async function computeOnce<T>(ctx: CoreContext, cache: Map<string, Entry<unknown
   }
 }
 
-const sharedRuns = new WeakMap<CoreContext['config'], Map<string, Promise<unknown>>>();
+/**
+ * By host: a computation whose files are being recorded (answerCache's own, each with a host of its
+ * own) must read them itself, not join a run whose reads it would not see.
+ */
+const sharedRuns = new WeakMap<Host, Map<string, Promise<unknown>>>();
 
 /**
  * One computation at a time per key: whoever asks while it runs gets its result, and nothing is kept
@@ -203,10 +207,10 @@ const sharedRuns = new WeakMap<CoreContext['config'], Map<string, Promise<unknow
  * many asking at once cost one run, and no one gets an answer older than their question.
  */
 export function sharedRun<T>(ctx: CoreContext, key: string, compute: () => Promise<T>): Promise<T> {
-  let runs = sharedRuns.get(ctx.config);
+  let runs = sharedRuns.get(ctx.host);
   if (!runs) {
     runs = new Map();
-    sharedRuns.set(ctx.config, runs);
+    sharedRuns.set(ctx.host, runs);
   }
   const running = runs.get(key);
   if (running) return running as Promise<T>;
