@@ -66,7 +66,7 @@ async function accountsOverviewNow(ctx: CoreContext, viewer: Viewer): Promise<Ac
   const [relay, reliance] = [await explain(ctx, viewer), await relianceReport(ctx, viewer, { days })];
   // Counted in one pass each (not a pass over every host per account: 10,000 × 2,000).
   const relayIps = new Map<string, number>();
-  for (const h of relay.hosts) for (const a of new Set(h.accounts)) relayIps.set(a, (relayIps.get(a) ?? 0) + 1);
+  for (const h of relay.hosts) for (const a of h.accounts) relayIps.set(a, (relayIps.get(a) ?? 0) + 1);
   const reliant = new Map<string, number>();
   for (const u of reliance.users) if (u.account !== null) reliant.set(u.account, (reliant.get(u.account) ?? 0) + 1);
   const rows: AccountRow[] = [];

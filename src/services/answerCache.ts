@@ -178,21 +178,22 @@ async function computeOnce<T>(ctx: CoreContext, cache: Map<string, Entry<unknown
     flights = new Map();
     inFlight.set(ctx, flights);
   }
-  const running = flights.get(key);
-  if (running) return running as Promise<T>;
-  const p = (async () => {
+  return joinOrRun(flights, key, async () => {
     const host = new RecordingHost(ctx);
     const at = ctx.now().getTime();
     const value = await compute({ ...ctx, host });
     cache.set(key, { value, stamps: host.stamps, at, checked: Date.now(), checkMs: 0, refreshing: null });
     return value;
-  })();
-  flights.set(key, p);
-  try {
-    return await p;
-  } finally {
-    flights.delete(key);
-  }
+  });
+}
+
+/** The run of `key` under way in `runs` if there is one, else a new one, listed while it runs. */
+function joinOrRun<T>(runs: Map<string, Promise<unknown>>, key: string, compute: () => Promise<T>): Promise<T> {
+  const running = runs.get(key);
+  if (running) return running as Promise<T>;
+  const p = compute().finally(() => runs.delete(key));
+  runs.set(key, p);
+  return p;
 }
 
 /**
@@ -212,11 +213,7 @@ export function sharedRun<T>(ctx: CoreContext, key: string, compute: () => Promi
     runs = new Map();
     sharedRuns.set(ctx.host, runs);
   }
-  const running = runs.get(key);
-  if (running) return running as Promise<T>;
-  const p = compute().finally(() => runs!.delete(key));
-  runs.set(key, p);
-  return p;
+  return joinOrRun(runs, key, compute);
 }
 
 /** Forgets every cached answer of a context (after a change made through relaywatch itself). */

@@ -91,7 +91,7 @@ export function workersAvailable(): boolean {
   return __filename.endsWith('.js') && fs.existsSync(WORKER_FILE);
 }
 
-/** jobs finished by workers in this process (the daemon's status, and tests that a scan was shared) */
+/** jobs finished by workers in this process (tests check with it that a scan was shared) */
 let workerJobs = 0;
 
 export function scanWorkerJobs(): number {
