@@ -11,6 +11,7 @@
 import crypto from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { allowChromeStyleAttributes } from './whmChrome';
+import { joinOrRun } from '../services/joinOrRun';
 import { canStitchGzip, prepareStitchedGzip, StitchedGzip, stitchGzip } from './stitchedGzip';
 
 const MAX_AGE_MS = 15_000;
@@ -65,37 +66,26 @@ export function createPageCache(): PageCache {
       const now = Date.now();
       const kept = pages.get(key);
       if (kept && now - kept.at >= 0 && now - kept.at < MAX_AGE_MS) return send(req, res, kept);
-      const under = rendering.get(key);
-      if (under) {
-        under.then((page) => send(req, res, page), next);
-        return;
-      }
-      const made = new Promise<KeptPage>((resolve, reject) => {
-        const nonce = res.locals.nonce;
-        const cspBefore = res.getHeader('Content-Security-Policy');
-        res.locals.nonce = marker;
-        res.render(view, locals, (err: Error | null, html: string) => {
-          res.locals.nonce = nonce;
-          if (err) return reject(err);
-          const parts = html.split(marker).map((part) => Buffer.from(part));
-          resolve({ parts, gzip: canStitchGzip ? prepareStitchedGzip(parts) : null, styleAttr: res.getHeader('Content-Security-Policy') !== cspBefore, at: now });
-        });
-      });
-      rendering.set(key, made);
-      made.then(
-        (page) => {
-          rendering.delete(key);
-          pages.delete(key);
-          pages.set(key, page);
-          // Oldest first in a Map's order: drop what was kept longest ago.
-          while (pages.size > MAX_PAGES) pages.delete(pages.keys().next().value!);
-          send(req, res, page);
-        },
-        (err: unknown) => {
-          rendering.delete(key);
-          next(err);
-        },
-      );
+      // However many ask while it renders, the page is rendered once (with the first asker's locals,
+      // which the key makes the same for all).
+      joinOrRun(rendering, key, () =>
+        new Promise<KeptPage>((resolve, reject) => {
+          const nonce = res.locals.nonce;
+          const cspBefore = res.getHeader('Content-Security-Policy');
+          res.locals.nonce = marker;
+          res.render(view, locals, (err: Error | null, html: string) => {
+            res.locals.nonce = nonce;
+            if (err) return reject(err);
+            const parts = html.split(marker).map((part) => Buffer.from(part));
+            const page = { parts, gzip: canStitchGzip ? prepareStitchedGzip(parts) : null, styleAttr: res.getHeader('Content-Security-Policy') !== cspBefore, at: now };
+            pages.delete(key);
+            pages.set(key, page);
+            // Oldest first in a Map's order: drop what was kept longest ago.
+            while (pages.size > MAX_PAGES) pages.delete(pages.keys().next().value!);
+            resolve(page);
+          });
+        }),
+      ).then((page) => send(req, res, page), next);
     },
   };
 }

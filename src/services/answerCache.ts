@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Host } from '../host/host';
 import { CoreContext } from './context';
+import { joinOrRun } from './joinOrRun';
 
 function stampOf(realPath: string): string {
   const st = fs.lstatSync(realPath, { bigint: true, throwIfNoEntry: false });
@@ -185,15 +186,6 @@ async function computeOnce<T>(ctx: CoreContext, cache: Map<string, Entry<unknown
     cache.set(key, { value, stamps: host.stamps, at, checked: Date.now(), checkMs: 0, refreshing: null });
     return value;
   });
-}
-
-/** The run of `key` under way in `runs` if there is one, else a new one, listed while it runs. */
-function joinOrRun<T>(runs: Map<string, Promise<unknown>>, key: string, compute: () => Promise<T>): Promise<T> {
-  const running = runs.get(key);
-  if (running) return running as Promise<T>;
-  const p = compute().finally(() => runs.delete(key));
-  runs.set(key, p);
-  return p;
 }
 
 /**
