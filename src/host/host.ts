@@ -113,9 +113,12 @@ export class Host {
     throw new HostPathError(r);
   }
 
+  // stat and readlink are synchronous, as the path resolution above is: each is one system call
+  // answered in microseconds, where the promise API sends it through libuv's thread pool at a hundred
+  // times the cost, and an answer makes dozens of them. Contents are still read asynchronously.
   async stat(hostPath: string): Promise<fs.Stats | null> {
     try {
-      return await fsp.stat(this.real(hostPath));
+      return fs.statSync(this.real(hostPath), { throwIfNoEntry: false }) ?? null;
     } catch (e) {
       const issue = issueFromErrno(hostPath, e);
       if (issue.problem === 'missing') return null;
@@ -134,9 +137,9 @@ export class Host {
   /** The link target if hostPath itself is a symlink, else null. */
   async readlink(hostPath: string): Promise<string | null> {
     try {
-      const st = await fsp.lstat(this.direct(hostPath));
-      if (!st.isSymbolicLink()) return null;
-      return await fsp.readlink(this.direct(hostPath));
+      const st = fs.lstatSync(this.direct(hostPath), { throwIfNoEntry: false });
+      if (!st?.isSymbolicLink()) return null;
+      return fs.readlinkSync(this.direct(hostPath));
     } catch {
       return null;
     }
