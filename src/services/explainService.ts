@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import { explainHosts, RelayHost, Verdict, verdictOf, verdictSentence } from '../domain/explain';
 import { Generation } from '../domain/generation';
-import { Viewer } from '../domain/scope';
+import { Viewer, viewerKey } from '../domain/scope';
 import { Rejected } from '../parsers/relayFiles';
 import { sharedAccounts } from './accountsService';
 import { cachedAnswer } from './answerCache';
@@ -77,10 +77,6 @@ export async function explainEncoded(ctx: CoreContext, viewer: Viewer): Promise<
 
 /** The bytes of each report handed out by explain(): kept for as long as the report itself is. */
 const encodedReports = new WeakMap<ExplainReport, EncodedReport>();
-
-function viewerKey(viewer: Viewer): string {
-  return `${viewer.isRoot ? '*' : '-'}:${viewer.user}:${[...viewer.accounts].sort().join(',')}`;
-}
 
 async function explainNow(ctx: CoreContext, viewer: Viewer, opts: { onProgress?: (p: ScanProgress) => void }): Promise<ExplainReport> {
   const problems = new Problems();
