@@ -8,7 +8,7 @@ import { loadConfig, Config } from '../config/config';
 import { Accounts } from '../domain/accounts';
 import { viewerFor, Viewer } from '../domain/scope';
 import { isAppError } from '../http/appError';
-import { loadAccounts } from '../services/accountsService';
+import { sharedAccounts } from '../services/accountsService';
 import { createContext, CoreContext } from '../services/context';
 import { CliCommand, CliIo, EXIT, OptionSpec } from './command';
 import { COMMANDS } from './commands';
@@ -87,8 +87,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const getContext = (): CoreContext => (ctx ??= createContext(getConfig()));
   let viewer: Viewer | null = null;
   // root sees every account whatever the account files say (viewerFor reads none for root): its
-  // view costs no reading and parsing of files the command's answer reads again anyway.
-  const getViewer = async (user: string): Promise<Viewer> => viewerFor(user, user === 'root' ? Accounts.empty() : await loadAccounts(getContext()));
+  // view costs no reading and parsing of files. Another user's view reads the shared account list,
+  // which the command's answer then reuses.
+  const getViewer = async (user: string): Promise<Viewer> => viewerFor(user, user === 'root' ? Accounts.empty() : await sharedAccounts(getContext()));
   try {
     return await command.run({
       values,
