@@ -229,10 +229,11 @@ async function main(): Promise<number> {
     const warmRunsInProcess = Math.max(10, runs);
     const inProcess = await timed(process.execPath, [path.join(DIST, 'bench/warmExplain.js'), big, String(warmRunsInProcess), String(10 * MIB)]);
     if (inProcess.code !== 0) throw new Error(`warmExplain exited ${inProcess.code}: ${inProcess.stderr}`);
-    const warmIn = Math.min(...(JSON.parse(inProcess.stdout) as { ms: number[] }).ms);
-    raw.warmInProcess = JSON.parse(inProcess.stdout);
-    const warmSorted = [...(JSON.parse(inProcess.stdout) as { ms: number[] }).ms].sort((a, b) => a - b);
-    notes.push(`Warm explain in the daemon: best of ${warmSorted.length} runs; median ${sec(warmSorted[Math.floor(warmSorted.length / 2)])} (${((100 * warmSorted[Math.floor(warmSorted.length / 2)]) / cold).toFixed(1)}% of cold), worst ${sec(warmSorted[warmSorted.length - 1])}.`);
+    raw.warmInProcess = JSON.parse(inProcess.stdout) as { ms: number[] };
+    const warmSorted = [...(raw.warmInProcess as { ms: number[] }).ms].sort((a, b) => a - b);
+    const warmIn = warmSorted[0];
+    const warmMedian = warmSorted[Math.floor(warmSorted.length / 2)];
+    notes.push(`Warm explain in the daemon: best of ${warmSorted.length} runs; median ${sec(warmMedian)} (${((100 * warmMedian) / cold).toFixed(1)}% of cold), worst ${sec(warmSorted[warmSorted.length - 1])}.`);
     row({ figure: 'Warm explain after 10 MiB appended, in the running daemon', value: sec(warmIn), baseline: `cold ${sec(cold)}`, ratio: `${((100 * warmIn) / cold).toFixed(1)}%`, target: '≤ 5% of cold', pass: warmIn <= 0.05 * cold });
     const warmRuns: Timed[] = [];
     for (let i = 0; i < runs; i++) {
