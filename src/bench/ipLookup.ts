@@ -8,7 +8,7 @@
  */
 import { loadConfig } from '../config/config';
 import { createContext } from '../services/context';
-import { loginsForIp } from '../services/loginIndex';
+import { loginsForIp } from '../scan/loginIndex';
 
 async function main(): Promise<void> {
   const [root, ...ips] = process.argv.slice(2);

@@ -8,7 +8,7 @@
 import { loadConfig } from '../config/config';
 import { createContext } from '../services/context';
 import { explain } from '../services/explainService';
-import { keepScanWorkersWarm } from '../services/scanWorkers';
+import { keepScanWorkersWarm } from '../scan/scanWorkers';
 import { appendLines } from './logs';
 
 async function main(): Promise<void> {

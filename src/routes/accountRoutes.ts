@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import { answerId } from '../services/answerCache';
 import { accountsOverview, accountView } from '../services/accountViewService';
-import type { RouteDeps } from '.';
+import type { RouteDeps } from './deps';
 
 export function accountRoutes(app: Express, { ctx, pages }: RouteDeps): void {
   app.get('/api/v1/accounts', async (req, res) => {

@@ -3,7 +3,7 @@ import { requireRoot } from '../domain/scope';
 import { verifyCsrf } from '../http/csrf';
 import { linkTo } from '../http/links';
 import { blacklistMonitor, BlacklistView } from '../services/blacklistService';
-import type { RouteDeps } from '.';
+import type { RouteDeps } from './deps';
 
 /** The JSON answer: the last result in the CLI's shape (or an empty one), its age and the running check. */
 function apiBody(v: BlacklistView): Record<string, unknown> {

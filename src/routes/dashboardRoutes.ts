@@ -1,6 +1,6 @@
 import type { Express, Request } from 'express';
 import { dashboard } from '../services/dashboardService';
-import type { RouteDeps } from '.';
+import type { RouteDeps } from './deps';
 
 /** WHM's session prefix (`/cpsess0123456789`) when served inside WHM, for links to WHM's own pages. */
 export function whmPrefix(req: Request): string | null {

@@ -9,7 +9,7 @@ import { AppError } from '../http/appError';
 import { autoresponderReport } from '../services/autoresponderService';
 import { backscatterReport, DEFAULT_WINDOW_MINUTES } from '../services/backscatterService';
 import { parseDays, relianceReport } from '../services/relianceService';
-import type { RouteDeps } from '.';
+import type { RouteDeps } from './deps';
 
 function query(req: Request, name: string): string | undefined {
   const v = req.query[name];

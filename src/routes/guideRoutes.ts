@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import { guide } from '../services/dashboardService';
 import { whmPrefix } from './dashboardRoutes';
-import type { RouteDeps } from '.';
+import type { RouteDeps } from './deps';
 
 export function guideRoutes(app: Express, { ctx, pages }: RouteDeps): void {
   app.get('/api/v1/guide', async (req, res) => {

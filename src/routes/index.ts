@@ -2,8 +2,7 @@
  * Every route of the app. Routes are thin: validate, call one core function, render or send JSON.
  */
 import type { Express } from 'express';
-import type { PageCache } from '../http/pageCache';
-import { CoreContext } from '../services/context';
+import type { RouteDeps } from './deps';
 import { accountRoutes } from './accountRoutes';
 import { blacklistRoutes } from './blacklistRoutes';
 import { dashboardRoutes } from './dashboardRoutes';
@@ -14,14 +13,6 @@ import { ipRoutes } from './ipRoutes';
 import { relayHostRoutes } from './relayHostRoutes';
 import { searchRoutes } from './searchRoutes';
 import { statusRoutes } from './statusRoutes';
-
-export interface RouteDeps {
-  ctx: CoreContext;
-  /** CSRF secret (see http/csrf.ts) */
-  secret: Buffer;
-  /** rendered pages kept while their data is unchanged */
-  pages: PageCache;
-}
 
 export function registerRoutes(app: Express, deps: RouteDeps): void {
   relayHostRoutes(app, deps);

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
-import { indexProgress } from '../services/loginIndexDaemon';
-import type { RouteDeps } from '.';
+import { indexProgress } from '../scan/loginIndexDaemon';
+import type { RouteDeps } from './deps';
 
 /**
  * GET /api/v1/index/progress: how far the daemon is in reading the mail logs into the login index

@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import { terminalSafe } from '../cli/terminal';
 import { ipReport } from '../services/ipReportService';
-import type { RouteDeps } from '.';
+import type { RouteDeps } from './deps';
 
 export function ipRoutes(app: Express, { ctx }: RouteDeps): void {
   app.get('/api/v1/ip/:ip', async (req, res) => {

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { explainEncoded } from '../services/explainService';
-import type { RouteDeps } from '.';
+import type { RouteDeps } from './deps';
 
 // The page for these hosts is the dashboard (dashboardRoutes.ts).
 

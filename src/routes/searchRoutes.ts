@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import { isAppError } from '../http/appError';
 import { search } from '../services/searchService';
-import type { RouteDeps } from '.';
+import type { RouteDeps } from './deps';
 
 export function searchRoutes(app: Express, { ctx }: RouteDeps): void {
   app.get('/api/v1/search', async (req, res) => {

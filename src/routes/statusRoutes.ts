@@ -17,7 +17,7 @@ import { verifyCsrf } from '../http/csrf';
 import { Actor, readAudit } from '../services/audit';
 import { ChangeRequest, changePopBeforeSmtp, parseAction, previewChange } from '../services/popBeforeSmtpControl';
 import { publicStatus, statusReport } from '../services/statusService';
-import type { RouteDeps } from '.';
+import type { RouteDeps } from './deps';
 import { whmPrefix } from './dashboardRoutes';
 
 /** WHM's own pages for the same switches (a link inside WHM, directions outside it). */

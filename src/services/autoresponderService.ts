@@ -15,7 +15,7 @@ import { sharedAccounts } from './accountsService';
 import { CoreContext } from './context';
 import { DomainAliases, homeOf, isSafeDir, loadValiases, readUserFile } from './mailRouting';
 import { scanMailTraffic } from './mailTrafficScan';
-import { ScanProgress } from './loginScan';
+import { ScanProgress } from '../scan/loginScan';
 import { Problems } from './problems';
 import { sinceFor } from './relianceService';
 import { cachedAnswer } from './answerCache';

@@ -13,7 +13,7 @@ import { findAutoresponders } from './autoresponderService';
 import { CoreContext } from './context';
 import { loadValiases } from './mailRouting';
 import { scanMailTraffic } from './mailTrafficScan';
-import { ScanProgress } from './loginScan';
+import { ScanProgress } from '../scan/loginScan';
 import { Problems } from './problems';
 import { sinceFor } from './relianceService';
 import { cachedAnswer } from './answerCache';

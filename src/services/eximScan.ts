@@ -5,12 +5,12 @@
  * Only candidate lines (holding a needle) are decoded; nothing is kept here, callers aggregate.
  */
 import { findLogFiles, LogFile } from '../host/logFiles';
-import { scanLines } from '../host/lineScanner';
+import { scanLines } from '../scan/lineScanner';
 import { eximNeedles, EximEvent, parseEximLine } from '../parsers/eximLine';
 import { EximEventKind } from '../parsers/patterns/eximPatterns';
 import { makeStampResolver, Stamp } from '../parsers/syslogLine';
 import { CoreContext } from './context';
-import { ScanProgress } from './loginScan';
+import { ScanProgress } from '../scan/loginScan';
 import { Problems } from './problems';
 
 export type EximRecord = EximEvent & {

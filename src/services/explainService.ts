@@ -12,8 +12,8 @@ import { sharedAccounts } from './accountsService';
 import { cachedAnswer } from './answerCache';
 import { CoreContext } from './context';
 import { collectLoginEvidence } from './loginEvidence';
-import { indexStillBuilding } from './loginIndexDaemon';
-import { ScanProgress } from './loginScan';
+import { indexStillBuilding } from '../scan/loginIndexDaemon';
+import { ScanProgress } from '../scan/loginScan';
 import { Problem, Problems } from './problems';
 import { explainInputFrom, readGeneration, readRelayList, readRelaying } from './relayState';
 

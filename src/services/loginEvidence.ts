@@ -5,11 +5,11 @@
 import { addLoginEvidence, IpLoginEvidence } from '../domain/explain';
 import { MailProtocol } from '../parsers/patterns/loginPatterns';
 import { CoreContext } from './context';
-import { kindInfo, LoginBatch } from './loginBatch';
-import { indexBuildingProblem, queryLoginIndex } from './loginIndex';
-import { indexStillBuilding } from './loginIndexDaemon';
-import type { LoginRecord, ScanProgress } from './loginScan';
-import { mailLogFiles } from './loginScanFiles';
+import { kindInfo, LoginBatch } from '../scan/loginBatch';
+import { indexBuildingProblem, queryLoginIndex } from '../scan/loginIndex';
+import { indexStillBuilding } from '../scan/loginIndexDaemon';
+import type { LoginRecord, ScanProgress } from '../scan/loginScan';
+import { mailLogFiles } from '../scan/loginScanFiles';
 import { Problems } from './problems';
 
 /** Counts one login (time in ms, NaN when unknown). */
@@ -58,7 +58,7 @@ export async function collectLoginEvidence(
   const files = await mailLogFiles(ctx, problems);
   // The scanner (worker pool, WASM kernel, line parsers) is loaded only here: an answer from the
   // index needs none of it, and loading it costs a CLI run some ten milliseconds.
-  const { scanLogFiles } = require('./loginScan') as typeof import('./loginScan');
+  const { scanLogFiles } = require('../scan/loginScan') as typeof import('../scan/loginScan');
   await scanLogFiles(ctx, files, (_f, batch) => addBatch(evidence, batch, ips), { problems, onProgress, onlyIps: ips });
   return evidence;
 }

@@ -5,7 +5,7 @@
 import { MailTrafficTally, TrafficOptions } from '../domain/mailTraffic';
 import { CoreContext } from './context';
 import { scanExim } from './eximScan';
-import { ScanProgress } from './loginScan';
+import { ScanProgress } from '../scan/loginScan';
 import { Problems } from './problems';
 
 export async function scanMailTraffic(

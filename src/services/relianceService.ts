@@ -10,7 +10,7 @@ import { ipRange } from '../parsers/ip';
 import { sharedAccounts } from './accountsService';
 import { CoreContext } from './context';
 import { scanExim } from './eximScan';
-import { scanAllLogins, ScanProgress } from './loginScan';
+import { scanAllLogins, ScanProgress } from '../scan/loginScan';
 import { Problems } from './problems';
 import { readGeneration, readRelayList } from './relayState';
 import { cachedAnswer } from './answerCache';

@@ -19,6 +19,7 @@ import { explain } from '../../src/services/explainService';
 import { runCgi } from '../helpers/cgi';
 import { loginLine, makeCpanelHost } from '../helpers/cpanelHost';
 import { addToTree, removeTree, runCliCaptured } from '../helpers/hostTree';
+import { portableCli } from '../helpers/portableCli';
 import { callLines, clearCalls, installStandins, setStandinMode, writeRelaywatchConfig } from '../helpers/standins';
 
 jest.setTimeout(180_000);
@@ -128,14 +129,12 @@ describe('a log relaywatch may not read', () => {
   if (!canDrop) test('permission denied (skipped)', () => console.log('skipped: not running as root, so the CLI cannot be run as another user'));
 });
 
-/** Runs the CLI from the TypeScript sources as uid/gid 65534, with a transpile-only require hook. */
+/** Runs a copy of the CLI (see helpers/portableCli.ts) as uid/gid 65534. */
 function runAsNobody(argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const repo = path.resolve(__dirname, '../..');
+  const cli = portableCli();
+  roots.push(cli.dir);
   const script = `
-    const ts = require(${JSON.stringify(path.join(repo, 'node_modules/typescript'))});
-    const fs = require('fs');
-    require.extensions['.ts'] = (m, f) => m._compile(ts.transpileModule(fs.readFileSync(f, 'utf8'), { compilerOptions: { module: 'commonjs', target: 'es2022', esModuleInterop: true } }).outputText, f);
-    const { runCli } = require(${JSON.stringify(path.join(repo, 'src/cli/main.ts'))});
+    const { runCli } = require(${JSON.stringify(cli.main)});
     runCli(${JSON.stringify(argv)}, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t), errIsTty: false, stdin: process.stdin }).then((c) => { process.exitCode = c; });
   `;
   return new Promise((resolve, reject) => {

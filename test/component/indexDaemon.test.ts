@@ -10,8 +10,8 @@ import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
 import { createContext } from '../../src/services/context';
 import { explain } from '../../src/services/explainService';
-import { indexStore } from '../../src/services/loginIndex';
-import { indexProgress, REVALIDATE_MS, startBackgroundWork } from '../../src/services/loginIndexDaemon';
+import { indexStore } from '../../src/scan/loginIndex';
+import { indexProgress, REVALIDATE_MS, startBackgroundWork } from '../../src/scan/loginIndexDaemon';
 import { loginLine, makeCpanelHost } from '../helpers/cpanelHost';
 import { removeTree } from '../helpers/hostTree';
 

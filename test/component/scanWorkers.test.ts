@@ -40,10 +40,10 @@ const DRIVER = `
 const [dist, root] = process.argv.slice(1);
 const { loadConfig } = require(dist + '/config/config');
 const { createContext } = require(dist + '/services/context');
-const { mailLogFiles, wholeFileTargets } = require(dist + '/services/loginScan');
-const { scanTargets } = require(dist + '/services/loginScanPool');
+const { mailLogFiles, wholeFileTargets } = require(dist + '/scan/loginScan');
+const { scanTargets } = require(dist + '/scan/loginScanPool');
 const { Problems } = require(dist + '/services/problems');
-const workers = require(dist + '/services/scanWorkers');
+const workers = require(dist + '/scan/scanWorkers');
 const fs = require('fs');
 
 async function digest(ctx, targets, parallel) {

@@ -18,7 +18,7 @@ export function compileDist(): { root: string; dist: string } {
   const dist = path.join(root, 'dist');
   fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(root, 'node_modules'));
   const r = spawnSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', path.join(REPO, 'tsconfig.json'), '--outDir', dist], { encoding: 'utf8' });
-  if (!fs.existsSync(path.join(dist, 'services/loginScanWorker.js'))) throw new Error(`compiling src/ failed: ${r.stdout}${r.stderr}`);
+  if (!fs.existsSync(path.join(dist, 'scan/loginScanWorker.js'))) throw new Error(`compiling src/ failed: ${r.stdout}${r.stderr}`);
   fs.cpSync(path.join(REPO, 'src/data'), path.join(dist, 'data'), { recursive: true });
   return { root, dist };
 }

@@ -5,7 +5,7 @@
  */
 import { loadConfig } from '../../src/config/config';
 import { createContext } from '../../src/services/context';
-import { openLoginIndex } from '../../src/services/loginIndex';
+import { openLoginIndex } from '../../src/scan/loginIndex';
 
 async function main(): Promise<void> {
   const [root, roundsText] = process.argv.slice(2);

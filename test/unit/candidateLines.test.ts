@@ -2,8 +2,8 @@
  * The byte-search kernel: the SIMD kernel must find exactly the lines the plain Buffer.indexOf
  * reference finds, for the login needles and for arbitrary needle sets, and count newlines exactly.
  */
-import { createCandidateKernel, jsCandidateSpans, planBuckets } from '../../src/parsers/candidateKernel';
-import { candidateLines, countNewlines } from '../../src/parsers/candidateLines';
+import { createCandidateKernel, jsCandidateSpans, planBuckets } from '../../src/scan/candidateKernel';
+import { candidateLines, countNewlines } from '../../src/scan/candidateLines';
 import { LOGIN_NEEDLES } from '../../src/parsers/loginLine';
 import { LOGIN_PATTERNS } from '../../src/parsers/patterns/loginPatterns';
 

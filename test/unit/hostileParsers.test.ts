@@ -4,7 +4,8 @@
  * very long IPv6-looking tokens), line by line and as whole files: no crash, and an IP that comes out
  * is in canonical form.
  *
- * The functions are found by importing every module of src/parsers/; PARSERS says how to call each
+ * The functions are found by importing every module of src/parsers/ and the scan engine's byte search
+ * (src/scan/candidateKernel.ts, candidateLines.ts, wasmEmitter.ts); PARSERS says how to call each
  * one. The test fails when an exported function is missing from PARSERS, so a new parser has to be
  * given its hostile inputs (or a reason why it takes none).
  */
@@ -16,6 +17,8 @@ import { parseZoneCatalogue, ZoneEntry } from '../../src/parsers/dnsblZones';
 import { terminalSafe } from '../../src/cli/terminal';
 
 const PARSERS_DIR = path.resolve(__dirname, '../../src/parsers');
+/** The scan engine's byte search reads the same bytes before any parser does: it gets the same inputs. */
+const BYTE_SEARCH = ['candidateKernel.ts', 'candidateLines.ts', 'wasmEmitter.ts'].map((f) => path.resolve(__dirname, '../../src/scan', f));
 
 const LINES = hostileLines();
 const text = (b: Buffer): string => b.toString('utf8');
@@ -181,9 +184,10 @@ function expectClearError(e: unknown): void {
 
 function loadParsers(): Record<string, Record<string, unknown>> {
   const mods: Record<string, Record<string, unknown>> = {};
-  for (const file of fs.readdirSync(PARSERS_DIR).filter((f) => f.endsWith('.ts')).sort()) {
+  const files = [...fs.readdirSync(PARSERS_DIR).filter((f) => f.endsWith('.ts')).map((f) => path.join(PARSERS_DIR, f)), ...BYTE_SEARCH];
+  for (const file of files.sort((a, b) => path.basename(a).localeCompare(path.basename(b)))) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    mods[file] = require(path.join(PARSERS_DIR, file)) as Record<string, unknown>;
+    mods[path.basename(file)] = require(file) as Record<string, unknown>;
   }
   return mods;
 }

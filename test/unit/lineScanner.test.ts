@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { Host } from '../../src/host/host';
-import { CandidateLine, scanLines, ScanOptions, scanStream } from '../../src/host/lineScanner';
+import { CandidateLine, scanLines, ScanOptions, scanStream } from '../../src/scan/lineScanner';
 import { LOGIN_NEEDLES } from '../../src/parsers/loginLine';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'relaywatch-scan-'));

@@ -1,6 +1,6 @@
 import { AppError } from '../../http/appError';
 import { requireRoot } from '../../domain/scope';
-import { openLoginIndex, statusOf } from '../../services/loginIndex';
+import { openLoginIndex, statusOf } from '../../scan/loginIndex';
 import { CliCommand, EXIT, printJson } from '../command';
 import { progressReporter } from '../progress';
 import { table, terminalSafe } from '../terminal';

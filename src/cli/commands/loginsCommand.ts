@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { scanStream } from '../../host/lineScanner';
+import { scanStream } from '../../scan/lineScanner';
 import { canSeeAccount } from '../../domain/scope';
 import { AppError } from '../../http/appError';
 import { loadAccounts } from '../../services/accountsService';

@@ -1,7 +1,7 @@
 import { AppError } from '../../http/appError';
 import { DEFAULT_SOCKET, listenSocket, listenTcp, parseListen, RunningServer } from '../../server';
 import { blacklistMonitor } from '../../services/blacklistService';
-import { startBackgroundWork } from '../../services/loginIndexDaemon';
+import { startBackgroundWork } from '../../scan/loginIndexDaemon';
 import { CliCommand, EXIT } from '../command';
 
 export const serveCommand: CliCommand = {
@@ -31,7 +31,7 @@ export const serveCommand: CliCommand = {
           `relaywatch: serving host root ${ctx().config.root} at ${running.address}\n`,
       );
     }
-    startBackgroundWork(ctx()); // keeps the login index warm (services/loginIndexDaemon.ts)
+    startBackgroundWork(ctx()); // keeps the login index warm (scan/loginIndexDaemon.ts)
     // Blacklist checks on their schedule: on a real server, or wherever a resolver is configured (the
     // demo host names its local stand-in); a folder-rooted host never sends queries to the world.
     if (ctx().config.root === '/' || ctx().config.blacklist.resolver !== null) blacklistMonitor(ctx()).ensureScheduled();

@@ -4,7 +4,7 @@
  * workers (loginScanWorker.ts), so a job carries only plain data.
  */
 import { Host } from '../host/host';
-import { scanLines } from '../host/lineScanner';
+import { scanLines } from './lineScanner';
 import { LOGIN_NEEDLES } from '../parsers/loginLine';
 import { IpTextFilter } from '../parsers/ipTextFilter';
 import { LoginLineReader } from '../parsers/loginLineReader';

@@ -1,40 +1,34 @@
 /**
- * Finds every successful POP3/IMAP login in the server's mail logs (the live file, its rotations and
- * Dovecot's own log), newest file first. Large scans run on every core (loginScanPool.ts); the index
- * (loginIndex.ts) answers without scanning when it is there.
+ * The scan engine's entry: finds every successful POP3/IMAP login in the server's mail logs (the live
+ * file, its rotations and Dovecot's own log), newest file first.
+ *
+ * In: the host's mail log files (loginScanFiles.ts finds them) and, for most answers, the IPs wanted.
+ * Out: login records (loginRecord.ts) or, from the index, per-IP aggregates (user, count, last time).
+ *
+ * The folder, by part:
+ * - the byte search: candidateKernel.ts (all needles in one pass, SIMD in WebAssembly that
+ *   wasmEmitter.ts writes), candidateLines.ts (its plain JavaScript twin and helpers);
+ * - the reader: lineScanner.ts (a file, plain or gzip, to candidate lines), loginScanJob.ts (one
+ *   stretch of one file to a LoginBatch, loginBatch.ts);
+ * - the pool: loginScanPool.ts (cuts large files into jobs for every core), scanWorkers.ts and
+ *   loginScanWorker.ts (the worker threads);
+ * - the index: loginIndexFormat.ts (the binary format and the manifest), loginIndex.ts (the writer
+ *   and the query), loginIndexView.ts (the reader of segments), loginIndexMatch.ts (which indexed
+ *   log a file on disk is), loginIndexDaemon.ts (keeps it warm in `serve`).
+ * When the index is there it answers without scanning.
  */
 import { LogFile } from '../host/logFiles';
-import { MailProtocol, MailService } from '../parsers/patterns/loginPatterns';
-import { CoreContext } from './context';
+import { CoreContext } from '../services/context';
 import { kindInfo, LoginBatch } from './loginBatch';
 import { indexBuildingProblem, queryLoginIndex } from './loginIndex';
 import { indexStillBuilding } from './loginIndexDaemon';
 import { scanTargets, ScanTarget } from './loginScanPool';
 import { mailLogFiles, unreadableLog } from './loginScanFiles';
-import { Problems } from './problems';
+import type { LoginRecord, ScanProgress } from './loginRecord';
+import { Problems } from '../services/problems';
 
 export { mailLogFiles, unreadableLog, withoutCopies } from './loginScanFiles';
-
-export interface LoginRecord {
-  /** host path of the log file */
-  file: string;
-  /** 1-based line number in the (decompressed) file */
-  line: number;
-  time: string | null;
-  ip: string;
-  user: string;
-  protocol: MailProtocol;
-  service: MailService;
-  pattern: string;
-}
-
-export interface ScanProgress {
-  file: string;
-  fileIndex: number;
-  files: number;
-  bytesDone: number;
-  bytesTotal: number;
-}
+export type { LoginRecord, ScanProgress } from './loginRecord';
 
 /** Calls onLogin for each login of a batch, as LoginRecord objects. */
 export function forEachRecord(batch: LoginBatch, file: string, lineBase: number, onLogin: (l: LoginRecord) => void): void {

@@ -5,15 +5,15 @@
  *
  * Where the time goes (the README's Performance section): reading is done with synchronous reads of 128 KiB into
  * one reused window, so the bytes are still in the CPU cache when the SIMD kernel of
- * parsers/candidateKernel.ts searches them for all needles at once and counts their newlines; only
+ * scan/candidateKernel.ts searches them for all needles at once and counts their newlines; only
  * candidate lines are decoded to strings. The unfinished last line is moved to the front of the
  * window (a copy of one line, not of the chunk), and the event loop gets a turn every few MiB.
  */
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
-import { CandidateKernel, createCandidateKernel } from '../parsers/candidateKernel';
-import { Host } from './host';
+import { CandidateKernel, createCandidateKernel } from './candidateKernel';
+import { Host } from '../host/host';
 
 export interface CandidateLine {
   text: string;

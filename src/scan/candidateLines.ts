@@ -3,7 +3,7 @@
  * of a regular expression per line. Only these candidate lines are decoded and matched, which is what
  * makes a scan of a large log cost little more than reading it.
  *
- * The scanner (host/lineScanner.ts) uses the SIMD kernel of candidateKernel.ts; the plain functions
+ * The scanner (lineScanner.ts) uses the SIMD kernel of candidateKernel.ts; the plain functions
  * here are the simple reference for one buffer.
  */
 import { jsCandidateSpans } from './candidateKernel';

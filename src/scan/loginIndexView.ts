@@ -7,8 +7,8 @@ import { addLoginEvidence, IpLoginEvidence } from '../domain/explain';
 import { IndexStore } from '../host/indexStore';
 import { MailProtocol, MailService } from '../parsers/patterns/loginPatterns';
 import { IndexCorrupt, IndexedLogin, LogEntry, Manifest, parseKind, SEGMENT_HEADER_BYTES, SegmentMeta, SegmentRef, decodeSegmentHeader } from './loginIndexFormat';
-import type { LoginRecord } from './loginScan';
-import { Problems } from './problems';
+import type { LoginRecord } from './loginRecord';
+import { Problems } from '../services/problems';
 
 export interface LoginRow {
   /** host path of the log file */

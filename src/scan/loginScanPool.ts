@@ -9,9 +9,9 @@
  * shared too.
  */
 import os from 'node:os';
-import { lineBoundaryAfter } from '../host/lineScanner';
+import { lineBoundaryAfter } from './lineScanner';
 import { LogFile } from '../host/logFiles';
-import { CoreContext } from './context';
+import { CoreContext } from '../services/context';
 import { LoginBatch } from './loginBatch';
 import { JobResult, runScanJob, ScanJob } from './loginScanJob';
 import { asError, releaseScanWorkers, scanWorkersWarm, takeScanWorkers, workersAvailable } from './scanWorkers';

@@ -4,8 +4,8 @@
  */
 import { findLogFiles, LogFile } from '../host/logFiles';
 import { LogHead, readHead } from '../host/logIdentity';
-import { CoreContext } from './context';
-import { Problems } from './problems';
+import { CoreContext } from '../services/context';
+import { Problems } from '../services/problems';
 
 /**
  * Drops files that hold the same log as another one: `maillog-20261124` and `maillog-20261124.gz`

@@ -15,7 +15,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { IndexLock, IndexStore, INDEX_DIR_NAME } from '../host/indexStore';
 import { gzipSizeMod32, readHead } from '../host/logIdentity';
-import { CoreContext } from './context';
+import { CoreContext } from '../services/context';
 import {
   encodeManifest, encodeSegment, decodeManifest, FORMAT_VERSION, IndexCorrupt, IndexedLogin, kindKey, LogEntry, Manifest, MANIFEST_FORMAT,
   PATTERNS_ID, SegmentRef, decodeSegmentHeader, parseKind,
@@ -23,10 +23,10 @@ import {
 import { FileFacts, matchLogs } from './loginIndexMatch';
 import { LoginIndexView, LoginRow, newestFirst, readSegmentLogins } from './loginIndexView';
 import { kindInfo, LoginBatch } from './loginBatch';
-import type { ScanProgress } from './loginScan';
+import type { ScanProgress } from './loginRecord';
 import { knownHead, mailLogFiles, unreadableLog } from './loginScanFiles';
 import type { ScanRunOptions, ScanTarget, TargetOutcome } from './loginScanPool';
-import { Problems } from './problems';
+import { Problems } from '../services/problems';
 
 export type { LoginRow } from './loginIndexView';
 export { LoginIndexView } from './loginIndexView';

@@ -5,8 +5,8 @@
  */
 import path from 'node:path';
 import { watchLogFolders } from '../host/logWatcher';
-import { CoreContext } from './context';
-import { setRevalidateWindow } from './answerCache';
+import { CoreContext } from '../services/context';
+import { setRevalidateWindow } from '../services/answerCache';
 import { indexHostDir, openLoginIndex } from './loginIndex';
 import { endScanWorkers, keepScanWorkersWarm } from './scanWorkers';
 

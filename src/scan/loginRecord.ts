@@ -1,0 +1,27 @@
+/**
+ * What a scan yields, apart from how it was found: one login as a record, and how far a scan has got.
+ * A module of its own so that the index (loginIndex*.ts) and the scanner (loginScan*.ts), which use
+ * each other's results, need not import each other.
+ */
+import type { MailProtocol, MailService } from '../parsers/patterns/loginPatterns';
+
+export interface LoginRecord {
+  /** host path of the log file */
+  file: string;
+  /** 1-based line number in the (decompressed) file */
+  line: number;
+  time: string | null;
+  ip: string;
+  user: string;
+  protocol: MailProtocol;
+  service: MailService;
+  pattern: string;
+}
+
+export interface ScanProgress {
+  file: string;
+  fileIndex: number;
+  files: number;
+  bytesDone: number;
+  bytesTotal: number;
+}
