@@ -305,7 +305,7 @@ describe('refusals', () => {
     fs.mkdirSync(real(root, AUDIT), { recursive: true }); // a folder where the file should be
     clearCalls(root);
     const r = await cli(root, 'disable', '--yes', '--json');
-    expect(r.code).toBe(3);
+    expect(r.code).toBe(2); // a change that could not be made: 2, however it failed
     expect(r.body.error.code).toBe('audit_failed');
     expect(r.stderr).toMatch(/The audit log \/var\/log\/relaywatch\/audit.log could not be written \(not a regular file\)/);
     expect(callLines(root)).toEqual([]);

@@ -83,6 +83,16 @@ function printReport(out: (t: string) => void, r: BlacklistReport): void {
   if (r.problems.length) out('\n');
 }
 
+/** The configured resolver as parseResolverAddress writes it (null: the server's own resolvers). */
+function canonicalResolver(configured: string | null): string | null {
+  if (configured === null) return null;
+  try {
+    return parseResolverAddress(configured);
+  } catch {
+    return configured;
+  }
+}
+
 export const blacklistCommand: CliCommand = {
   name: 'blacklist',
   summary: "Check the server's IPs against DNS blacklists and explain each listing",
@@ -101,8 +111,13 @@ export const blacklistCommand: CliCommand = {
       onProgress: ({ done, total }) => progress.update({ bytesDone: done, bytesTotal: total }),
     });
     progress.done();
-    // The server's result is kept for the page, which never waits on DNS itself.
-    if (report.scope === 'server') {
+    // The server's result is kept for the page, which never waits on DNS itself. A check through
+    // another resolver than the configured one (--resolver, to compare) is an answer for this run
+    // only: it must not replace what the daemon checked through the configured resolver.
+    const adHoc = resolver !== undefined && resolver !== canonicalResolver(ctx.config.blacklist.resolver);
+    if (report.scope === 'server' && adHoc) {
+      r.io.err(`relaywatch blacklist: checked through ${terminalSafe(resolver)}, not the configured resolver; the page keeps its own result.\n`);
+    } else if (report.scope === 'server') {
       try {
         await blacklistMonitor(ctx).saveCache(report);
       } catch (e) {
