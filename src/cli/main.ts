@@ -182,7 +182,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.out(`relaywatch ${version() ?? '(version unknown)'}\n`);
     return EXIT.ok;
   }
-  for (const key of ['root', 'config', 'as'] as const) {
+  // (an empty --as is refused by viewerFor: "No WHM user")
+  for (const key of ['root', 'config'] as const) {
     if (values[key] === '') {
       io.err(`relaywatch ${command.name}: --${key} needs a value; it was given as an empty string.\nUsage: ${command.usage}\n`);
       return EXIT.usage;

@@ -64,7 +64,8 @@ export interface ChangeResult {
   steps: StepResult[];
   before: SwitchSnapshot;
   after: SwitchSnapshot;
-  audit: { path: string; time: string };
+  /** the audit entry (its id finds the result page again: /status/result?id=…) */
+  audit: { path: string; time: string; id: string };
 }
 
 /** Who would notice the change: the reliance report, summarised for the confirmation. */
@@ -407,7 +408,9 @@ export async function changePopBeforeSmtp(ctx: CoreContext, actor: Actor, viewer
         error,
         commands: steps.map((s) => ({ program: s.program, args: s.args, exitCode: s.exitCode, signal: s.signal, timedOut: s.timedOut, durationMs: s.durationMs })),
         before: { relayingAllowed: before.popBeforeSmtp.relayingAllowed },
-        after: { relayingAllowed: after.popBeforeSmtp.relayingAllowed },
+        // what the result page shows again, from this entry alone (a reload runs nothing)
+        after: { relayingAllowed: after.popBeforeSmtp.relayingAllowed, why: after.popBeforeSmtp.why, disagreements: after.popBeforeSmtp.disagreements },
+        undo: outcome === 'changed' ? plan.undo : [],
       },
     }).catch((e: unknown) => {
       // The change happened (or was tried); say so along with the audit failure.
@@ -426,7 +429,7 @@ export async function changePopBeforeSmtp(ctx: CoreContext, actor: Actor, viewer
       steps,
       before: snapshot(before),
       after: snapshot(after),
-      audit: { path: ctx.config.auditLog, time: entry.time },
+      audit: { path: ctx.config.auditLog, time: entry.time, id: entry.id! },
     };
   });
 }

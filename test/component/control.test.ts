@@ -426,12 +426,13 @@ describe('over HTTP', () => {
     expect(cliPreview.stdout).toMatch(/Who is affected: 1 mailbox sent 1 message through POP-before-SMTP/);
     expect(cliPreview.stdout).toMatch(/bob@bob\.example\s+bob\s+resellera\s+1/);
 
-    const done = await request(app)
+    const posted = await request(app)
       .post('/status/change')
       .set(as('root'))
       .type('form')
       .send({ action: 'disable', driverToo: '1', csrf: csrfToken(SECRET, 'root', SESSION) })
-      .expect(200);
+      .expect(303);
+    const done = await request(app).get(posted.headers.location).set(as('root')).expect(200);
     expect(done.text).toContain('Changed and verified');
     expect(done.text).toContain('was successfully disabled');
     expect(exists(root, '/etc/popbeforesmtp')).toBe(false);
