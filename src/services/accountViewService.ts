@@ -38,6 +38,8 @@ export interface AccountView {
   /** this account's mailboxes that sent mail without a password through the relay list */
   reliance: RelianceUser[];
   days: number;
+  /** the period the reliance counts cover, in words (shorter than `days` when the exim log is) */
+  period: string;
   checkedAt: string;
 }
 
@@ -99,6 +101,7 @@ export async function accountView(ctx: CoreContext, viewer: Viewer, name: string
     relayIps: relay.hosts.filter((h) => h.accounts.includes(name)).map((h) => hostForAccount(h, name, accountOf)),
     reliance: reliance.users.filter((u) => u.account === name),
     days,
+    period: reliance.period ?? `in the last ${days} days`,
     checkedAt: ctx.now().toISOString(),
   };
 }

@@ -71,6 +71,8 @@ export interface ChangeResult {
 /** Who would notice the change: the reliance report, summarised for the confirmation. */
 export interface AffectedUsers {
   days: number;
+  /** the period the counts cover, in words (shorter than `days` when the exim log is) */
+  period: string;
   since: string;
   /** mailboxes that sent mail through POP-before-SMTP (without SMTP AUTH) in that time */
   users: RelianceUser[];
@@ -94,6 +96,8 @@ export interface ChangePreview {
   affected: AffectedUsers | null;
   /** why `affected` is null for a disable */
   affectedError: string | null;
+  /** expire_host_mins: how long an IP may relay after a login once it is on */
+  expireHostMins: number;
 }
 
 const ACTION_NAME = (a: SwitchAction): string => `pop-before-smtp.${a}`;
@@ -130,6 +134,7 @@ export async function previewChange(ctx: CoreContext, viewer: Viewer, req: Chang
       const r = await relianceReport(ctx, viewer, { days });
       affected = {
         days,
+        period: r.period ?? `in the last ${days} days`,
         since: r.since,
         users: r.users,
         authenticated: r.authenticated.length,
@@ -142,7 +147,7 @@ export async function previewChange(ctx: CoreContext, viewer: Viewer, req: Chang
       affectedError = `Who relies on POP-before-SMTP could not be worked out: ${e.message}`;
     }
   }
-  return { action, plan, commands, current: snapshot(status), generation: status.generation, affected, affectedError };
+  return { action, plan, commands, current: snapshot(status), generation: status.generation, affected, affectedError, expireHostMins: status.switchState.expireHostMins };
 }
 
 const locks = new Map<string, Promise<unknown>>();

@@ -54,7 +54,7 @@ function printReport(out: (t: string) => void, r: BlacklistReport): void {
     for (const g of group) {
       const who = ips.length > 1 ? `${g.ip}: ` : '';
       for (const t of g.x.txt) out(`    The list says: ${who}${s(t)}\n`);
-      if (g.x.listedSince) out(`    Listed since: ${who}${s(g.x.listedSince)}\n`);
+      if (g.x.txtTime) out(`    ${g.x.txtTimeLabel ?? "Time in the list's answer"}: ${who}${s(g.x.txtTime)}\n`);
     }
     if (x.nextStep) out(`    Next step: ${s(x.nextStep)}\n`);
     for (const g of group) for (const e of g.x.evidence) out(`    Evidence: ${s(e.label)}: relaywatch page ${s(evidenceText(e.route, e.query))}\n`);

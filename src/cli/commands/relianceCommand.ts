@@ -26,9 +26,10 @@ export const relianceCommand: CliCommand = {
       printJson(r.io, report);
     } else {
       const n = report.users.length;
+      const period = report.period ?? `in the last ${days} days`;
       r.io.out(n === 0
-        ? `No mailbox sent mail through POP-before-SMTP in the last ${days} days.\n`
-        : `${n} mailbox${n === 1 ? '' : 'es'} sent mail through POP-before-SMTP in the last ${days} days; ${n === 1 ? 'it breaks' : 'they break'} when it is turned off:\n`);
+        ? `No mailbox sent mail through POP-before-SMTP ${period}.\n`
+        : `${n} mailbox${n === 1 ? '' : 'es'} sent mail through POP-before-SMTP ${period}; ${n === 1 ? 'it breaks' : 'they break'} when it is turned off:\n`);
       if (n > 0) {
         const rows = [['ADDRESS', 'ACCOUNT', 'OWNER', 'MESSAGES', 'LAST SEEN', 'IPS']];
         for (const u of report.users) rows.push([u.user, u.account ?? '-', u.owner ?? '-', String(u.messages), u.lastSeen ?? '-', u.ips.join(',')]);
