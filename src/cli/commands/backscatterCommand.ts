@@ -1,6 +1,6 @@
 import { parseListingTime } from '../../domain/backscatter';
 import { AppError } from '../../http/appError';
-import { backscatterReport, DEFAULT_WINDOW_MINUTES } from '../../services/backscatterService';
+import { backscatterReport, DEFAULT_WINDOW_MINUTES, emptyWindowText } from '../../services/backscatterService';
 import { parseDays } from '../../services/relianceService';
 import { CliCommand, EXIT, printJson } from '../command';
 import { progressReporter } from '../progress';
@@ -52,6 +52,7 @@ export const backscatterCommand: CliCommand = {
       if (report.around) {
         const a = report.around;
         out(`\nWithin ${a.windowMinutes} minutes of ${a.at}: ${a.counts.bounces} bounces, ${a.counts.nullSender} other null-sender messages, ${a.counts.autoresponderHits} messages to autoresponders, ${a.counts.autoresponderReplies} replies${a.truncated ? ` (first ${a.events.length} of ${a.total} listed)` : ''}\n`);
+        if (!a.events.length) out(`${terminalSafe(emptyWindowText(a))}\n`);
         if (a.events.length) {
           const rows = [['TIME', 'OFFSET', 'KIND', 'FROM', 'TO', 'DOMAIN', 'SUBJECT']];
           for (const e of a.events) rows.push([e.time, `${e.offsetSeconds >= 0 ? '+' : ''}${e.offsetSeconds}s`, e.kind, e.from, e.to.join(','), e.domain ?? '-', e.subject ?? '-']);
