@@ -9,12 +9,11 @@ import { parseArgs } from 'node:util';
 import { loadConfig, Config } from '../config/config';
 import { Accounts } from '../domain/accounts';
 import { viewerFor, Viewer } from '../domain/scope';
-import { isAppError } from '../http/appError';
+import { AppError, isAppError } from '../http/appError';
 import { sharedAccounts } from '../services/accountsService';
 import { createContext, CoreContext } from '../services/context';
-import { notACpanelHost } from '../services/hostCheck';
+import { logAndRotations, notACpanelHost } from '../services/hostCheck';
 import { RELAY_FILES } from '../services/relayState';
-import { findLogFiles } from '../host/logFiles';
 import { CliCommand, CliIo, EXIT, OptionSpec } from './command';
 import { COMMANDS } from './commands';
 import { terminalSafe } from './terminal';
@@ -79,6 +78,8 @@ function findCommand(argv: string[]): { command: CliCommand | null; name: string
   return { command: null, name: null, at: -1 };
 }
 
+const NOT_A_HOST = 'not_a_cpanel_host';
+
 /** Error codes of the system that mean "this process may not" or "this is taken", said in words. */
 const SYSTEM_WHY: Record<string, string> = {
   EACCES: 'permission denied',
@@ -88,6 +89,8 @@ const SYSTEM_WHY: Record<string, string> = {
   EROFS: 'the file system is read-only',
   ENOSPC: 'no space left on the device',
   EDQUOT: 'the disk quota is used up',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EISDIR: 'it is a folder, not a file',
 };
 
 function asRootHint(): string {
@@ -117,7 +120,7 @@ export function systemErrorLine(e: unknown): string | null {
  * Run as another user than root, relaywatch reads what that user may read and writes nothing: the
  * answers say what could not be read, and this one line says why, before them.
  */
-async function notRootLine(ctx: CoreContext): Promise<string | null> {
+function notRootLine(ctx: CoreContext): string | null {
   const uid = process.getuid?.();
   if (uid === undefined || uid === 0) return null;
   const { host, config } = ctx;
@@ -131,7 +134,7 @@ async function notRootLine(ctx: CoreContext): Promise<string | null> {
     }
   };
   const files: string[] = [RELAY_FILES.relayhosts, RELAY_FILES.recentAuthed];
-  for (const log of [...config.logs.maillog, config.logs.eximMainlog]) for (const f of await findLogFiles(host, log)) files.push(f.path);
+  for (const log of [...config.logs.maillog, config.logs.eximMainlog]) files.push(...logAndRotations(ctx, log));
   for (const f of files) if (!readable(f)) closed.push(f);
   if (closed.length === 0) return null;
   const shown = closed.slice(0, 3).join(', ') + (closed.length > 3 ? ` and ${closed.length - 3} more` : '');
@@ -194,7 +197,20 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let config: Config | null = null;
   let ctx: CoreContext | null = null;
   const getConfig = (): Config => (config ??= loadConfig({ root: values.root as string | undefined, configFile: values.config as string | undefined }));
-  const getContext = (): CoreContext => (ctx ??= createContext(getConfig()));
+  // The host is checked when a command first needs it (after its own arguments are checked): a
+  // folder that is not a cPanel host is refused with a sentence, and a run as another user than
+  // root says once what that user cannot read.
+  const getContext = (): CoreContext => {
+    if (ctx) return ctx;
+    const made = createContext(getConfig());
+    if (command.readsHost !== false) {
+      const notHost = notACpanelHost(made);
+      if (notHost) throw new AppError(503, NOT_A_HOST, notHost);
+      const notRoot = notRootLine(made);
+      if (notRoot) io.err(`relaywatch ${command.name}: ${terminalSafe(notRoot)}\n`);
+    }
+    return (ctx = made);
+  };
   let viewer: Viewer | null = null;
   // root sees every account whatever the account files say (viewerFor reads none for root): its
   // view costs no reading and parsing of files. Another user's view reads the shared account list,
@@ -202,17 +218,6 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const getViewer = async (user: string): Promise<Viewer> => viewerFor(user, user === 'root' ? Accounts.empty() : await sharedAccounts(getContext()));
   const failureExit = command.failureExit ?? EXIT.unknown;
   try {
-    if (command.readsHost !== false) {
-      const hostCtx = getContext();
-      const notHost = await notACpanelHost(hostCtx);
-      if (notHost) {
-        if (values.json) io.out(`${JSON.stringify({ error: { code: 'not_a_cpanel_host', message: notHost } }, null, 2)}\n`);
-        io.err(`relaywatch ${command.name}: ${terminalSafe(notHost)}\n`);
-        return EXIT.unknown;
-      }
-      const notRoot = await notRootLine(hostCtx);
-      if (notRoot) io.err(`relaywatch ${command.name}: ${terminalSafe(notRoot)}\n`);
-    }
     return await command.run({
       values,
       positionals,
@@ -226,7 +231,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (isAppError(e)) {
       if (values.json) io.out(`${JSON.stringify({ error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) } }, null, 2)}\n`);
       io.err(`relaywatch ${command.name}: ${terminalSafe(e.message)}\n`);
-      return e.status === 400 ? EXIT.usage : failureExit;
+      return e.status === 400 ? EXIT.usage : e.code === NOT_A_HOST ? EXIT.unknown : failureExit;
     }
     const line = systemErrorLine(e);
     if (line) {

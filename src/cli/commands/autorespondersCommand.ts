@@ -10,8 +10,9 @@ export const autorespondersCommand: CliCommand = {
   usage: 'relaywatch autoresponders [--days N] [--json]',
   options: { days: { type: 'string' } },
   async run(r) {
+    // the arguments first: a bad one is a usage error wherever --root points
+    const days = parseDays(r.values.days, r.config().evidence.days);
     const ctx = r.context();
-    const days = parseDays(r.values.days, ctx.config.evidence.days);
     const viewer = await r.viewer();
     const progress = progressReporter(r.io, 'Reading the exim log');
     const report = await autoresponderReport(ctx, viewer, { days, onProgress: progress.update });

@@ -12,14 +12,15 @@ export const backscatterCommand: CliCommand = {
   usage: 'relaywatch backscatter [--at TIME] [--window MINUTES] [--days N] [--json]   (TIME: 2026-08-11T01:35:09Z, server-local 2026-08-11 01:35, or unix seconds)',
   options: { at: { type: 'string' }, window: { type: 'string' }, days: { type: 'string' } },
   async run(r) {
-    const ctx = r.context();
-    const days = parseDays(r.values.days, ctx.config.evidence.days);
+    // the arguments first: a bad one is a usage error wherever --root points
+    const days = parseDays(r.values.days, r.config().evidence.days);
     const at = typeof r.values.at === 'string' ? parseListingTime(r.values.at) : null;
     let windowMinutes = DEFAULT_WINDOW_MINUTES;
     if (typeof r.values.window === 'string') {
       if (!/^\d{1,4}$/.test(r.values.window)) throw AppError.badRequest('--window must be a whole number of minutes.');
       windowMinutes = Number(r.values.window);
     }
+    const ctx = r.context();
     const viewer = await r.viewer();
     const progress = progressReporter(r.io, 'Reading the exim log');
     const report = await backscatterReport(ctx, viewer, { days, at, windowMinutes, onProgress: progress.update });

@@ -12,8 +12,9 @@ export const relianceCommand: CliCommand = {
   options: { days: { type: 'string' }, csv: { type: 'boolean' } },
   async run(r) {
     if (r.json && r.values.csv) throw AppError.badRequest('Choose one of --json and --csv.');
+    // the arguments first: a bad one is a usage error wherever --root points
+    const days = parseDays(r.values.days, r.config().evidence.days);
     const ctx = r.context();
-    const days = parseDays(r.values.days, ctx.config.evidence.days);
     const viewer = await r.viewer();
     const progress = progressReporter(r.io, 'Reading mail and exim logs');
     const report = await relianceReport(ctx, viewer, { days, onProgress: progress.update });
