@@ -26,6 +26,8 @@ export interface AccountsOverview {
   accounts: AccountRow[];
   /** the look-back of the reliance counts, in days */
   days: number;
+  /** the period the reliance counts cover, in words (shorter than `days` when the exim log is) */
+  period: string;
   checkedAt: string;
 }
 
@@ -82,7 +84,7 @@ async function accountsOverviewNow(ctx: CoreContext, viewer: Viewer): Promise<Ac
       reliantMailboxes: reliant.get(account) ?? 0,
     });
   }
-  return { viewer: { user: viewer.user, isRoot: viewer.isRoot }, accounts: rows, days, checkedAt: ctx.now().toISOString() };
+  return { viewer: { user: viewer.user, isRoot: viewer.isRoot }, accounts: rows, days, period: reliance.period ?? `in the last ${days} days`, checkedAt: ctx.now().toISOString() };
 }
 
 export async function accountView(ctx: CoreContext, viewer: Viewer, name: string): Promise<AccountView> {

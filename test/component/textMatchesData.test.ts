@@ -140,6 +140,9 @@ describe('reliance says how far back the exim log reaches', () => {
     const page = await request(appFor(root)).get('/reliance?days=30').set(asRoot).expect(200);
     expect(page.text).toMatch(/1 mailbox sent mail through POP-before-SMTP in the 8 days the exim log covers/);
     expect(page.text).not.toMatch(/in the last 30 days/);
+    // the accounts overview and the account page count over the configured look-back: 7 days, covered
+    const accounts = await request(appFor(root)).get('/accounts').set(asRoot).expect(200);
+    expect(accounts.text).toContain('sent mail through POP-before-SMTP in the last 7 days.');
     // 7 days asked: the log reaches back far enough, and it says 7
     expect((await cli(root, 'reliance', '--days', '7')).stdout).toMatch(/^1 mailbox sent mail through POP-before-SMTP in the last 7 days;/);
     // the disable preview counts over the configured look-back
@@ -148,6 +151,9 @@ describe('reliance says how far back the exim log reaches', () => {
     expect(preview.stdout).toMatch(/Who is affected: 1 mailbox sent 1 message through POP-before-SMTP in the 8 days the exim log covers/);
     const confirm = await request(appFor(root)).get('/status/confirm?action=disable').set(asRoot).expect(200);
     expect(confirm.text).toMatch(/sent mail through POP-before-SMTP in the 8 days the exim log covers/);
+    const account = await request(appFor(root)).get('/account/bob').set(asRoot).expect(200);
+    expect(account.text).toMatch(/sent mail without a password through POP-before-SMTP in the 8 days the exim log covers/);
+    expect(account.text).not.toMatch(/last 30 days/);
   });
 });
 
