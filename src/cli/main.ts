@@ -170,7 +170,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (isAppError(e)) {
       if (values.json) io.out(`${JSON.stringify({ error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) } }, null, 2)}\n`);
       io.err(`relaywatch ${command.name}: ${terminalSafe(e.message)}\n`);
-      return e.status === 400 ? EXIT.usage : e.code === NOT_A_HOST ? EXIT.unknown : failureExit;
+      // Nothing was tried when the host or the configuration is wrong: 3 for every command alike.
+      return e.status === 400 ? EXIT.usage : e.code === NOT_A_HOST || e.code === 'bad_config' ? EXIT.unknown : failureExit;
     }
     const line = systemErrorLine(e);
     if (line) {

@@ -174,6 +174,8 @@ describe('3: could not decide, or could not run', () => {
     const r = await run(['explain', '--root', bad]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/unknown key "evidence.dayz"/);
+    // nothing is tried: 3 for a change as well
+    expect((await run(['disable', '--yes', '--root', bad])).code).toBe(3);
   });
 
   test('serve on a port that is in use: one line, no stack trace', async () => {
