@@ -103,6 +103,8 @@ export interface NearestEvent {
 export interface BackscatterReport {
   since: string;
   days: number;
+  /** when the exim log begins, if after `since` (the counts cover less than asked); else null */
+  logsFrom: string | null;
   forwarders: ForwarderRow[];
   defaultAddresses: DefaultAddressRow[];
   bounces: { total: number; toOutside: number; byDomain: BounceRow[]; unattributed: { bounces: number; toOutside: number; last: string | null } | null };
@@ -231,9 +233,11 @@ async function computeBackscatterReport(ctx: CoreContext, viewer: Viewer, opts: 
     'A bounce is tied to the domain of the message it returns (the failed address, else the local recipient); bounces whose message is not in the log read are counted as unattributed.',
   ];
   if (at) notes.push(`Traffic within ${windowMinutes} minutes of ${at.toISOString()}: bounces (null sender), other null-sender mail, messages reaching autoresponders and the replies recognised.`);
+  if (traffic.startsAfterSince !== null) notes.push(`The exim log begins ${new Date(traffic.startsAfterSince).toISOString()}, after the ${opts.days} days asked for began: the counts cover only what it holds.`);
   return {
     since: since.toISOString(),
     days: opts.days,
+    logsFrom: traffic.startsAfterSince === null ? null : new Date(traffic.startsAfterSince).toISOString(),
     forwarders: forwarderRows
       .map((f) => {
         const m = t.forwarded.get(f.source);

@@ -140,6 +140,14 @@ describe('reliance says how far back the exim log reaches', () => {
     const page = await request(appFor(root)).get('/reliance?days=30').set(asRoot).expect(200);
     expect(page.text).toMatch(/1 mailbox sent mail through POP-before-SMTP in the 8 days the exim log covers/);
     expect(page.text).not.toMatch(/in the last 30 days/);
+    // the autoresponder and backscatter counts come from the same log, and say the same span
+    const ar = await cli(root, 'autoresponders', '--days', '30');
+    expect(ar.stdout).toMatch(/with a backscatter risk \(traffic in the 8 days the exim log covers/);
+    expect((await request(appFor(root)).get('/autoresponders?days=30').set(asRoot).expect(200)).text).toMatch(/traffic in the 8 days the exim log covers/);
+    const bs = await cli(root, 'backscatter', '--days', '30', '--json');
+    expect(bs.body.logsFrom).toBe(json.body.logsFrom);
+    expect((await cli(root, 'backscatter', '--days', '30')).stdout).toMatch(/^Since \S+, where the exim log begins \(30 days were asked for\):/);
+    expect((await cli(root, 'backscatter', '--days', '7', '--json')).body.logsFrom).toBeNull();
     // the accounts overview and the account page count over the configured look-back: 7 days, covered
     const accounts = await request(appFor(root)).get('/accounts').set(asRoot).expect(200);
     expect(accounts.text).toContain('sent mail through POP-before-SMTP in the last 7 days.');

@@ -21,7 +21,7 @@ export const autorespondersCommand: CliCommand = {
     if (r.json) {
       printJson(r.io, report);
     } else {
-      r.io.out(`${report.counts.total} autoresponder${report.counts.total === 1 ? '' : 's'}, ${report.counts.active} answering now, ${report.counts.risky} with a backscatter risk (last ${days} days).\n`);
+      r.io.out(`${report.counts.total} autoresponder${report.counts.total === 1 ? '' : 's'}, ${report.counts.active} answering now, ${report.counts.risky} with a backscatter risk (traffic ${report.period}).\n`);
       if (report.autoresponders.length) {
         const rows = [['ADDRESS', 'ACCOUNT', 'OWNER', 'ACTIVE', 'INTERVAL', 'RECEIVED', 'REPLIES', 'RISKS', 'SUBJECT']];
         for (const a of report.autoresponders) {

@@ -31,7 +31,7 @@ export const backscatterCommand: CliCommand = {
       printJson(r.io, report);
     } else {
       const out = (s: string): void => r.io.out(s);
-      out(`Since ${report.since}:\n\nForwarders to outside domains: ${report.forwarders.length}\n`);
+      out(`${report.logsFrom ? `Since ${report.logsFrom}, where the exim log begins (${days} days were asked for)` : `Since ${report.since}`}:\n\nForwarders to outside domains: ${report.forwarders.length}\n`);
       if (report.forwarders.length) {
         const rows = [['SOURCE', 'ACCOUNT', 'OWNER', 'TO', 'FORWARDED', 'LAST']];
         for (const f of report.forwarders) rows.push([f.source, f.account ?? '-', f.owner ?? '-', f.destinations.join(','), String(f.forwarded), f.lastForwarded ?? '-']);
