@@ -1,6 +1,7 @@
 import { AppError } from '../../http/appError';
 import { requireRoot } from '../../domain/scope';
 import { readAudit } from '../../services/audit';
+import { snapshotOf } from '../../services/relaySnapshot';
 import { CliCommand, EXIT, printJson } from '../command';
 import { table, terminalSafe } from '../terminal';
 
@@ -30,6 +31,12 @@ export const auditCommand: CliCommand = {
       for (const e of log.entries) {
         r.io.out(`${terminalSafe(`${e.time}  ${e.user} (${e.via})  ${e.action} ${e.target}: ${e.outcome}`)}\n  ${terminalSafe(e.summary)}\n`);
         for (const line of e.evidence) r.io.out(`    ${terminalSafe(line)}\n`);
+        const snap = snapshotOf(e);
+        if (snap) {
+          r.io.out(`  relay list before the change (${snap.hosts.length + snap.omitted} IPs, ${terminalSafe(snap.verdict)}):${snap.error ? ` ${terminalSafe(snap.error)}` : ''}\n`);
+          for (const h of snap.hosts) r.io.out(`    ${terminalSafe(`${h.ip} ${h.status} ${h.users.join(',') || '-'} ${h.accounts.join(',') || '-'}`)}\n`);
+          if (snap.omitted) r.io.out(`    … ${snap.omitted} more not kept\n`);
+        }
       }
     }
     if (log.badLines) r.io.err(`relaywatch audit: ${log.badLines} line(s) in ${terminalSafe(log.path)} are not audit entries.\n`);
