@@ -227,7 +227,7 @@ export function verdictSentence(verdict: Verdict, hosts: readonly RelayHost[]): 
       return `No sign of a break-in: all ${n} relay IP${n === 1 ? ' is' : 's are'} explained by POP3/IMAP logins${hosts.some((h) => h.status === 'alwaysrelay') ? ' or /etc/alwaysrelay' : ''}.`;
     case 'unexplained':
       return `${bad} relay IP${bad === 1 ? ' needs' : 's need'} a look: no successful login explains ${bad === 1 ? 'it' : 'them'}${
-        guessedBad > 0 ? `, and ${guessedBad === bad ? (bad === 1 ? 'it shows' : 'all show') : `${guessedBad} show`} failed logins against this server's mailboxes: password guessing` : ''
+        guessedBad > 0 ? `, and ${guessedBad === bad ? (bad === 1 ? 'it shows' : 'all show') : `${guessedBad} of them ${guessedBad === 1 ? 'shows' : 'show'}`} failed logins against this server's mailboxes: password guessing` : ''
       }.`;
     default:
       return 'relaywatch could not decide: some files could not be read (see the problems below).';
