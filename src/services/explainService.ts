@@ -90,7 +90,7 @@ async function explainNow(ctx: CoreContext, viewer: Viewer, opts: { onProgress?:
   const evidence = await collectLoginEvidence(ctx, ips, problems, opts.onProgress);
   // While the index is first built the answer waits for it anyway (a blocking problem); reading the
   // logs for failures meanwhile would only slow the build down.
-  const failed = indexStillBuilding(ctx) ? new Map() : await collectFailedLogins(ctx, ips, problems);
+  const failed = indexStillBuilding(ctx) ? new Map() : await collectFailedLogins(ctx, ips, problems, { oneOff: opts.onProgress !== undefined });
 
   const hosts = explainHosts(explainInputFrom(ctx, viewer, list, accounts, evidence, failed));
   const verdict = verdictOf(hosts, !problems.blocking);

@@ -1,13 +1,17 @@
 /**
  * The failed POP3/IMAP logins in the mail logs, per IP, for explain: read with the same byte search
- * as the login scan (only lines holding a failure's wording are parsed), and kept per log file in
- * this process, so that a daemon reads each rotated file once and the live file only from where it
- * stopped. A file is read again from its start when it is no longer the same file (inode, device) or
- * got shorter.
+ * as the login scan (only lines holding a failure's wording are parsed).
+ *
+ * - A one-off answer (the CLI) parses only the lines that may hold one of the wanted IPs (the byte
+ *   test of ipTextFilter.ts), and keeps nothing.
+ * - A daemon keeps the failures of every IP per log file, so that it reads each rotated file once and
+ *   the live file only from where it stopped, whatever IPs the relay list holds next. A file is read
+ *   again from its start when it is no longer the same file (inode, device) or got shorter.
  */
 import { addFailedLogin, IpFailedEvidence, mergeFailedEvidence } from '../domain/failedLogins';
 import { LogFile } from '../host/logFiles';
 import { FAILED_LOGIN_NEEDLES, parseFailedLoginLine } from '../parsers/failedLoginLine';
+import { IpTextFilter } from '../parsers/ipTextFilter';
 import { makeStampResolver } from '../parsers/syslogLine';
 import { scanLines } from '../scan/lineScanner';
 import { mailLogFiles, unreadableLog } from '../scan/loginScanFiles';
@@ -81,16 +85,37 @@ async function readFailures(ctx: CoreContext, f: LogFile, key: string): Promise<
   return entry;
 }
 
+/** One file's failures from the wanted IPs, read once and not kept. */
+async function failuresOnce(ctx: CoreContext, f: LogFile, ips: ReadonlySet<string>, filter: IpTextFilter): Promise<{ evidence: Map<string, IpFailedEvidence> }> {
+  const evidence = new Map<string, IpFailedEvidence>();
+  const resolve = makeStampResolver(f.mtime);
+  await scanLines(ctx.host, f.path, {
+    needles: FAILED_LOGIN_NEEDLES,
+    gz: f.gz,
+    ...(f.gz ? {} : { endOffset: f.size }),
+    includePartialLastLine: f.rotated,
+    lineFilter: (buf, s, e) => filter.mayContain(buf, s, e),
+    onLine: (c) => {
+      const hit = parseFailedLoginLine(c.text);
+      if (!hit || !ips.has(hit.ip)) return;
+      const t = hit.stamp ? resolve(hit.stamp) : null;
+      addFailedLogin(evidence, hit.ip, hit.user, hit.attempts, t ? t.getTime() : NaN);
+    },
+  });
+  return { evidence };
+}
+
 /**
  * The failed logins from the given IPs in every mail log. An unreadable log is a problem (not
  * blocking: failures explain nothing, they only add evidence).
  */
-export async function collectFailedLogins(ctx: CoreContext, ips: ReadonlySet<string>, problems: Problems, files?: readonly LogFile[]): Promise<Map<string, IpFailedEvidence>> {
+export async function collectFailedLogins(ctx: CoreContext, ips: ReadonlySet<string>, problems: Problems, opts: { oneOff?: boolean } = {}): Promise<Map<string, IpFailedEvidence>> {
   const out = new Map<string, IpFailedEvidence>();
   if (ips.size === 0) return out;
-  for (const f of files ?? (await mailLogFiles(ctx, new Problems()))) {
+  const filter = opts.oneOff ? new IpTextFilter(ips) : null;
+  for (const f of await mailLogFiles(ctx, new Problems())) {
     try {
-      const got = await failuresOf(ctx, f);
+      const got = filter ? await failuresOnce(ctx, f, ips, filter) : await failuresOf(ctx, f);
       for (const ip of ips) {
         const ev = got.evidence.get(ip);
         if (ev) mergeFailedEvidence(out, ip, ev);
