@@ -24,6 +24,8 @@ export interface RelaySnapshot {
   hosts: RelaySnapshotHost[];
   /** hosts left out to keep the audit line bounded (the first MAX_HOSTS, unexplained first, are kept) */
   omitted: number;
+  /** what could not be read then (with verdict `unknown` the statuses are not to be trusted) */
+  problems: string[];
   /** why no snapshot could be taken (the change goes ahead all the same) */
   error?: string;
 }
@@ -44,9 +46,10 @@ export async function relayListSnapshot(ctx: CoreContext): Promise<RelaySnapshot
       verdict: r.verdict,
       hosts: r.hosts.slice(0, MAX_HOSTS).map((h) => ({ ip: h.ip, status: h.status, users: h.users.slice(0, MAX_USERS), accounts: h.accounts.slice(0, MAX_USERS) })),
       omitted: Math.max(0, r.hosts.length - MAX_HOSTS),
+      problems: r.problems.slice(0, 20).map((p) => p.message),
     };
   } catch (e) {
-    return { takenAt, relayList: '', verdict: 'unknown', hosts: [], omitted: 0, error: `The relay list could not be read before the change: ${(e as Error).message}` };
+    return { takenAt, relayList: '', verdict: 'unknown', hosts: [], omitted: 0, problems: [], error: `The relay list could not be read before the change: ${(e as Error).message}` };
   }
 }
 
@@ -64,6 +67,7 @@ export function snapshotOf(entry: AuditEntry): RelaySnapshot | null {
       .filter((h): h is Record<string, unknown> => typeof h === 'object' && h !== null && typeof (h as { ip?: unknown }).ip === 'string')
       .map((h) => ({ ip: h.ip as string, status: String(h.status) as HostStatus, users: strings(h.users), accounts: strings(h.accounts) })),
     omitted: typeof s.omitted === 'number' ? s.omitted : 0,
+    problems: strings(s.problems),
     ...(typeof s.error === 'string' ? { error: s.error } : {}),
   };
 }
