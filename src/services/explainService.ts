@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import { explainHosts, guessedHosts, RelayHost, Verdict, verdictOf, verdictSentence } from '../domain/explain';
+import { IpFailedEvidence } from '../domain/failedLogins';
 import { Generation } from '../domain/generation';
 import { Viewer, viewerKey } from '../domain/scope';
 import { Rejected } from '../parsers/relayFiles';
@@ -87,10 +88,15 @@ async function explainNow(ctx: CoreContext, viewer: Viewer, opts: { onProgress?:
   const accounts = await sharedAccounts(ctx, problems);
   const relaying = await readRelaying(ctx, gen.generation);
   const ips = new Set(list.ips);
-  const evidence = await collectLoginEvidence(ctx, ips, problems, opts.onProgress);
+  // Without an index the logins are found by a scan, which finds the failed logins in the same byte
+  // search; from the index (which holds no failures) they are read apart.
+  const scanned = { evidence: new Map<string, IpFailedEvidence>(), found: false };
+  const evidence = await collectLoginEvidence(ctx, ips, problems, opts.onProgress, scanned);
   // While the index is first built the answer waits for it anyway (a blocking problem); reading the
   // logs for failures meanwhile would only slow the build down.
-  const failed = indexStillBuilding(ctx) ? new Map() : await collectFailedLogins(ctx, ips, problems, { oneOff: opts.onProgress !== undefined });
+  const failed = scanned.found
+    ? scanned.evidence
+    : indexStillBuilding(ctx) ? new Map<string, IpFailedEvidence>() : await collectFailedLogins(ctx, ips, problems, { oneOff: opts.onProgress !== undefined });
 
   const hosts = explainHosts(explainInputFrom(ctx, viewer, list, accounts, evidence, failed));
   const verdict = verdictOf(hosts, !problems.blocking);
