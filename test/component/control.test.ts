@@ -495,7 +495,7 @@ describe('the relay list before a change', () => {
     expect(auditLines(root).at(-1).details.relayListBefore).toMatchObject({ verdict: 'empty', hosts: [] });
 
     const text = await cli(root, 'audit', '--verbose');
-    expect(text.stdout).toMatch(/relay list before the change \(2 IPs, unexplained\):\n {4}192\.0\.2\.99 unexplained - -\n {4}203\.0\.113\.10 explained bob@bob\.example bob\n/);
+    expect(text.stdout).toMatch(/ pop-before-smtp\.disable: relay list before the change \(2 IPs, unexplained\)\n {4}192\.0\.2\.99 unexplained - -\n {4}203\.0\.113\.10 explained bob@bob\.example bob\n/);
     const page = await request(appFor(root)).get('/audit').set(as('root')).expect(200);
     expect(page.text).toContain('Relay list before the change (2 IPs, unexplained)');
     expect(page.text).toMatch(/<td><code>203\.0\.113\.10<\/code><\/td><td>explained<\/td><td>bob@bob\.example<\/td><td>bob<\/td>/);
