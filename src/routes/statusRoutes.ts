@@ -15,9 +15,9 @@ import { requireRoot } from '../domain/scope';
 import { AppError } from '../http/appError';
 import { verifyCsrf } from '../http/csrf';
 import { Actor, readAudit } from '../services/audit';
-import { snapshotOf } from '../services/relaySnapshot';
 import { ChangeRequest, changePopBeforeSmtp, parseAction, previewChange } from '../services/popBeforeSmtpControl';
 import { publicStatus, statusReport } from '../services/statusService';
+import { snapshotOf } from '../services/relaySnapshot';
 import type { RouteDeps } from './deps';
 import { whmPrefix } from './dashboardRoutes';
 
