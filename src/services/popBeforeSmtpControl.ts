@@ -404,6 +404,7 @@ export async function changePopBeforeSmtp(ctx: CoreContext, actor: Actor, viewer
       summary,
       evidence,
       details: {
+        relayListBefore,
         generation: plan.generation,
         driverToo: plan.driverToo,
         verified,
@@ -411,7 +412,6 @@ export async function changePopBeforeSmtp(ctx: CoreContext, actor: Actor, viewer
         commands: steps.map((s) => ({ program: s.program, args: s.args, exitCode: s.exitCode, signal: s.signal, timedOut: s.timedOut, durationMs: s.durationMs })),
         before: { relayingAllowed: before.popBeforeSmtp.relayingAllowed },
         after: { relayingAllowed: after.popBeforeSmtp.relayingAllowed },
-        relayListBefore,
       },
     }).catch((e: unknown) => {
       // The change happened (or was tried); say so along with the audit failure.
