@@ -53,9 +53,10 @@ export class LoginLineReader {
     const s = splitLogLine(line);
     // Only a line with a stamp *and* a host, followed by a space, gives a reusable prefix: a body that
     // follows the stamp directly would make the next line's host look like part of its body, and a
-    // host without the space could be the start of a longer one.
+    // host without the space could be the start of a longer one. The body must also be the line's
+    // own rest: an RFC 5424 body is rebuilt ("app[procid]: msg"), not cut from the line.
     const prefixLength = line.length - s.body.length;
-    if (s.stamp !== null && s.host !== null && prefixLength > 0 && line[prefixLength - 1] === ' ') {
+    if (s.stamp !== null && s.host !== null && prefixLength > 0 && line[prefixLength - 1] === ' ' && line.endsWith(s.body)) {
       this.prefix = line.slice(0, prefixLength);
       this.prefixStamp = s.stamp;
     }
