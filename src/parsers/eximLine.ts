@@ -10,6 +10,8 @@
  * HELO name or a quoted sender is therefore never taken for a field, and the first occurrence of a
  * field wins (Exim writes its own fields before the message's header data).
  */
+import { TextDecoder } from 'node:util';
+import { decodeEncodedWords } from './encodedWords';
 import { canonicalIp as canonicalIpUncached } from './ip';
 import { EXIM_PATTERNS, EximEventKind, EximPattern, RELAY_IDENTIFICATION_METHODS } from './patterns/eximPatterns';
 import { EXIM_MESSAGE_ID } from './patterns/fragments';
@@ -186,23 +188,72 @@ function indexBefore(text: string, code: number, from: number, end: number): num
   return -1;
 }
 
+/** Exim's one-letter escapes (string_printing() in Exim's string.c). */
+const LETTER_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', v: '\v', f: '\f' };
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The text of Exim's escapes at text[from, to) with to - from > 0 raw bytes written as `\ooo`: the
+ * bytes as UTF-8 (Exim's headers_charset), or, when they are not valid UTF-8, the escapes as written
+ * (a subject in an unknown 8-bit charset is shown as it is, not guessed).
+ */
+function octalRun(text: string, bytes: number[], from: number, to: number): string {
+  try {
+    return UTF8.decode(Uint8Array.from(bytes));
+  } catch {
+    return text.slice(from, to);
+  }
+}
+
 function readQuoted(text: string, at: number): { value: string; end: number } {
   // text[at] === '"'. Copies the runs between escapes in one slice each; each search starts where the
   // last ended (the closing-quote search only again when an escaped quote consumed it): linear.
   // The backslash search stops at the closing quote: searched to the end of the line, a line of many
   // short quoted values without a backslash cost a whole-line scan per value (quadratic).
+  // Escapes are Exim's (string_printing()): `\"` and `\\`, `\n` `\t` ..., and `\ooo` for any other
+  // byte that is not printable ASCII; a run of `\ooo` is one UTF-8 byte string (`\342\200\234` is a
+  // curly quote).
   let out = '';
   let i = at + 1;
   let q = text.indexOf('"', i);
   let b = indexBefore(text, BACKSLASH, i, q === -1 ? text.length : q);
   while (b !== -1) {
-    out += text.slice(i, b) + (b + 1 < text.length ? text[b + 1] : '');
-    i = b + 2;
+    out += text.slice(i, b);
+    i = b + 1;
+    if (i >= text.length) break;
+    const c = text.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x37) {
+      // a run of octal escapes: \o, \oo or \ooo each (Exim writes three digits)
+      const runStart = b;
+      const bytes: number[] = [];
+      let j = b;
+      while (j < text.length && text.charCodeAt(j) === BACKSLASH && text.charCodeAt(j + 1) >= 0x30 && text.charCodeAt(j + 1) <= 0x37) {
+        let k = j + 1;
+        let v = 0;
+        while (k < j + 4 && k < text.length && text.charCodeAt(k) >= 0x30 && text.charCodeAt(k) <= 0x37) v = v * 8 + (text.charCodeAt(k++) - 0x30);
+        bytes.push(v & 0xff);
+        j = k;
+      }
+      out += octalRun(text, bytes, runStart, j);
+      i = j;
+    } else {
+      out += LETTER_ESCAPES[text[i]] ?? text[i];
+      i++;
+    }
     if (q !== -1 && q < i) q = text.indexOf('"', i);
     b = indexBefore(text, BACKSLASH, i, q === -1 ? text.length : q);
   }
   if (q === -1) return { value: out + text.slice(i), end: text.length };
   return { value: out + text.slice(i, q), end: q + 1 };
+}
+
+/**
+ * A subject as a person reads it: folded header lines joined with one space (as the autoresponder
+ * files' headers are), RFC 2047 encoded words that Exim left as they were decoded.
+ */
+export function displaySubject(value: string): string {
+  const unfolded = value.includes('\n') ? value.replace(/\r?\n[ \t]+/g, ' ') : value;
+  return decodeEncodedWords(unfolded);
 }
 
 function nextSpace(text: string, at: number): number {
@@ -330,7 +381,7 @@ function arrivalFrom(p: EximPattern, base: EximBase, groups: Record<string, stri
     authenticated: auth !== null || (protocol !== null && AUTH_PROTOCOL.test(protocol)),
     localUser: f.values.get('U') ?? null,
     size: int(f.values.get('S')),
-    subject: f.values.has('T') ? f.values.get('T')! : null,
+    subject: f.values.has('T') ? displaySubject(f.values.get('T')!) : null,
     messageId: f.values.get('id') ?? null,
     recipients: f.recipients ?? [],
   };

@@ -63,8 +63,10 @@ function specs(mods: Record<string, Record<string, unknown>>): Record<string, Re
       parseKeyValue: wholeFiles('accountFiles.ts', 'parseKeyValue', ['autoresponder', 'usermap']),
     },
     'allowlistFiles.ts': { parseHostList: wholeFiles('allowlistFiles.ts', 'parseHostList', ['relaylist', 'usermap']) },
+    'encodedWords.ts': {
+      decodeEncodedWords: perLine('encodedWords.ts', 'decodeEncodedWords', 'all'),
+    },
     'autoresponderFiles.ts': {
-      decodeEncodedWords: perLine('autoresponderFiles.ts', 'decodeEncodedWords', ['autoresponder']),
       parseAutoresponderMessage: {
         calls: () => each([...linesOf('autoresponder').map((l) => `${l}\nFrom: ${l}\nContent-Type: text/plain; charset="${l.slice(0, 80)}"\n\n${l}\n`), fileOf('autoresponder')], (t) => f('autoresponderFiles.ts', 'parseAutoresponderMessage')(t)),
       },
@@ -121,6 +123,7 @@ function specs(mods: Record<string, Record<string, unknown>>): Record<string, Re
       tokenizeFields: perLine('eximLine.ts', 'tokenizeFields', ['exim']),
       matchEximBody: { calls: () => each(linesOf('exim'), (l) => f('eximLine.ts', 'matchEximBody')(l.slice(20), { time: null, raw: l, id: null })) },
       parseEximLine: perLine('eximLine.ts', 'parseEximLine', 'all'),
+      displaySubject: perLine('eximLine.ts', 'displaySubject', 'all'),
       eximNeedles: { notText: 'lists the fixed needles of the pattern table' },
     },
     'ip.ts': {
