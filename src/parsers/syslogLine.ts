@@ -123,7 +123,12 @@ function structuredDataEnd(line: string, at: number): number {
   return i === at ? -1 : i;
 }
 
-function splitRfc5424(line: string, m: RegExpExecArray): SplitLine | null {
+/** A split line, and where its body starts in the line: -1 when the body was rebuilt (RFC 5424). */
+export interface SplitLineAt extends SplitLine {
+  bodyAt: number;
+}
+
+function splitRfc5424(line: string, m: RegExpExecArray): SplitLineAt | null {
   const sdEnd = structuredDataEnd(line, m[0].length);
   if (sdEnd < 0 || (sdEnd < line.length && line[sdEnd] !== ' ')) return null;
   let msg = sdEnd < line.length ? line.slice(sdEnd + 1) : '';
@@ -133,10 +138,12 @@ function splitRfc5424(line: string, m: RegExpExecArray): SplitLine | null {
     stamp: m[1] === undefined ? null : rfc3339Stamp(m, 1),
     host: host === '-' ? null : host,
     body: app === '-' ? msg : `${app}${procid === '-' ? '' : `[${procid}]`}: ${msg}`,
+    bodyAt: app === '-' ? line.length - msg.length : -1,
   };
 }
 
-export function splitLogLine(line: string): SplitLine {
+/** splitLogLine(), and where the body starts in the line (-1 when it was rebuilt). */
+export function splitLogLineAt(line: string): SplitLineAt {
   let m = BSD.exec(line);
   if (m && Object.hasOwn(MONTHS, m[1])) {
     const { host, body } = splitHost(line.slice(m[0].length));
@@ -144,12 +151,13 @@ export function splitLogLine(line: string): SplitLine {
       stamp: { year: null, month: MONTHS[m[1]], day: Number(m[2]), hour: Number(m[3]), minute: Number(m[4]), second: Number(m[5]), millis: millisOf(m[6]), offsetMinutes: null },
       host,
       body,
+      bodyAt: line.length - body.length,
     };
   }
   m = RFC3339.exec(line);
   if (m) {
     const { host, body } = splitHost(line.slice(m[0].length));
-    return { stamp: rfc3339Stamp(m, 1), host, body };
+    return { stamp: rfc3339Stamp(m, 1), host, body, bodyAt: line.length - body.length };
   }
   m = RFC5424.exec(line);
   if (m) {
@@ -164,13 +172,14 @@ export function splitLogLine(line: string): SplitLine {
       stamp: { year, month, day, hour, minute, second: Number(m[6]), millis: millisOf(m[7]), offsetMinutes: zoneOffset(m[8], year, month, day, hour, minute) },
       host,
       body,
+      bodyAt: line.length - body.length,
     };
   }
   m = UNIX.exec(line);
   if (m) {
     const d = new Date(Number(m[1]) * 1000 + millisOf(m[2]));
     const { host, body } = splitHost(line.slice(m[0].length));
-    if (Number.isNaN(d.getTime())) return { stamp: null, host, body };
+    if (Number.isNaN(d.getTime())) return { stamp: null, host, body, bodyAt: line.length - body.length };
     return {
       stamp: {
         year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds(),
@@ -178,19 +187,29 @@ export function splitLogLine(line: string): SplitLine {
       },
       host,
       body,
+      bodyAt: line.length - body.length,
     };
   }
   m = MONOTONIC.exec(line);
-  if (m) return { stamp: null, ...splitHost(line.slice(m[0].length)) };
+  if (m) {
+    const { host, body } = splitHost(line.slice(m[0].length));
+    return { stamp: null, host, body, bodyAt: line.length - body.length };
+  }
   m = DOVECOT_OWN.exec(line);
   if (m) {
     return {
       stamp: { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]), hour: Number(m[4]), minute: Number(m[5]), second: Number(m[6]), millis: 0, offsetMinutes: null },
       host: null,
       body: line.slice(m[0].length),
+      bodyAt: m[0].length,
     };
   }
-  return { stamp: null, host: null, body: line };
+  return { stamp: null, host: null, body: line, bodyAt: 0 };
+}
+
+export function splitLogLine(line: string): SplitLine {
+  const { stamp, host, body } = splitLogLineAt(line);
+  return { stamp, host, body };
 }
 
 /** Days in a month of a year (month 1-12), by the proleptic Gregorian calendar. */

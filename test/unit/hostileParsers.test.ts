@@ -153,6 +153,7 @@ function specs(mods: Record<string, Record<string, unknown>>): Record<string, Re
     },
     'syslogLine.ts': {
       splitLogLine: perLine('syslogLine.ts', 'splitLogLine', 'all'),
+      splitLogLineAt: perLine('syslogLine.ts', 'splitLogLineAt', 'all'),
       makeStampResolver: { notText: 'takes a file time' },
     },
     'tailwatchdLog.ts': {

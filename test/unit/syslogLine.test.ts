@@ -1,4 +1,6 @@
-import { makeStampResolver, splitLogLine, Stamp } from '../../src/parsers/syslogLine';
+import fs from 'node:fs';
+import path from 'node:path';
+import { makeStampResolver, splitLogLine, splitLogLineAt, Stamp } from '../../src/parsers/syslogLine';
 
 function stamp(partial: Partial<Stamp>): Stamp {
   return { year: null, month: 1, day: 1, hour: 0, minute: 0, second: 0, millis: 0, offsetMinutes: null, ...partial };
@@ -306,5 +308,24 @@ describe("splitLogLine: journalctl's output modes", () => {
   test('short-unix needs a whole epoch: a short number and a dot is not a stamp', () => {
     expect(splitLogLine(`1.2 mx1 dovecot[810]: ${LOGIN}`).stamp).toBeNull();
     expect(splitLogLine(`1.2 mx1 dovecot[810]: ${LOGIN}`).host).toBeNull();
+  });
+});
+
+describe('splitLogLineAt: where the body starts', () => {
+  const lines = ['login-samples.log', 'maillog-real.log', 'exim-samples.log'].flatMap((f) =>
+    fs.readFileSync(path.join(__dirname, '../fixtures/samples', f), 'utf8').split('\n').filter((l) => l && !l.startsWith('#')),
+  );
+
+  test('the body is the rest of the line from bodyAt, or was rebuilt (-1, RFC 5424 with an APP-NAME)', () => {
+    const wrong: string[] = [];
+    let rebuilt = 0;
+    for (const line of [...lines, `<22>1 2025-12-05T12:00:02Z mx1 - - - - \ufeff${LOGIN}`]) {
+      const s = splitLogLineAt(line);
+      expect({ stamp: s.stamp, host: s.host, body: s.body }).toEqual(splitLogLine(line));
+      if (s.bodyAt === -1) rebuilt++;
+      else if (line.slice(s.bodyAt) !== s.body) wrong.push(line);
+    }
+    expect(wrong).toEqual([]);
+    expect(rebuilt).toBeGreaterThanOrEqual(4);
   });
 });

@@ -119,8 +119,6 @@ export const UW_USER_HOST = String.raw`user=(?<user>\S{1,256}) host=(?:[^\s\[]{1
  */
 export const CYRUS_PROGRAM = String.raw`^(?<prog>[\w.-]{1,64}/(?:imap|pop)[\w-]{0,32}|(?:imap|pop3)[ds]?|cyrus-imapd(?:\.service)?)${PID}: `;
 
-/** A Cyrus mechanism as logged after the user: `plaintext`, `PLAIN`, `CRAM-MD5`, `nopassword`, with `+TLS`. */
-export const CYRUS_MECH = String.raw`[\w-]{1,40}(?:\+TLS)?`;
 
 /**
  * Cyrus's client host: `name [1.2.3.4]`, `[1.2.3.4]`, or with older releases `name[1.2.3.4]`

@@ -10,7 +10,7 @@
  *   each pattern requires the exact success wording right after the program.
  */
 import {
-  ANY_PROGRAM, BRACKET_IP, COURIER_PROGRAM, CYRUS_HOST, CYRUS_MECH, CYRUS_PROGRAM, DOVECOT_LOGIN_PROCESS, DOVECOT_PROXY_FIELDS,
+  ANY_PROGRAM, BRACKET_IP, COURIER_PROGRAM, CYRUS_HOST, CYRUS_PROGRAM, DOVECOT_LOGIN_PROCESS, DOVECOT_PROXY_FIELDS,
   DOVECOT_PROXY_PREFIX_DEST, DOVECOT_PROXY_STARTED_TAIL, DOVECOT_RIP_FIELD, DOVECOT_USER_FIELD, IP, IP_END, PID,
   QPOPPER_PROGRAM, UW_PROGRAM, UW_USER_HOST,
 } from './fragments';
@@ -111,12 +111,14 @@ export const LOGIN_PATTERNS: readonly LoginPattern[] = [
   {
     name: 'cyrus-login-bare',
     service: 'cyrus',
-    description: 'Cyrus 2.1/2.2 plaintext LOGIN: "imap[n]: login: host [1.2.3.4] user plaintext[+TLS]" with nothing after the mechanism',
-    // Cyrus's cmd_login() logged "login: %s %s plaintext%s %s" with an empty reply; the needle is the
-    // event word with the space before it, which Dovecot's "imap-login: " never has.
-    needle: ' login: ',
-    // "anonymous" is Cyrus's anonymous login, whose second word is the client's own text, not a mechanism.
-    regex: new RegExp(`${CYRUS_PROGRAM}login: ${CYRUS_HOST} (?!anonymous )(?<user>\\S{1,256}) ${CYRUS_MECH}\\s{0,4}$`),
+    description: 'Cyrus 2.1/2.2 plaintext LOGIN and USER/PASS: "imap[n]: login: host [1.2.3.4] user plaintext[+TLS]" with nothing after it',
+    // Cyrus's cmd_login() (imapd) and cmd_pass() (pop3d) logged "login: %s %s plaintext%s %s" with an
+    // empty reply; every other success of those releases ends in "User logged in". The needle is the
+    // mechanism word: "login: " itself is in every Dovecot login-process line, and so are all of its
+    // three-byte pieces, which would make the byte search stop at most lines of a Dovecot log.
+    needle: 'plaintext',
+    // "anonymous" is Cyrus's anonymous login, whose second word is the client's own text.
+    regex: new RegExp(`${CYRUS_PROGRAM}login: ${CYRUS_HOST} (?!anonymous )(?<user>\\S{1,256}) plaintext(?:\\+TLS)?\\s{0,4}$`),
   },
   {
     name: 'cyrus-login-logfmt',
