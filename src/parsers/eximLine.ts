@@ -188,21 +188,39 @@ function indexBefore(text: string, code: number, from: number, end: number): num
   return -1;
 }
 
-/** Exim's one-letter escapes (string_printing() in Exim's string.c). */
-const LETTER_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', v: '\v', f: '\f' };
+/**
+ * Exim's one-letter escapes (string_printing() in Exim's string.c) that are read as the character:
+ * line breaks (a folded header) and tab. `\b`, `\v` and `\f` stay as written, like the octal
+ * escapes of other control characters.
+ */
+const LETTER_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\\b', v: '\\v', f: '\\f' };
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * The text of Exim's escapes at text[from, to) with to - from > 0 raw bytes written as `\ooo`: the
- * bytes as UTF-8 (Exim's headers_charset), or, when they are not valid UTF-8, the escapes as written
- * (a subject in an unknown 8-bit charset is shown as it is, not guessed).
+ * The text of a run of Exim's `\ooo` escapes: the bytes as UTF-8 (Exim's headers_charset), each
+ * character whose bytes are not valid UTF-8 (an 8-bit charset Exim did not convert, or a character
+ * cut off where Exim shortened the subject) left as the escapes that were written: shown as it is, not
+ * guessed at.
  */
-function octalRun(text: string, bytes: number[], from: number, to: number): string {
-  try {
-    return UTF8.decode(Uint8Array.from(bytes));
-  } catch {
-    return text.slice(from, to);
+function octalRun(bytes: readonly number[], escapes: readonly string[]): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i];
+    // C0 controls and DEL stay escaped: a subject shows no raw control characters
+    const n = b < 0x80 ? (b < 0x20 || b === 0x7f ? 0 : 1) : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (n > 0 && i + n <= bytes.length) {
+      try {
+        out += UTF8.decode(Uint8Array.from(bytes.slice(i, i + n)));
+        i += n;
+        continue;
+      } catch {
+        // not a valid sequence: the lead byte is shown as written
+      }
+    }
+    out += escapes[i];
+    i++;
   }
+  return out;
 }
 
 function readQuoted(text: string, at: number): { value: string; end: number } {
@@ -224,17 +242,18 @@ function readQuoted(text: string, at: number): { value: string; end: number } {
     const c = text.charCodeAt(i);
     if (c >= 0x30 && c <= 0x37) {
       // a run of octal escapes: \o, \oo or \ooo each (Exim writes three digits)
-      const runStart = b;
       const bytes: number[] = [];
+      const escapes: string[] = [];
       let j = b;
       while (j < text.length && text.charCodeAt(j) === BACKSLASH && text.charCodeAt(j + 1) >= 0x30 && text.charCodeAt(j + 1) <= 0x37) {
         let k = j + 1;
         let v = 0;
         while (k < j + 4 && k < text.length && text.charCodeAt(k) >= 0x30 && text.charCodeAt(k) <= 0x37) v = v * 8 + (text.charCodeAt(k++) - 0x30);
         bytes.push(v & 0xff);
+        escapes.push(text.slice(j, k));
         j = k;
       }
-      out += octalRun(text, bytes, runStart, j);
+      out += octalRun(bytes, escapes);
       i = j;
     } else {
       out += LETTER_ESCAPES[text[i]] ?? text[i];
@@ -252,7 +271,8 @@ function readQuoted(text: string, at: number): { value: string; end: number } {
  * files' headers are), RFC 2047 encoded words that Exim left as they were decoded.
  */
 export function displaySubject(value: string): string {
-  const unfolded = value.includes('\n') ? value.replace(/\r?\n[ \t]+/g, ' ') : value;
+  // a line break that is not a fold is shown as Exim wrote it
+  const unfolded = /[\r\n]/.test(value) ? value.replace(/\r?\n[ \t]+/g, ' ').replace(/\r/g, '\\r').replace(/\n/g, '\\n') : value;
   return decodeEncodedWords(unfolded);
 }
 
