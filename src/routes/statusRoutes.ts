@@ -19,6 +19,7 @@ import { Actor, readAudit } from '../services/audit';
 import { changeRecord } from '../services/changeRecord';
 import { ChangeRequest, changePopBeforeSmtp, parseAction, previewChange } from '../services/popBeforeSmtpControl';
 import { publicStatus, statusReport } from '../services/statusService';
+import { snapshotOf } from '../services/relaySnapshot';
 import type { RouteDeps } from './deps';
 import { whmPrefix } from './dashboardRoutes';
 
@@ -112,7 +113,7 @@ export function statusRoutes(app: Express, deps: RouteDeps): void {
 
   app.get('/audit', async (req, res) => {
     requireRoot(req.identity!.viewer, 'read the audit log');
-    res.render('pages/audit', { title: 'Audit log', log: await readAudit(ctx, { limit: limitOf(req.query.limit) }) });
+    res.render('pages/audit', { title: 'Audit log', log: await readAudit(ctx, { limit: limitOf(req.query.limit) }), snapshotOf });
   });
 }
 
