@@ -8,6 +8,7 @@ import { requireRoot, Viewer } from '../domain/scope';
 import { AppError } from '../http/appError';
 import { AUDIT_ID, findAuditEntry } from './audit';
 import { CoreContext } from './context';
+import { RelaySnapshot, snapshotOf } from './relaySnapshot';
 
 export interface ChangeRecord {
   id: string;
@@ -26,6 +27,8 @@ export interface ChangeRecord {
   undo: string[];
   generation: string | null;
   auditPath: string;
+  /** the relay list as it was just before the change, when the entry kept it */
+  relayListBefore: RelaySnapshot | null;
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
@@ -56,5 +59,6 @@ export async function changeRecord(ctx: CoreContext, viewer: Viewer, id: unknown
     undo: strings(d.undo),
     generation: str(d.generation),
     auditPath: ctx.config.auditLog,
+    relayListBefore: snapshotOf(e),
   };
 }

@@ -59,6 +59,9 @@ describe('a change made from the confirmation page', () => {
     expect(first.text).toContain('POP-before-SMTP is now off (verified)');
     expect(first.text).toContain('$ /usr/local/cpanel/bin/whmapi1 --output=json set_tweaksetting key=popbeforesmtp value=0');
     expect(first.text).toContain('relaywatch enable --yes');
+    // the relay list as it was before the change, kept in the audit entry
+    expect(first.text).toContain('Relay list before the change (1 IP');
+    expect(first.text).toContain('<code>203.0.113.10</code>');
     // reload: the same page, and not one more program run or audit line
     const reload = await request(app).get(location).set(as('root')).expect(200);
     expect(stable(reload.text)).toBe(stable(first.text));
