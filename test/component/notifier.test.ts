@@ -157,3 +157,20 @@ test('the daemon\'s notifier looks at once on start and stops cleanly', async ()
   n.stop();
   expect(sentMail(root)).toHaveLength(2);
 });
+
+test('the monitoring page and GET /api/v1/notify show where mail goes and what was sent; root only', async () => {
+  const { createApp } = await import('../../src/app');
+  const request = (await import('supertest')).default;
+  const root = host();
+  await notifyOnce(daemon(root));
+  const app = createApp(daemon(root), { identity: { kind: 'dev', user: 'root' } });
+  const json = await request(app).get('/api/v1/notify').expect(200);
+  expect(json.body).toMatchObject({ enabled: true, failing: false, contact: { to: [CONTACT], source: 'CONTACTEMAIL in /etc/wwwacct.conf' }, state: { sentTotal: 2 } });
+  const page = await request(app).get('/monitoring').expect(200);
+  expect(page.text).toContain('Check: CRITICAL');
+  expect(page.text).toContain(CONTACT);
+  expect(page.text).toMatch(/id="rw-notices"[\s\S]*relay IP 198\.51\.100\.6[67] has no login behind it/);
+  const reseller = createApp(daemon(root), { identity: { kind: 'dev', user: 'resellera' } });
+  await request(reseller).get('/monitoring').expect(403);
+  await request(reseller).get('/api/v1/notify').expect(403);
+});
