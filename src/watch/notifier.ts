@@ -11,7 +11,7 @@
 import fsp from 'node:fs/promises';
 import { appendAudit } from '../services/audit';
 import { CoreContext } from '../services/context';
-import { sendMail } from '../host/sendmail';
+import { mailRunner, SENDMAIL, sendMail } from '../host/sendmail';
 import { onScanTimed } from '../scan/scanTimings';
 import { Contact, pageLink, readContact } from './contact';
 import { gatherWatchFacts } from './facts';
@@ -90,8 +90,10 @@ export async function notifyOnce(ctx: CoreContext): Promise<CycleResult> {
     await save();
     return result;
   }
-  if (contact.to.length === 0) {
-    result.skipped = contact.problem ?? 'no recipient';
+  const noSendmail = (await mailRunner(ctx.host, cfg.timeoutMs).locate('sendmail')) === null ? `${SENDMAIL.sendmail.paths.join(', ')} was not found` : null;
+  if (contact.to.length === 0 || noSendmail) {
+    // Set-up problems, not failed sends: kept (monitoring page, metrics) and logged once, not audited every minute.
+    result.skipped = noSendmail ?? contact.problem ?? 'no recipient';
     result.heldBack = fresh.length;
     if (state.lastFailure?.message !== result.skipped) {
       state.lastFailure = { time: now.toISOString(), message: result.skipped };

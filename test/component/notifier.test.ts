@@ -174,3 +174,12 @@ test('the monitoring page and GET /api/v1/notify show where mail goes and what w
   await request(reseller).get('/monitoring').expect(403);
   await request(reseller).get('/api/v1/notify').expect(403);
 });
+
+test('a host without sendmail: nothing sent, nothing audited, the reason kept', async () => {
+  const root = host();
+  fs.rmSync(path.join(root, 'usr/sbin/sendmail'));
+  const r = await notifyOnce(daemon(root));
+  expect(r).toMatchObject({ sent: [], skipped: '/usr/sbin/sendmail was not found', heldBack: 2 });
+  expect(auditLines(root)).toEqual([]);
+  expect((await readNotifyState(daemon(root))).lastFailure?.message).toBe('/usr/sbin/sendmail was not found');
+});
