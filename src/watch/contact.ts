@@ -53,7 +53,7 @@ export async function readContact(ctx: CoreContext): Promise<Contact> {
     else if (listed.length === 0) problem = `${WWWACCT} has no CONTACTEMAIL (WHM » Basic WebHost Manager Setup » Contact Information); or set notify.to`;
     else if (to.length === 0) problem = `CONTACTEMAIL in ${WWWACCT} holds no usable address`;
   }
-  const from = n.from ?? (hostname.includes('.') ? `relaywatch@${hostname}` : 'root@localhost');
+  const from = n.from ?? (hostname.includes('.') ? `relaywatch@${hostname}` : 'relaywatch@localhost.localdomain');
   const pageUrl = n.pageUrl ?? `https://${hostname}:2087/cgi/relaywatch/index.cgi`;
   return { to, from, source, hostname, pageUrl, problem };
 }

@@ -165,6 +165,7 @@ function specs(mods: Record<string, Record<string, unknown>>): Record<string, Re
       parseAliasTarget: perLine('valiases.ts', 'parseAliasTarget', ['valiases']),
       parseValiases: { calls: () => each([fileOf('valiases'), ALL_FILE], (t) => f('valiases.ts', 'parseValiases')(t, 'alice.example')) },
     },
+    'wwwacct.ts': { parseWwwAcct: wholeFiles('wwwacct.ts', 'parseWwwAcct', ['usermap', 'relaylist', 'tailwatchd']) },
     'ipTextFilter.ts': {
       ipWitnesses: { notText: 'takes an address already made canonical by canonicalIp, never log text' },
     },

@@ -21,6 +21,7 @@ export const checkCommand: CliCommand = {
       const message = (e as Error).message ?? String(e);
       if (r.json) printJson(r.io, { state: 'UNKNOWN', exitCode: CHECK_EXIT.UNKNOWN, summary: message });
       else r.io.out(`RELAYWATCH UNKNOWN - ${terminalSafe(message).replace(/[\r\n|]+/g, ' ')}\n`);
+      r.io.err(`relaywatch check: ${terminalSafe(message)}\n`);
       return CHECK_EXIT.UNKNOWN;
     }
     if (r.json) printJson(r.io, report);
