@@ -121,3 +121,18 @@ test('a failing sendmail stops the sending at the first failure, audited, exit 2
   expect(auditLines(root)).toEqual([expect.objectContaining({ action: 'reliance.warn', target: 'bob@bob.example', outcome: 'failed' })]);
   expect(fs.existsSync(path.join(root, 'var/lib/relaywatch/reliance-warnings.json'))).toBe(false);
 });
+
+test('the page\'s confirmation form sends through POST /reliance/warn and shows the result', async () => {
+  const root = host();
+  const app = createApp(createContext(loadConfig({ root })), { identity: { kind: 'socket' }, secret: SECRET });
+  const done = await request(app).post('/reliance/warn').set(as('root')).type('form').send({ when: '2026-12-31', days: '7', csrf: csrfToken(SECRET, 'root', SESSION) }).expect(200);
+  expect(done.text).toContain('2 warnings sent');
+  expect(done.text).toMatch(/<li>bob@bob\.example<\/li>\s*<li>carol@carol\.example<\/li>/);
+  expect(sentMail(root)).toHaveLength(2);
+  // The plan now says they were warned, and would send nothing.
+  const page = await request(app).get('/reliance/warn').set(as('root')).expect(200);
+  expect(page.text).toContain('Nobody to warn');
+  expect(page.text).toMatch(/not sent: warned already at/);
+  const reliance = await request(app).get('/reliance').set(as('root')).expect(200);
+  expect(reliance.text).toContain('Warn these mailboxes…');
+});
