@@ -91,7 +91,7 @@ export function evaluateCheck(f: WatchFacts, cfg: CheckConfig): CheckResult {
   };
   // The plugin output is one line: the texts come from files and programs, so line breaks and the
   // perfdata separator are taken out.
-  const clean = (t: string): string => t.replace(/[\u0000-\u001f\u007f|]+/g, ' ');
+  const clean = (t: string): string => t.replace(/[\u0000-\u001f\u007f|]+/g, ' ').replace(/ {2,}/g, ' ');
   return {
     state,
     exitCode: CHECK_EXIT[state],
