@@ -333,6 +333,7 @@ const COMMANDS_TABLE: Record<string, CliSpec> = {
   search: { access: 'viewer', args: ['@ownaccount', '--json'] },
   check: { access: 'root', args: ['--json'] },
   metrics: { access: 'root', args: [] },
+  notify: { access: 'root', args: ['--json'] },
   index: { skip: 'builds the server-wide login index (what explain reads) and shows file names and counts, no account data; takes no user: whoever runs the CLI is root' },
   demo: { skip: 'writes a demo host into a new folder; reads no server data and takes no user' },
   'demo-dnsbl': { skip: 'serves the demo host\'s made-up blacklist zones; reads no server data' },

@@ -137,6 +137,7 @@ describe('CLI', () => {
     search: [['alice'], [MARKUP_MARKER], ['\u202e\u001b[2J']],
     check: [[]],
     metrics: [[]],
+    notify: [[]],
     demo: { skip: 'writes a demo host; shows no host data' },
     'demo-dnsbl': { skip: 'serves made-up zones; shows no host data' },
     serve: { skip: 'long-running server; its answers are the routes above' },

@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config/config';
 import { createContext, CoreContext } from '../../src/services/context';
 import { notifyOnce, startNotifier } from '../../src/watch/notifier';
 import { readNotifyState } from '../../src/watch/notifyState';
-import { addToTree, removeTree } from '../helpers/hostTree';
+import { addToTree, removeTree, runCliCaptured } from '../helpers/hostTree';
 import { readCalls, setStandinMode, writeRelaywatchConfig } from '../helpers/standins';
 import { auditLines, CONTACT, loginLine, makeWatchHost, sentMail, setSendmailMode, writeBlacklistResult } from '../helpers/watchHost';
 
@@ -170,6 +170,16 @@ test('the monitoring page and GET /api/v1/notify show where mail goes and what w
   expect(page.text).toContain('Check: CRITICAL');
   expect(page.text).toContain(CONTACT);
   expect(page.text).toMatch(/id="rw-notices"[\s\S]*relay IP 198\.51\.100\.6[67] has no login behind it/);
+  const cli = await runCliCaptured(['notify', '--root', root]);
+  expect(cli.code).toBe(0);
+  expect(cli.stdout).toMatch(/^Notices go to admin@hosting\.example \(CONTACTEMAIL in \/etc\/wwwacct\.conf\), from relaywatch@server1\.hosting\.example; events: unexplained, pop-before-smtp, listed; at most 10 an hour\.\n2 message\(s\) sent so far/);
+  expect(JSON.parse((await runCliCaptured(['notify', '--json', '--root', root])).stdout)).toEqual(json.body);
+  setSendmailMode(root, 'fail');
+  setRelayList(root, ['198.51.100.99']);
+  await notifyOnce(daemon(root));
+  const failing = await runCliCaptured(['notify', '--root', root]);
+  expect(failing.code).toBe(1);
+  expect(failing.stdout).toMatch(/The last attempt failed at .*: \/usr\/sbin\/sendmail failed \(exit status 75\)/);
   const reseller = createApp(daemon(root), { identity: { kind: 'dev', user: 'resellera' } });
   await request(reseller).get('/monitoring').expect(403);
   await request(reseller).get('/api/v1/notify').expect(403);

@@ -81,6 +81,7 @@ const CLI_SAMPLES: Record<string, string[][] | { skip: string } | { knownLeak: s
   index: [[], ['--json'], ['--rebuild']],
   check: [[], ['--json']],
   metrics: [[]],
+  notify: [[], ['--json']],
   demo: { skip: 'writes a demo host into a folder; reads nothing of the server' },
   'demo-dnsbl': { skip: 'serves the demo host\'s made-up blacklist zones; reads no account data' },
   serve: { skip: 'long-running server; its answers are the HTTP routes checked here' },
