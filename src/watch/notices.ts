@@ -35,7 +35,6 @@ function unexplainedNotice(h: RelayHost, r: ExplainReport, host: string): Notice
     evidence: [
       `${h.ip} is in the relay list ${r.relayList}${r.relayListLink ? ` (-> ${r.relayListLink})` : ''}, so it may send mail through ${host}${r.relaying.allowed ? ' without a password' : ''}.`,
       h.summary,
-      ...(h.mapUsers.length ? [`cPanel's own map names: ${h.mapUsers.join(', ')}`] : []),
       `POP-before-SMTP relaying: ${r.relaying.allowed ? 'on' : 'off'} (${r.relaying.why})`,
       `Relay list: ${r.counts.hosts} IPs, ${r.counts.explained} explained by logins, ${r.counts.unexplained} unexplained, ${r.counts.alwaysrelay} from /etc/alwaysrelay.`,
     ],
