@@ -48,3 +48,13 @@ test('text from files cannot add lines or perfdata to the output', () => {
   expect(r.line.split('|')).toHaveLength(2);
   expect(r.line).toMatch(/^RELAYWATCH UNKNOWN - the relay list could not be explained: \/etc\/relayhosts x=1 RELAYWATCH OK \| relay_hosts=U/);
 });
+
+test('serve takes the metrics address from --metrics-listen, else from metrics.listen, and checks it first', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { metricsAddress } = require('../../src/cli/commands/serveCommand') as typeof import('../../src/cli/commands/serveCommand');
+  const config = defaultConfig();
+  expect(metricsAddress(undefined, config)).toBeNull();
+  expect(metricsAddress(undefined, { ...config, metrics: { listen: '127.0.0.1:9839' } })).toBe('127.0.0.1:9839');
+  expect(metricsAddress('[::1]:9100', { ...config, metrics: { listen: '127.0.0.1:9839' } })).toBe('[::1]:9100');
+  expect(() => metricsAddress('9100', config)).toThrow(/--metrics-listen must be HOST:PORT \(e\.g\. 127\.0\.0\.1:9839\), got "9100"/);
+});

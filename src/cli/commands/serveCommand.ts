@@ -1,3 +1,4 @@
+import { Config } from '../../config/config';
 import { AppError } from '../../http/appError';
 import { DEFAULT_SOCKET, listenSocket, listenTcp, parseListen, RunningServer } from '../../server';
 import { blacklistMonitor } from '../../services/blacklistService';
@@ -5,6 +6,18 @@ import { startBackgroundWork } from '../../scan/loginIndexDaemon';
 import { listenMetrics, MetricsListener } from '../../watch/metricsServer';
 import { startNotifier } from '../../watch/notifier';
 import { CliCommand, EXIT } from '../command';
+
+/**
+ * Where Prometheus's GET /metrics is served: --metrics-listen, else metrics.listen in the
+ * configuration, else nowhere. Checked before anything listens.
+ */
+export function metricsAddress(option: string | undefined, config: Config): string | null {
+  const at = option ?? config.metrics.listen;
+  if (at !== null && !/^(?:\[[^\]]+\]|[^:\s]+):\d{1,5}$/.test(at)) {
+    throw AppError.badRequest(`--metrics-listen must be HOST:PORT (e.g. 127.0.0.1:9839), got "${at}"`);
+  }
+  return at;
+}
 
 export const serveCommand: CliCommand = {
   name: 'serve',
@@ -17,9 +30,7 @@ export const serveCommand: CliCommand = {
     const socket = r.values.socket as string | undefined;
     let running: RunningServer;
     const ctx = () => r.context();
-    // Prometheus's GET /metrics on an address of the admin's choosing (the option, else metrics.listen).
-    const metricsAt = (r.values['metrics-listen'] as string | undefined) ?? ctx().config.metrics.listen;
-    if (metricsAt !== null) parseListen(metricsAt);
+    const metricsAt = metricsAddress(r.values['metrics-listen'] as string | undefined, ctx().config);
     if (socket !== undefined) {
       if (listen || devUser) throw AppError.badRequest('--socket cannot be combined with --listen or --dev-user: on the socket the WHM user comes from the CGI bridge.');
       if (!socket) throw AppError.badRequest(`--socket needs a path (inside WHM: ${DEFAULT_SOCKET}).`);
