@@ -78,7 +78,7 @@ export function evaluateCheck(f: WatchFacts, cfg: CheckConfig): CheckResult {
   const state: CheckState = counted.length ? counted[0].state : 'OK';
   const summary = counted.length
     ? counted.map((x) => x.text).join('; ')
-    : `${f.relay.hosts === 0 ? 'relay list empty' : `all ${plural(f.relay.hosts, 'relay IP')} explained`}; POP-before-SMTP ${f.popBeforeSmtp.allowed ? 'on' : 'off'}; ${b.checkedAt ? (b.server ? 'listed' : 'no server listing') : 'blacklists not checked'}`;
+    : `${f.relay.hosts === 0 ? 'relay list empty' : f.relay.hosts === 1 ? 'the one relay IP explained' : `all ${f.relay.hosts} relay IPs explained`}; POP-before-SMTP ${f.popBeforeSmtp.allowed ? 'on' : 'off'}; ${b.checkedAt ? (b.server ? 'listed' : 'no server listing') : 'blacklists not checked'}`;
   const perfdata: CheckResult['perfdata'] = {
     relay_hosts: f.relay.decided ? f.relay.hosts : null,
     unexplained: f.relay.decided ? f.relay.unexplained : null,

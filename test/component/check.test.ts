@@ -36,7 +36,7 @@ async function check(root: string): Promise<{ code: number; line: string; rest: 
 test('OK: every relay IP explained, POP-before-SMTP off, no listing', async () => {
   const r = await check(host());
   expect(r.code).toBe(0);
-  expect(r.line).toMatch(/^RELAYWATCH OK - all 1 relay IP explained; POP-before-SMTP off; no server listing \| /);
+  expect(r.line).toMatch(/^RELAYWATCH OK - the one relay IP explained; POP-before-SMTP off; no server listing \| /);
   expect(r.perf).toMatchObject({ relay_hosts: '1', unexplained: '0', stale: '0', listed: '0', provider_listed: '0', pop_before_smtp: '0', risky_autoresponders: '0' });
 });
 
