@@ -8,8 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { removeTree, runCliCaptured } from '../helpers/hostTree';
-import { writeRelaywatchConfig } from '../helpers/standins';
-import { loginLine, makeWatchHost } from '../helpers/watchHost';
+import { loginLine, makeWatchHost, sentMail } from '../helpers/watchHost';
 
 const REPO = path.resolve(__dirname, '../..');
 const MONITORING = path.join(REPO, 'plugin/monitoring');
@@ -138,7 +137,6 @@ async function stop(child: ChildProcess | null): Promise<void> {
 test('Debian\'s prometheus scrapes serve --metrics-listen on loopback and answers a metric back', async () => {
   requireTool(PROMETHEUS);
   const root = host();
-  writeRelaywatchConfig(root, 'notify: off\n');
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-prometheus-'));
   let daemon: ChildProcess | null = null;
   let prometheus: ChildProcess | null = null;
@@ -188,6 +186,11 @@ test('Debian\'s prometheus scrapes serve --metrics-listen on loopback and answer
     expect(result[0].value[1]).toBe('2');
     const rules = (await (await fetch(`http://${promAddress}/api/v1/rules`)).json()) as { data: { groups: Array<{ name: string; rules: unknown[] }> } };
     expect(rules.data.groups.map((g) => [g.name, g.rules.length])).toEqual([['relaywatch', 10]]);
+
+    // The same daemon mails the server's contact (through the sendmail stand-in): the unexplained IPs and the switch.
+    const mailDeadline = Date.now() + 20_000;
+    while (sentMail(root).length < 3 && Date.now() < mailDeadline) await new Promise((r) => setTimeout(r, 200));
+    expect(sentMail(root).map((m) => /^X-Relaywatch-Event: (.*)$/m.exec(m)![1]).sort()).toEqual(['pop-before-smtp:on', 'unexplained:198.51.100.66', 'unexplained:198.51.100.67']);
   } finally {
     await stop(prometheus);
     await stop(daemon);
