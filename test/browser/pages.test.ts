@@ -207,6 +207,7 @@ test('the guided check, followed to the end: the disable flow with its confirmat
   expect(titles.map((t) => t.replace(/\s+/g, ' ').trim())).toEqual([
     expect.stringMatching(/^Listed where and why/),
     expect.stringMatching(/^Who is in the relay list/),
+    expect.stringMatching(/^Relay entries no login put there/),
     expect.stringMatching(/^What sends the auto-replies/),
     expect.stringMatching(/^Who relies on POP-before-SMTP/),
     expect.stringMatching(/^Turn POP-before-SMTP off safely/),
