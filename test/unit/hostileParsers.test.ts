@@ -64,8 +64,10 @@ function specs(mods: Record<string, Record<string, unknown>>): Record<string, Re
       parseKeyValue: wholeFiles('accountFiles.ts', 'parseKeyValue', ['autoresponder', 'usermap']),
     },
     'allowlistFiles.ts': { parseHostList: wholeFiles('allowlistFiles.ts', 'parseHostList', ['relaylist', 'usermap']) },
+    'encodedWords.ts': {
+      decodeEncodedWords: perLine('encodedWords.ts', 'decodeEncodedWords', 'all'),
+    },
     'autoresponderFiles.ts': {
-      decodeEncodedWords: perLine('autoresponderFiles.ts', 'decodeEncodedWords', ['autoresponder']),
       parseAutoresponderMessage: {
         calls: () => each([...linesOf('autoresponder').map((l) => `${l}\nFrom: ${l}\nContent-Type: text/plain; charset="${l.slice(0, 80)}"\n\n${l}\n`), fileOf('autoresponder')], (t) => f('autoresponderFiles.ts', 'parseAutoresponderMessage')(t)),
       },
@@ -122,6 +124,7 @@ function specs(mods: Record<string, Record<string, unknown>>): Record<string, Re
       tokenizeFields: perLine('eximLine.ts', 'tokenizeFields', ['exim']),
       matchEximBody: { calls: () => each(linesOf('exim'), (l) => f('eximLine.ts', 'matchEximBody')(l.slice(20), { time: null, raw: l, id: null })) },
       parseEximLine: perLine('eximLine.ts', 'parseEximLine', 'all'),
+      displaySubject: perLine('eximLine.ts', 'displaySubject', 'all'),
       eximNeedles: { notText: 'lists the fixed needles of the pattern table' },
     },
     'ip.ts': {
@@ -155,6 +158,7 @@ function specs(mods: Record<string, Record<string, unknown>>): Record<string, Re
     },
     'syslogLine.ts': {
       splitLogLine: perLine('syslogLine.ts', 'splitLogLine', 'all'),
+      splitLogLineAt: perLine('syslogLine.ts', 'splitLogLineAt', 'all'),
       makeStampResolver: { notText: 'takes a file time' },
     },
     'tailwatchdLog.ts': {
@@ -168,6 +172,9 @@ function specs(mods: Record<string, Record<string, unknown>>): Record<string, Re
     'valiases.ts': {
       parseAliasTarget: perLine('valiases.ts', 'parseAliasTarget', ['valiases']),
       parseValiases: { calls: () => each([fileOf('valiases'), ALL_FILE], (t) => f('valiases.ts', 'parseValiases')(t, 'alice.example')) },
+    },
+    'zoneAbbreviations.ts': {
+      zoneOffset: { calls: () => each(tokens.slice(0, 3000), (t) => f('zoneAbbreviations.ts', 'zoneOffset')(t, 2025, 1, 1, 0, 0)) },
     },
     'ipTextFilter.ts': {
       ipWitnesses: { notText: 'takes an address already made canonical by canonicalIp, never log text' },
