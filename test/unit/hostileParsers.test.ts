@@ -135,6 +135,10 @@ function specs(mods: Record<string, Record<string, unknown>>): Record<string, Re
       compareIps: { notText: 'takes canonical IPs (canonicalIp output), never raw text' },
       ipOrder: { notText: 'makes a comparator of canonical IPs (canonicalIp output), never raw text' },
     },
+    'failedLoginLine.ts': {
+      matchFailedLoginBody: perLine('failedLoginLine.ts', 'matchFailedLoginBody', ['maillog']),
+      parseFailedLoginLine: perLine('failedLoginLine.ts', 'parseFailedLoginLine', 'all'),
+    },
     'loginLine.ts': {
       matchLoginBody: perLine('loginLine.ts', 'matchLoginBody', ['maillog']),
       parseLoginLine: perLine('loginLine.ts', 'parseLoginLine', 'all'),
