@@ -223,9 +223,15 @@ test('the guided check, followed to the end: the disable flow with its confirmat
   await expect(page.locator('pre').first().textContent()).resolves.toMatch(/whmapi1|tailwatchd/);
   await screenshots(page, 'disable-confirm');
   await page.locator('button', { hasText: 'Yes, turn POP-before-SMTP off' }).click();
-  await page.waitForURL('**/status/change');
+  // post/redirect/get: the browser lands on the change's result page, which a reload does not repeat
+  await page.waitForURL('**/status/result?id=*');
   await expect(page.locator('.rw-verdict-text').textContent()).resolves.toMatch(/^Changed and verified/);
   await screenshots(page, 'disable-result');
+  // a reload shows the same record and makes no second change: the audit log holds one disable
+  await page.reload();
+  await expect(page.locator('.rw-verdict-text').textContent()).resolves.toMatch(/^Changed and verified/);
+  await page.goto(`${asRoot.url}/audit`);
+  await expect(page.locator('#rw-audit-table tbody tr', { hasText: 'pop-before-smtp.disable' }).count()).resolves.toBe(1);
 
   // Back to the guide: the last step now confirms it.
   await page.goto(`${asRoot.url}/guide`);

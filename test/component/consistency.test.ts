@@ -327,9 +327,7 @@ test('the viewers\' answers fit together: each reseller sees exactly the hosts t
   expect([b150.tiedBy, b150.users, b150.loginUsers, b150.failedLogins.users]).toEqual([['failed-login'], [], [], ['carol@carol.example']]);
 });
 
-// Until `ip` exits like `explain` (2 for an unexplained IP, as the README's table says), this case
-// fails; it is marked so, and starts failing the suite the moment the two agree (then drop `.failing`).
-test.failing('ip: the exit status is explain\'s rule for the IP (2 when unexplained), for every viewer', async () => {
+test('ip: the exit status is explain\'s rule for the IP (2 when unexplained), for every viewer', async () => {
   for (const viewer of VIEWERS) {
     for (const h of reference.get(viewer)!.hosts) {
       const c = await cli(viewer, ['ip', h.ip, '--json']);
