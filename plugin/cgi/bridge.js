@@ -182,10 +182,9 @@ function nonceInlineChrome(html) {
   const re = /<!--[\s\S]*?(?:-->|$)|<(script|style)(?=[\s>/])([^>]*)>([\s\S]*?)(?:<\/\1\s*>|$)/gi;
   return html.replace(re, (whole, tag, attrs, text) => {
     if (!tag) return whole;
-    const open = `<${tag}${attrs}>`;
     if (/\snonce\s*=/i.test(attrs)) return whole;
     if (tag.toLowerCase() === 'script' && /\ssrc\s*=/i.test(attrs)) return whole;
-    return `<${tag} ${PLACEHOLDER_NONCE}${attrs}>${whole.slice(open.length)}`;
+    return `<${tag} ${PLACEHOLDER_NONCE}${attrs}>${whole.slice(tag.length + attrs.length + 2)}`;
   });
 }
 
