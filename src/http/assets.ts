@@ -61,7 +61,7 @@ export function assetUrl(set: AssetSet, name: string, session: string | null): s
   return session ? `${session}${DOCROOT_ASSETS}/${h}` : `/assets/${h}`;
 }
 
-/** Serves /assets/: hashed names cached for a year, plain names (old links) revalidated each time. */
+/** Serves /assets/: hashed names cached for a year, plain names (old links) never stored. */
 export function assetRoutes(dir: string) {
   const set = assetSet(dir);
   const lasting = express.static(dir, { index: false, fallthrough: false, maxAge: '365d', immutable: true });
@@ -70,6 +70,8 @@ export function assetRoutes(dir: string) {
     const plainName = set.plain.get(req.path.slice(1));
     if (!plainName) return plain(req, res, next);
     req.url = `/${plainName}`;
+    // the app's default no-store would otherwise stay (send never replaces a Cache-Control set before it)
+    res.removeHeader('Cache-Control');
     lasting(req, res, next);
   };
 }
