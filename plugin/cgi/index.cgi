@@ -6,13 +6,14 @@
 # passes the request to the relaywatch daemon. With no Node.js at all it answers with a page that
 # says what to install.
 #
-# RELAYWATCH_HOST_ROOT (tests and unusual set-ups; cpsrvd never passes it) looks for cPanel's Node.js
-# packages under another root.
+# RELAYWATCH_HOST_ROOT (tests and staged installs; cpsrvd never passes it) looks for cPanel's Node.js
+# packages, and the installed bridge, under another root.
 
 # install.sh writes the installed bridge's path here.
 bridge=${0%/*}/bridge.js
 r=${RELAYWATCH_HOST_ROOT:-}
 r=${r%/}
+if [ -n "$r" ] && [ -f "$r$bridge" ]; then bridge=$r$bridge; fi
 for node in "$r/opt/cpanel/ea-nodejs22/bin/node" "$r/opt/cpanel/ea-nodejs20/bin/node"; do
   [ -x "$node" ] && exec "$node" "$bridge"
 done
