@@ -14,6 +14,12 @@ bridge=${0%/*}/bridge.js
 r=${RELAYWATCH_HOST_ROOT:-}
 r=${r%/}
 if [ -n "$r" ] && [ -f "$r$bridge" ]; then bridge=$r$bridge; fi
+# Node.js 22.1 and later keep the bridge's compiled code in the daemon's state folder (root only,
+# 0700) and skip compiling it on the next run; older ones ignore the variable.
+if [ -d "$r/var/lib/relaywatch" ]; then
+  NODE_COMPILE_CACHE=$r/var/lib/relaywatch/compile-cache
+  export NODE_COMPILE_CACHE
+fi
 for node in "$r/opt/cpanel/ea-nodejs22/bin/node" "$r/opt/cpanel/ea-nodejs20/bin/node"; do
   [ -x "$node" ] && exec "$node" "$bridge"
 done
