@@ -132,14 +132,28 @@ ensure_dir() {
   fi
 }
 
+# Perl for the CGI: cPanel's own (it comes and goes with cPanel itself), else the system's.
+PERL=
+find_perl() {
+  local c
+  for c in /usr/local/cpanel/3rdparty/bin/perl /usr/bin/perl; do
+    if [ -x "$(hp "$c")" ] || { [ -n "$R" ] && [ "$c" = /usr/bin/perl ] && [ -x "$c" ]; }; then
+      PERL=$c
+      return 0
+    fi
+  done
+  die "Perl was not found (/usr/local/cpanel/3rdparty/bin/perl or /usr/bin/perl): is this a cPanel & WHM server?"
+}
+
 need_systemctl() {
   command -v systemctl >/dev/null 2>&1 || die "systemctl was not found: relaywatch runs its daemon under systemd"
 }
 
 # ---------------------------------------------------------------------------------------------------
 # Node: cPanel's EasyApache packages first, then PATH. Needed here to read package-lock.json (and
-# to build from a checkout); nothing installed names it: the CGI and bin/relaywatch look for Node
-# each time they start, in the same order, so a switch of cPanel's Node package breaks nothing.
+# to build from a checkout); nothing installed names it: bin/relaywatch (the command line and the
+# daemon) looks for Node each time it starts, in the same order, and the CGI is Perl, so a switch of
+# cPanel's Node package breaks nothing.
 
 NODE=
 NODE_HOST=
@@ -169,7 +183,7 @@ Install cPanel's Node.js package, then run ./install.sh again:
 
 # ---------------------------------------------------------------------------------------------------
 # What gets installed: dist/ (built), templates/, production node_modules/, package.json, and from
-# plugin/: the launcher bin/relaywatch, the CGI bridge, the AppConfig.
+# plugin/: the launcher bin/relaywatch and the AppConfig.
 
 ensure_built() {
   local main=$SRC/dist/cli/main.js stale=""
@@ -225,14 +239,13 @@ install_program() {
   mkdir "$STAGE"
   cp -R "$SRC/dist" "$STAGE/dist"
   cp -R "$SRC/templates" "$STAGE/templates"
-  mkdir -p "$STAGE/node_modules" "$STAGE/bin" "$STAGE/plugin/cgi"
+  mkdir -p "$STAGE/node_modules" "$STAGE/bin" "$STAGE/plugin"
   for m in $modules; do
     mkdir -p "$STAGE/$(dirname "$m")"
     cp -R "$SRC/$m" "$STAGE/$m"
   done
   cp "$SRC/package.json" "$STAGE/package.json"
   cp "$SRC/plugin/relaywatch.conf" "$STAGE/plugin/relaywatch.conf"
-  cp "$SRC/plugin/cgi/bridge.js" "$STAGE/plugin/cgi/bridge.js"
   cp "$SRC/plugin/bin/relaywatch" "$STAGE/bin/relaywatch"
   printf 'installed by install.sh; --uninstall removes this folder\n' >"$STAGE/$MARKER"
   chmod -R u=rwX,go=rX "$STAGE"
@@ -321,13 +334,14 @@ do_install() {
   [ -x "$register" ] || die "$CPANEL_BIN/register_appconfig was not found: is this a cPanel & WHM server?"
   need_systemctl
   find_node
+  find_perl
   ensure_built
   PROGRAM_CHANGED=0
   install_program
 
-  # The CGI WHM runs: a sh entry that finds Node.js and runs the installed bridge; root only, as WHM runs it as root.
+  # The CGI WHM runs (Perl, with cPanel's Perl in its first line); root only, as WHM runs it as root.
   ensure_dir "$(hp "$CGI_DIR")" 0755
-  sed "s#^bridge=.*#bridge=$PREFIX/plugin/cgi/bridge.js#" "$SRC/plugin/cgi/index.cgi" >"$WORK/index.cgi"
+  { printf '#!%s\n' "$PERL"; tail -n +2 "$SRC/plugin/cgi/index.cgi"; } >"$WORK/index.cgi"
   put_file "$WORK/index.cgi" "$(hp "$CGI_DIR/index.cgi")" 0700
   install_assets
   put_file "$SRC/plugin/logrotate.d/relaywatch" "$(hp "$LOGROTATE")" 0644

@@ -64,7 +64,7 @@ describe('install, re-run, upgrade, use, uninstall', () => {
   test('the archive holds the built program and production packages only; npm is not on the install\'s PATH', () => {
     expect(spawnSync('/bin/sh', ['-c', 'command -v npm'], { env: { PATH: SYSTEM_PATH.join(':') } }).status).not.toBe(0);
     expect(path.basename(release)).toBe(`relaywatch-${JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).version}`);
-    for (const f of ['install.sh', 'README.md', 'LICENSE', 'dist/cli/main.js', 'plugin/cgi/index.cgi', 'plugin/cgi/bridge.js', 'plugin/bin/relaywatch', 'node_modules/express/package.json']) {
+    for (const f of ['install.sh', 'README.md', 'LICENSE', 'dist/cli/main.js', 'plugin/cgi/index.cgi', 'plugin/bin/relaywatch', 'node_modules/express/package.json']) {
       expect([f, fs.existsSync(path.join(release, f))]).toEqual([f, true]);
     }
     expect(fs.lstatSync(path.join(release, 'node_modules')).isSymbolicLink()).toBe(false);
@@ -90,16 +90,15 @@ describe('install, re-run, upgrade, use, uninstall', () => {
     expect(mode(`${prefix}/bin/relaywatch`)).toBe(0o755);
     // Node is found when the launcher runs, not named at install time
     expect(read(`${prefix}/bin/relaywatch`)).toBe(fs.readFileSync(path.join(REPO, 'plugin/bin/relaywatch'), 'utf8'));
-    expect(read(`${prefix}/plugin/cgi/bridge.js`)).toBe(fs.readFileSync(path.join(REPO, 'plugin/cgi/bridge.js'), 'utf8'));
     expect(fs.readlinkSync(path.join(root, '/usr/local/bin/relaywatch'))).toBe(`${prefix}/bin/relaywatch`);
     expect(fs.readdirSync(path.join(root, '/usr/local')).filter((n) => n.startsWith('.relaywatch'))).toEqual([]);
 
-    // the CGI: root only, the checkout's sh entry with the installed bridge's path; no Node path in it
+    // the CGI: root only, the checkout's Perl program under the Perl found (no cPanel Perl in this tree); no Node path in it
     expect(mode(CGI)).toBe(0o700);
-    const cgi = read(CGI);
-    expect(cgi.split('\n')[0]).toBe('#!/bin/sh');
-    expect(cgi).toBe(fs.readFileSync(path.join(REPO, 'plugin/cgi/index.cgi'), 'utf8').replace(/^bridge=.*$/m, `bridge=${prefix}/plugin/cgi/bridge.js`));
-    expect(cgi).not.toContain(NODE_ON_PATH);
+    const cgi = read(CGI).split('\n');
+    expect(cgi[0]).toBe('#!/usr/bin/perl');
+    expect(cgi.slice(1)).toEqual(fs.readFileSync(path.join(REPO, 'plugin/cgi/index.cgi'), 'utf8').split('\n').slice(1));
+    expect(cgi.join('\n')).not.toContain(NODE_ON_PATH);
 
     // the static files, in the CGI's docroot folder under the names the pages link to
     const hashed = assetSet(ASSETS_DIR).hashed;
@@ -148,8 +147,8 @@ describe('install, re-run, upgrade, use, uninstall', () => {
     const match = processMatch(read('/etc/chkserv.d/relaywatch'));
     expect(match.test('relaywatch serve --socket /run/relaywatch/http.sock')).toBe(true);
     for (const other of [
-      '/bin/sh /usr/local/cpanel/whostmgr/docroot/cgi/relaywatch/index.cgi',
-      '/opt/cpanel/ea-nodejs22/bin/node /usr/local/relaywatch/plugin/cgi/bridge.js',
+      '/usr/local/cpanel/3rdparty/bin/perl /usr/local/cpanel/whostmgr/docroot/cgi/relaywatch/index.cgi',
+      '/usr/local/cpanel/whostmgr/docroot/cgi/relaywatch/index.cgi',
       'journalctl -u relaywatch',
       'journalctl -u relaywatch -f',
       'systemctl restart relaywatch',
@@ -237,7 +236,7 @@ describe('install, re-run, upgrade, use, uninstall', () => {
       expect(title).toBe(`relaywatch serve --socket ${socket}`);
       expect(processMatch(read('/etc/chkserv.d/relaywatch')).test(title)).toBe(true);
       const script = path.join(root, CGI);
-      const env = { PATH: SYSTEM_PATH.join(':'), RELAYWATCH_HOST_ROOT: root };
+      const env = { PATH: SYSTEM_PATH.join(':') };
       const asRoot = await runCgi({ user: 'root', route: '/api/v1/relay-hosts', socket, script, env });
       expect(asRoot.raw).toMatch(/^Status: 200 OK\r\nContent-Type: application\/json/);
       expect(JSON.parse(asRoot.body).hosts.map((h: { ip: string }) => h.ip).sort()).toEqual(['203.0.113.10', '203.0.113.11']);
@@ -257,6 +256,7 @@ describe('install, re-run, upgrade, use, uninstall', () => {
   });
 
   test('switching cPanel\'s Node.js package after the install breaks nothing; with no Node.js at all the CGI says what to install', async () => {
+    // The CGI is Perl and needs no Node.js; the launcher (command line and daemon) finds it each time it starts.
     const used = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-used-'));
     temps.push(used);
     const log = path.join(used, 'node-used.log');
@@ -284,7 +284,7 @@ describe('install, re-run, upgrade, use, uninstall', () => {
         expect(lines()).toEqual(['ea-nodejs22']); // the daemon started on ea-nodejs22
         const before = await runCgi({ user: 'root', route: '/api/v1/relay-hosts', socket, script: path.join(root, CGI), env });
         expect(before.status).toBe(200);
-        expect(lines()).toEqual(['ea-nodejs22', 'ea-nodejs22']);
+        expect(lines()).toEqual(['ea-nodejs22']); // the CGI ran no Node.js
 
         // ea-nodejs20 replaces ea-nodejs22 (they conflict: one package removes the other)
         fs.rmSync(path.join(root, 'opt/cpanel/ea-nodejs22'), { recursive: true });
@@ -294,14 +294,25 @@ describe('install, re-run, upgrade, use, uninstall', () => {
         expect(JSON.parse(after.body).hosts).toHaveLength(2);
         const cli = spawnSync(launcher, ['explain', '--root', root, '--json'], { env, encoding: 'utf8' });
         expect(JSON.parse(cli.stdout).hosts).toHaveLength(2);
-        expect(lines().slice(2)).toEqual(['ea-nodejs20', 'ea-nodejs20']);
+        expect(lines().slice(1)).toEqual(['ea-nodejs20']);
+        // and the daemon restarts on ea-nodejs20 (as after `systemctl restart relaywatch`)
+        daemon.kill('SIGTERM');
+        await new Promise((r) => daemon.once('exit', r));
+        const again = spawn(launcher, ['serve', '--root', root, '--socket', socket], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+        let err2 = '';
+        again.stderr!.on('data', (c: Buffer) => (err2 += c.toString()));
+        for (let i = 0; i < 200 && !(fs.existsSync(socket) && err2.includes('for WHM on unix:')); i++) await new Promise((r) => setTimeout(r, 50));
+        expect(lines().slice(1)).toEqual(['ea-nodejs20', 'ea-nodejs20']);
+        expect((await runCgi({ user: 'root', route: '/api/v1/relay-hosts', socket, script: path.join(root, CGI), env })).status).toBe(200);
+        again.kill('SIGTERM');
+        await new Promise((r) => again.once('exit', r));
 
-        // no Node.js anywhere: a page that says what to install, JSON for the API; the launcher says the same
+        // no Node.js anywhere, so no daemon: a page that says what to install, JSON for the API; the launcher says the same
         fs.rmSync(path.join(root, 'opt'), { recursive: true });
         const page = await runCgi({ user: 'root', route: '/', socket, script: path.join(root, CGI), env });
         expect(page.status).toBe(503);
         expect(page.headers['content-type']).toMatch(/^text\/html/);
-        expect(page.headers['content-security-policy']).toMatch(/^default-src 'none'; style-src 'sha256-/);
+        expect(page.headers['content-security-policy']).toMatch(/style-src 'self' 'nonce-/);
         expect(page.body).toContain('relaywatch needs Node.js');
         expect(page.body).toContain('dnf install ea-nodejs22');
         const reseller = await runCgi({ user: 'resellera', route: '/', socket, script: path.join(root, CGI), env });
@@ -313,8 +324,10 @@ describe('install, re-run, upgrade, use, uninstall', () => {
         expect(none.status).toBe(69);
         expect(none.stderr).toContain('Node.js 20 or later was not found');
       } finally {
-        daemon.kill('SIGTERM');
-        await new Promise((r) => daemon.once('exit', r));
+        if (daemon.exitCode === null && daemon.signalCode === null) {
+          daemon.kill('SIGTERM');
+          await new Promise((r) => daemon.once('exit', r));
+        }
       }
     } finally {
       fs.rmSync(path.join(root, 'opt'), { recursive: true, force: true });
@@ -358,15 +371,18 @@ describe('set-ups and refusals', () => {
     return { root: r, bin: b };
   }
 
-  test('prefers cPanel\'s ea-nodejs22, honours --prefix, and keeps an admin\'s monitoring choice', async () => {
+  test('prefers cPanel\'s ea-nodejs22 and cPanel\'s Perl, honours --prefix, and keeps an admin\'s monitoring choice', async () => {
     const s = await server('exim:1\nrelaywatch:0');
     const ea = path.join(s.root, 'opt/cpanel/ea-nodejs22/bin/node');
     fs.mkdirSync(path.dirname(ea), { recursive: true });
     fs.writeFileSync(ea, `#!/bin/sh\nexec ${JSON.stringify(NODE_ON_PATH)} "$@"\n`, { mode: 0o755 });
+    const perl = path.join(s.root, 'usr/local/cpanel/3rdparty/bin/perl');
+    fs.mkdirSync(path.dirname(perl), { recursive: true });
+    fs.writeFileSync(perl, '#!/bin/sh\nexec /usr/bin/perl "$@"\n', { mode: 0o755 });
     const r = runInstall(release, ['--root', s.root, '--prefix', '/opt/relaywatch'], [s.bin, ...SYSTEM_PATH]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('(/opt/cpanel/ea-nodejs22/bin/node)');
-    expect(fs.readFileSync(path.join(s.root, CGI), 'utf8')).toMatch(/^bridge=\/opt\/relaywatch\/plugin\/cgi\/bridge\.js$/m);
+    expect(fs.readFileSync(path.join(s.root, CGI), 'utf8').split('\n')[0]).toBe('#!/usr/local/cpanel/3rdparty/bin/perl');
     expect(fs.readFileSync(path.join(s.root, 'opt/relaywatch/bin/relaywatch'), 'utf8')).not.toContain(s.root);
     expect(fs.readFileSync(path.join(s.root, UNIT), 'utf8')).toContain('ExecStart=/opt/relaywatch/bin/relaywatch serve --socket /run/relaywatch/http.sock');
     expect(fs.readlinkSync(path.join(s.root, 'usr/local/bin/relaywatch'))).toBe('/opt/relaywatch/bin/relaywatch');

@@ -1,6 +1,6 @@
 /**
  * Runs relaywatch's WHM CGI (plugin/cgi/index.cgi, or an installed copy) as cpsrvd would: the file
- * itself (its sh entry finds Node.js and runs the bridge), a CGI environment, the body on stdin, and
+ * itself (a Perl program, run by its #! line), a CGI environment, the body on stdin, and
  * the CGI output parsed into status, headers and body.
  */
 import { spawn } from 'node:child_process';
