@@ -9,8 +9,8 @@
  * - Runs per page view: the page's style sheets and scripts must not come through the CGI.
  * - For comparison, the start of Perl (cPanel's own language), which a bridge in Perl would pay instead.
  *
- * Every process runs without NODE_EXTRA_CA_CERTS and NODE_OPTIONS (procs.ts), and the CGI finds
- * Node.js on PATH as it would on a server without cPanel's packages.
+ * Every process runs without NODE_EXTRA_CA_CERTS and NODE_OPTIONS (procs.ts). `--cgi FILE` measures
+ * another bridge the same way (the README's comparison of the Node.js bridge with the Perl one).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -38,6 +38,8 @@ export interface CgiBenchOptions {
   rounds?: number;
   concurrency?: number;
   singles?: number;
+  /** another CGI program to measure instead of plugin/cgi/index.cgi (e.g. an earlier bridge) */
+  cgi?: string;
   log?: (line: string) => void;
 }
 
@@ -113,7 +115,8 @@ export async function cgiBenchRows(o: CgiBenchOptions = {}): Promise<CgiBenchRow
       if (!fs.existsSync(socket)) throw new Error(`the daemon did not open its socket: ${daemon.stderr()}`);
       const env = cgiEnv(socket);
       const node = benchEnv();
-      const cgiRun = (keep = false): Promise<Run> => runOnce(CGI, [], env, keep);
+      const cgi = o.cgi ?? CGI;
+      const cgiRun = (keep = false): Promise<Run> => runOnce(cgi, [], env, keep);
       const nodeRun = (): Promise<Run> => runOnce(process.execPath, ['-e', '0'], node);
 
       // The page, once: it must be a whole page, and its static files must not come through the CGI.
@@ -177,7 +180,7 @@ export async function cgiBenchRows(o: CgiBenchOptions = {}): Promise<CgiBenchRow
         figure: 'CGI single request (GET /), median',
         value: ms(s1),
         baseline: `node -e 0 ${ms(s0)}`,
-        ratio: `+${ms(s1 - s0)}`,
+        ratio: `${s1 >= s0 ? "+" : "−"}${ms(Math.abs(s1 - s0))}`,
         target: '≤ Node\'s start + 40 ms',
         pass: s1 <= s0 + 40,
       });
@@ -200,13 +203,15 @@ export async function cgiBenchRows(o: CgiBenchOptions = {}): Promise<CgiBenchRow
   return rows;
 }
 
-/** `node dist/bench/cgi.js [--rounds N] [--per-round N]`: the CGI rows alone. */
+/** `node dist/bench/cgi.js [--rounds N] [--per-round N] [--cgi FILE]`: the CGI rows alone. */
 if (require.main === module) {
   const arg = (name: string): number | undefined => {
     const i = process.argv.indexOf(name);
     return i > 0 ? Number(process.argv[i + 1]) : undefined;
   };
-  cgiBenchRows({ rounds: arg('--rounds'), perRound: arg('--per-round'), log: (l) => process.stderr.write(`${l}\n`) }).then(
+  const cgiAt = process.argv.indexOf('--cgi');
+  const cgi = cgiAt > 0 ? path.resolve(process.argv[cgiAt + 1]) : undefined;
+  cgiBenchRows({ rounds: arg('--rounds'), perRound: arg('--per-round'), cgi, log: (l) => process.stderr.write(`${l}\n`) }).then(
     (rows) => {
       for (const r of rows) console.log(`${r.pass === null ? 'info' : r.pass ? 'PASS' : 'FAIL'}  ${r.figure}: ${r.value} | ${r.baseline} | ${r.ratio} | ${r.target}`);
     },
