@@ -16,7 +16,7 @@ import path from 'node:path';
 
 const REPO = path.resolve(__dirname, '../..');
 
-/** Plugin files the archive carries (plugin/tools/ draws the icon at development time only). */
+/** Plugin files the archive carries, besides plugin/monitoring/ (plugin/tools/ draws the icon at development time only). */
 const PLUGIN_FILES = ['cgi/index.cgi', 'bin/relaywatch', 'chkserv.d/relaywatch', 'logrotate.d/relaywatch', 'relaywatch.conf', 'relaywatch.png', 'relaywatch.service'];
 const TOP_FILES = ['install.sh', 'README.md', 'SECURITY.md', 'LICENSE', 'package.json', 'package-lock.json'];
 
@@ -62,6 +62,8 @@ export function buildReleaseArchive(repo: string = REPO, outDir: string = path.j
     fs.cpSync(path.join(repo, 'src/data'), path.join(top, 'dist/data'), { recursive: true });
     fs.chmodSync(path.join(top, 'dist/cli/main.js'), 0o755);
     fs.cpSync(path.join(repo, 'templates'), path.join(top, 'templates'), { recursive: true });
+    // Alert rules, dashboard, Nagios and textfile-collector units: for the monitoring side, not installed by install.sh.
+    if (fs.existsSync(path.join(repo, 'plugin/monitoring'))) fs.cpSync(path.join(repo, 'plugin/monitoring'), path.join(top, 'plugin/monitoring'), { recursive: true });
     for (const f of PLUGIN_FILES) {
       fs.mkdirSync(path.dirname(path.join(top, 'plugin', f)), { recursive: true });
       fs.copyFileSync(path.join(repo, 'plugin', f), path.join(top, 'plugin', f));

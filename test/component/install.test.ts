@@ -64,7 +64,7 @@ describe('install, re-run, upgrade, use, uninstall', () => {
   test('the archive holds the built program and production packages only; npm is not on the install\'s PATH', () => {
     expect(spawnSync('/bin/sh', ['-c', 'command -v npm'], { env: { PATH: SYSTEM_PATH.join(':') } }).status).not.toBe(0);
     expect(path.basename(release)).toBe(`relaywatch-${JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).version}`);
-    for (const f of ['install.sh', 'README.md', 'LICENSE', 'dist/cli/main.js', 'plugin/cgi/index.cgi', 'plugin/bin/relaywatch', 'node_modules/express/package.json']) {
+    for (const f of ['install.sh', 'README.md', 'LICENSE', 'dist/cli/main.js', 'plugin/cgi/index.cgi', 'plugin/bin/relaywatch', 'plugin/monitoring', 'node_modules/express/package.json']) {
       expect([f, fs.existsSync(path.join(release, f))]).toEqual([f, true]);
     }
     expect(fs.lstatSync(path.join(release, 'node_modules')).isSymbolicLink()).toBe(false);
