@@ -292,6 +292,17 @@ describe.each(VIEWERS)('as %s', (viewer) => {
         for (const u of r.json.affected?.users ?? []) expect(p.text).toContain(u.user);
       }
     }
+    // the monitoring check: the same state and exit status, from explain's counts
+    const chk = { c: await cli(viewer, ['check', '--json']), r: await route(a, '/api/v1/check'), p: await page(a, '/monitoring') };
+    if (!SEES_ALL[viewer]) {
+      expect([chk.r.status, chk.p.status, chk.c.code, chk.c.json.state]).toEqual([403, 403, 3, 'UNKNOWN']);
+    } else {
+      const ref = reference.get(viewer)!;
+      expect([chk.r.status, chk.p.status]).toEqual([200, 200]);
+      expect([chk.c.code, chk.c.json.state, chk.c.json.line]).toEqual([chk.r.json.exitCode, chk.r.json.state, chk.r.json.line]);
+      expect(chk.r.json.facts.relay).toMatchObject({ decided: true, summary: ref.summary, hosts: ref.counts.hosts, explained: ref.counts.explained, unexplained: ref.counts.unexplained, alwaysrelay: ref.counts.alwaysrelay });
+      expect(chk.p.text).toContain(fold(chk.r.json.line));
+    }
     // blacklist: no DNS here (the resolver is a closed port); access is the same in every face
     const bl = await route(a, '/api/v1/blacklist');
     const blPage = await page(a, '/blacklist');
