@@ -12,6 +12,7 @@
 import { explainHost, HostStatus, RelayHost } from '../domain/explain';
 import { ipNeedles, lineMentionsIp, usersInLine } from '../domain/ipMentions';
 import { canSeeAccount, Viewer } from '../domain/scope';
+import { FailedLogins, summarizeFailedLogins } from '../domain/failedLogins';
 import { loginTimelines, Timeline } from '../domain/timeline';
 import { findLogFiles, LogFile } from '../host/logFiles';
 import { scanLines } from '../scan/lineScanner';
@@ -20,6 +21,7 @@ import { AppError } from '../http/appError';
 import { parseEximLine } from '../parsers/eximLine';
 import { canonicalIp } from '../parsers/ip';
 import { parseLoginLine } from '../parsers/loginLine';
+import { countFailedAttempts, FailedAttempt, parseFailedLogin } from '../parsers/failedLogin';
 import { MailProtocol } from '../parsers/patterns/loginPatterns';
 import { makeStampResolver, splitLogLine } from '../parsers/syslogLine';
 import { sharedAccounts } from './accountsService';
@@ -49,6 +51,8 @@ export interface IpLogLine {
   truncated: boolean;
   /** a successful login from this IP */
   login: boolean;
+  /** failed login attempts this line records (0 for any other line) */
+  failedAttempts: number;
 }
 
 /** A message Exim accepted from this IP (an arrival line). */
@@ -80,6 +84,8 @@ export interface IpReport {
   accounts: string[];
   users: string[];
   logins: IpLogin[];
+  /** failed login attempts from this IP in the mail logs, summed up (each attempt once) */
+  failedLogins: FailedLogins;
   /** messages Exim accepted from this IP (newest first); null when no exim_mainlog exists */
   relayed: IpRelayed[] | null;
   lines: IpLogLine[];
@@ -112,6 +118,8 @@ const ARRIVALS = new Set(['arrival', 'bounce'] as const);
 
 interface Scanned {
   lines: (IpLogLine & { users: string[] })[];
+  /** lineIndex: where the line is in `lines` (-1 when past MAX_LINES) */
+  failures: Array<{ attempt: FailedAttempt; time: string | null; users: string[]; lineIndex: number }>;
   logins: IpLogin[];
   relayed: (IpRelayed & { users: string[] })[];
   eximFound: boolean;
@@ -124,7 +132,7 @@ async function scanForIp(ctx: CoreContext, ip: string, problems: Problems): Prom
   const files = [...mail, ...exim];
   const eximPaths = new Set(exim.map((f) => f.path));
   const needles = ipNeedles(ip);
-  const out: Scanned = { lines: [], logins: [], relayed: [], eximFound: exim.length > 0, truncated: false, files: files.map((f) => f.path) };
+  const out: Scanned = { lines: [], failures: [], logins: [], relayed: [], eximFound: exim.length > 0, truncated: false, files: files.map((f) => f.path) };
   for (const f of files) {
     const resolve = makeStampResolver(f.mtime);
     const isExim = eximPaths.has(f.path);
@@ -152,6 +160,12 @@ async function scanForIp(ctx: CoreContext, ip: string, problems: Problems): Prom
             const t = hit.stamp ? resolve(hit.stamp) : null;
             out.logins.push({ file: f.path, line: c.line, time: t ? t.toISOString() : null, user: hit.user, protocol: hit.protocol });
           }
+          const failed = isExim || isLogin ? null : parseFailedLogin(c.text);
+          if (failed) {
+            const stamp = splitLogLine(c.text).stamp;
+            const t = stamp ? resolve(stamp) : null;
+            out.failures.push({ attempt: failed, time: t ? t.toISOString() : null, users: failed.user ? [failed.user] : usersInLine(splitLogLine(c.text).body), lineIndex: out.lines.length < MAX_LINES ? out.lines.length : -1 });
+          }
           if (out.lines.length >= MAX_LINES) {
             out.truncated = true;
             return;
@@ -162,6 +176,7 @@ async function scanForIp(ctx: CoreContext, ip: string, problems: Problems): Prom
             text: c.text.length > MAX_LINE_CHARS ? c.text.slice(0, MAX_LINE_CHARS) : c.text,
             truncated: c.text.length > MAX_LINE_CHARS,
             login: isLogin,
+            failedAttempts: 0,
             users: isLogin ? [hit.user] : relayedUsers ?? usersInLine(isExim ? c.text : splitLogLine(c.text).body),
           });
         },
@@ -211,6 +226,19 @@ export async function ipReport(ctx: CoreContext, viewer: Viewer, ipText: string)
   const users = [...new Set([...(host?.users ?? []), ...logins.map((l) => l.user)])];
   const accts = [...new Set(users.map((u) => accounts.accountOfMailUser(u)).filter((a): a is string => a !== null))].sort();
   const times = logins.map((l) => (l.time ? Date.parse(l.time) : NaN)).filter((t) => !Number.isNaN(t));
+  // Failed attempts: each attempt once; a reseller sees those aimed at their own mailboxes only.
+  const failures = tied ? countFailedAttempts(scanned.failures).filter((f) => viewer.isRoot || f.users.some(visibleUser)) : [];
+  for (const f of failures) if (f.lineIndex >= 0) scanned.lines[f.lineIndex].failedAttempts = f.counted;
+  const failedLogins = summarizeFailedLogins(failures.map((f) => ({ user: f.attempt.user, attempts: f.counted, time: f.time })));
+  const failedTimes = failures.filter((f) => f.counted > 0 && f.time).map((f) => ({ time: Date.parse(f.time!), weight: f.counted }));
+  // The relay window: from the last login until cPanel should drop the IP; for a listed IP with no
+  // login, from the relay list's last change (it was in the list by then) until now.
+  const nowMs = ctx.now().getTime();
+  const relayWindow = host?.lastLogin && host.expiresAt
+    ? { start: Date.parse(host.lastLogin), end: Date.parse(host.expiresAt), label: 'relay window: last login until cPanel drops the IP' }
+    : listed && tied && list.mtime
+      ? { start: Math.min(Date.parse(list.mtime), nowMs), end: nowMs, label: 'in the relay list (at least since the list last changed)' }
+      : null;
   // Newest first reads best; files are already newest first, lines within a file oldest first.
   logins.sort((a, b) => (b.time ?? '').localeCompare(a.time ?? ''));
 
@@ -229,7 +257,8 @@ export async function ipReport(ctx: CoreContext, viewer: Viewer, ipText: string)
     linesTruncated: tied && scanned.truncated,
     files: viewer.isRoot ? scanned.files : [],
     ptr: await reverseLookup(ip, { root: ctx.config.root }),
-    timeline: loginTimelines(times, ctx.now().getTime()),
+    failedLogins,
+    timeline: loginTimelines(times, nowMs, failedTimes, relayWindow),
     checkedAt: ctx.now().toISOString(),
     problems: viewer.isRoot ? problems.list : [],
   };
