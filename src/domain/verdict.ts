@@ -247,9 +247,11 @@ export function overallVerdict(input: VerdictInput): OverallVerdict {
       : input.isRoot
         ? spamListing ? 'No sign of a break-in in the mail logins.' : 'No sign of a break-in.'
         : 'No sign of a break-in among your accounts.';
-  // A worried server hears what is wrong; a calm one hears what was checked.
-  const worth = ordered.filter((p) => p.severity !== 'ok');
-  const said = worth.length ? worth : ordered;
+  // A worried server hears what is wrong; a calm one hears what was checked, then what is not known.
+  const worried = ordered.some((p) => p.severity === 'critical' || p.severity === 'warning');
+  const said = worried
+    ? ordered.filter((p) => p.severity !== 'ok')
+    : [...ordered.filter((p) => p.severity === 'ok'), ...ordered.filter((p) => p.severity !== 'ok')];
   return {
     severity,
     tone: SEVERITY_TONE[severity],

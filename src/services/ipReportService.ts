@@ -13,6 +13,7 @@ import { explainHost, HostStatus, RelayHost } from '../domain/explain';
 import { ipNeedles, lineMentionsIp, usersInLine } from '../domain/ipMentions';
 import { canSeeAccount, Viewer } from '../domain/scope';
 import { FailedLogins, summarizeFailedLogins } from '../domain/failedLogins';
+import { ipNextSteps, NextStep } from '../domain/ipNextSteps';
 import { loginTimelines, Timeline } from '../domain/timeline';
 import { findLogFiles, LogFile } from '../host/logFiles';
 import { scanLines } from '../scan/lineScanner';
@@ -30,7 +31,7 @@ import { CoreContext } from './context';
 import { addLogin } from './loginEvidence';
 import { mailLogFiles } from '../scan/loginScan';
 import { Problem, Problems } from './problems';
-import { explainInputFrom, readGeneration, readRelayList } from './relayState';
+import { explainInputFrom, readGeneration, readRelaying, readRelayList } from './relayState';
 import { IpLoginEvidence } from '../domain/explain';
 
 export type IpStatus = HostStatus | 'not-listed';
@@ -86,6 +87,8 @@ export interface IpReport {
   logins: IpLogin[];
   /** failed login attempts from this IP in the mail logs, summed up (each attempt once) */
   failedLogins: FailedLogins;
+  /** what to do about it, in order */
+  nextSteps: NextStep[];
   /** messages Exim accepted from this IP (newest first); null when no exim_mainlog exists */
   relayed: IpRelayed[] | null;
   lines: IpLogLine[];
@@ -258,6 +261,17 @@ export async function ipReport(ctx: CoreContext, viewer: Viewer, ipText: string)
     files: viewer.isRoot ? scanned.files : [],
     ptr: await reverseLookup(ip, { root: ctx.config.root }),
     failedLogins,
+    nextSteps: ipNextSteps({
+      ip,
+      isRoot: viewer.isRoot,
+      status,
+      inRelayList,
+      failedLogins,
+      users,
+      mapUsers: tied ? mapUsers.filter(visibleUser) : [],
+      accountOf: (u) => accounts.accountOfMailUser(u),
+      relayingAllowed: viewer.isRoot ? (await readRelaying(ctx, gen.generation)).allowed : null,
+    }),
     timeline: loginTimelines(times, nowMs, failedTimes, relayWindow),
     checkedAt: ctx.now().toISOString(),
     problems: viewer.isRoot ? problems.list : [],

@@ -73,7 +73,7 @@ test('backscatter without a guilty autoresponder names the likely or general cau
   expect(none.sentence).toContain('is on Backscatterer for backscatter (bounces or auto-replies to forged senders).');
   const unchecked = overallVerdict(input({ blacklist: { checked: false, complete: false, listings: [] } }));
   expect(unchecked.severity).toBe('ok');
-  expect(unchecked.sentence).toBe('No sign of a break-in. The blacklists have not been checked yet.');
+  expect(unchecked.sentence).toBe('No sign of a break-in. All 2 relay IPs are explained by POP3/IMAP logins. The blacklists have not been checked yet.');
 });
 
 test('undecided relay list: grey, and said first; a reseller hears about their own accounts only', () => {
