@@ -252,7 +252,8 @@ function switchCard(s: StatusReport, expireHostMins: number): Card {
   };
 }
 
-function blacklistCard(b: NonNullable<Facts['blacklist']>): Card {
+/** The blacklist card; `said` is the overall verdict's sentence about the listings (the same words everywhere). */
+function blacklistCard(b: NonNullable<Facts['blacklist']>, said: VerdictPart | undefined): Card {
   const link: Link = { kind: 'route', label: 'Open the blacklist check', route: '/blacklist' };
   const progress = b.progress.running ? { url: '/api/v1/blacklist', done: b.progress.done, total: b.progress.total } : undefined;
   if (!b.report) {
@@ -270,14 +271,12 @@ function blacklistCard(b: NonNullable<Facts['blacklist']>): Card {
   const listings = listingsOf(b);
   // Listings of the provider's network never make the card red: they are not about this server.
   const severity: Severity = listings.length ? listingsSeverity(listings) : r.verdict === 'unknown' ? 'unknown' : 'ok';
-  const part = overallVerdict({ isRoot: true, relay: { decided: false, hosts: [] }, blacklist: { checked: true, complete: r.verdict !== 'unknown', listings }, autoresponders: [] })
-    .parts.find((p) => p.topic === 'blacklist');
   const listed = listings.map((l) => `${l.ip} on ${l.list}${l.providerNetwork ? ' (your provider’s network, not this server)' : ''}`);
   return {
     id: 'blacklist',
     title: 'Blacklist listings',
     state: SEVERITY_TONE[severity],
-    sentence: listings.length && part ? part.text : r.summary,
+    sentence: listings.length && said ? said.text : r.summary,
     evidence: [...listed.slice(0, 6), ...(listed.length > 6 ? [`… and ${listed.length - 6} more`] : []), `Checked ${when(r.checkedAt)}${b.stale ? ' (older than the refresh interval)' : ''}`],
     link,
     progress,
@@ -339,11 +338,12 @@ function withWord<T extends { state: Tone; word?: string }>(c: T): T {
 
 export async function dashboard(ctx: CoreContext, viewer: Viewer): Promise<Dashboard> {
   const f = await gather(ctx, viewer);
+  const overall = overallVerdict(verdictInputOf(f));
   const cards: Card[] = [];
   if (viewer.isRoot) {
     cards.push(relayCard(f.relay));
     if (f.status) cards.push(switchCard(f.status, f.relay.expireHostMins));
-    if (f.blacklist) cards.push(blacklistCard(f.blacklist));
+    if (f.blacklist) cards.push(blacklistCard(f.blacklist, overall.parts.find((p) => p.topic === 'blacklist')));
   } else {
     cards.push({
       id: 'accounts',
@@ -358,7 +358,7 @@ export async function dashboard(ctx: CoreContext, viewer: Viewer): Promise<Dashb
   cards.push(relianceCard(f.reliance, f.status ? f.status.popBeforeSmtp.relayingAllowed : null));
   return {
     viewer: { user: viewer.user, isRoot: viewer.isRoot },
-    verdict: verdictOf(f, overallVerdict(verdictInputOf(f))),
+    verdict: verdictOf(f, overall),
     cards: cards.map(withWord),
     relay: f.relay,
     checkedAt: f.relay.checkedAt,
@@ -374,7 +374,7 @@ export async function guide(ctx: CoreContext, viewer: Viewer): Promise<Guide> {
   const steps: GuideStep[] = [];
 
   if (f.blacklist) {
-    const bc = blacklistCard(f.blacklist);
+    const bc = blacklistCard(f.blacklist, overall.parts.find((p) => p.topic === 'blacklist'));
     steps.push({
       id: 'blacklist',
       title: 'Listed where and why',

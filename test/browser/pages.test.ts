@@ -50,7 +50,10 @@ test('the dashboard answers the question in words, with the evidence one click a
   await page.goto(`${asRoot.url}/`);
   const verdict = page.locator('.rw-verdict-text');
   const n = demo.relayHosts.unexplained.length;
-  await expect(verdict.textContent()).resolves.toContain(`${n} relay IP${n === 1 ? ' needs' : 's need'} a look`);
+  await expect(verdict.textContent()).resolves.toMatch(/^\s*Needs attention\s+No sign of a break-in\./);
+  await expect(verdict.textContent()).resolves.toContain(`${n} relay IP${n === 1 ? ' has' : 's have'} no login behind`);
+  // every card says its state in words
+  await expect(page.locator('.rw-card .rw-severity').allTextContents()).resolves.toEqual(expect.arrayContaining(['Needs attention', 'Worth a look']));
   const cards = page.locator('.rw-card h3');
   await expect(cards.allTextContents()).resolves.toEqual(expect.arrayContaining([expect.stringContaining('Relay list'), expect.stringContaining('POP-before-SMTP relaying')]));
   // Every relay IP is in the table, and the table sorts by keyboard.
@@ -141,7 +144,7 @@ test('the standalone layout (no WHM chrome) gives the same answer', async () => 
   await page.goto(`${standalone.url}/`);
   await expect(page.locator('body.rw-standalone').count()).resolves.toBe(1);
   const n = demo.relayHosts.unexplained.length;
-  await expect(page.locator('.rw-verdict-text').textContent()).resolves.toContain(`${n} relay IP${n === 1 ? ' needs' : 's need'} a look`);
+  await expect(page.locator('.rw-verdict-text').textContent()).resolves.toContain(`${n} relay IP${n === 1 ? ' has' : 's have'} no login behind`);
   // Keyboard: the first Tab offers a way past the header, focus is visible, and the sort works by key.
   await page.keyboard.press('Tab');
   const skip = page.locator('a.rw-skip');
@@ -149,7 +152,7 @@ test('the standalone layout (no WHM chrome) gives the same answer', async () => 
   await expect(skip.isVisible()).resolves.toBe(true);
   await expect(page.evaluate('getComputedStyle(document.activeElement).outlineStyle')).resolves.not.toBe('none');
   await page.keyboard.press('Enter');
-  await expect(page.evaluate('location.hash')).resolves.toBe('#rw-main');
+  await expect(page.evaluate('location.hash')).resolves.toBe('#rw-main-action');
   await screenshots(page, 'standalone-dashboard');
   await page.goto(`${standalone.url}/accounts`);
   await screenshots(page, 'standalone-accounts');
@@ -198,7 +201,7 @@ test('the guided check, followed to the end: the disable flow with its confirmat
     expect.stringMatching(/^Turn POP-before-SMTP off safely/),
     expect.stringMatching(/^Confirm it took/),
   ]);
-  await expect(page.locator('#step-confirm .rw-badge').textContent()).resolves.toBe('not yet');
+  await expect(page.locator('#step-confirm .rw-badge').textContent()).resolves.toBe('Not yet');
   await screenshots(page, 'guide');
 
   // Step 5 leads to a confirmation page; nothing changes until the admin says yes.
@@ -214,8 +217,8 @@ test('the guided check, followed to the end: the disable flow with its confirmat
 
   // Back to the guide: the last step now confirms it.
   await page.goto(`${asRoot.url}/guide`);
-  await expect(page.locator('#step-turn-off .rw-badge').textContent()).resolves.toBe('fine');
-  await expect(page.locator('#step-confirm .rw-badge').textContent()).resolves.toBe('fine');
+  await expect(page.locator('#step-turn-off .rw-badge').textContent()).resolves.toBe('Fine');
+  await expect(page.locator('#step-confirm .rw-badge').textContent()).resolves.toBe('Fine');
   await expect(page.locator('#step-confirm').textContent()).resolves.toContain('relaying by POP-before-SMTP is off');
   await screenshots(page, 'guide-done');
   await page.goto(`${asRoot.url}/`);

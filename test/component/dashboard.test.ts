@@ -223,3 +223,22 @@ test('listings of the provider’s network alone: the blacklist card is not red 
   expect(d.cards.find((c: any) => c.id === 'blacklist')).toMatchObject({ state: 'green', word: 'Fine' });
   expect(d.verdict).toMatchObject({ state: 'green', text: "No sign of a break-in. The one relay IP is explained by a POP3/IMAP login. Not listed on its own: UCEPROTECT Level 3 lists your provider's network, not this server." });
 });
+
+test('every face says the same sentence: `relaywatch overview` (text and --json), the JSON route, the overview and the guided check', async () => {
+  const { runCliCaptured } = await import('../helpers/hostTree');
+  const root = host();
+  const a = app(root);
+  const d = (await request(a).get('/api/v1/dashboard').expect(200)).body;
+  const text = await runCliCaptured(['overview', '--root', root]);
+  expect(text.code).toBe(2); // needs attention, like the red verdict
+  expect(text.stdout.split('\n')[0]).toBe(`Needs attention: ${d.verdict.text}`);
+  expect(text.stdout).toContain(`  Relay list: Needs attention – ${d.cards[0].sentence}`);
+  const json = await runCliCaptured(['overview', '--root', root, '--json']);
+  expect(JSON.parse(json.stdout).verdict).toEqual(d.verdict);
+  const escaped = d.verdict.text.replace(/'/g, '&#39;');
+  expect((await request(a).get('/').expect(200)).text).toContain(escaped);
+  expect((await request(a).get('/guide').expect(200)).text).toContain(escaped);
+  const calm = await runCliCaptured(['overview', '--root', host({ popbeforesmtp: false, relayIps: ['203.0.113.10'] })]);
+  expect(calm.code).toBe(0);
+  expect(calm.stdout).toMatch(/^Fine: No sign of a break-in\. The one relay IP is explained by a POP3\/IMAP login\./);
+});
