@@ -49,7 +49,7 @@ export function ipNextSteps(f: NextStepFacts): NextStep[] {
   }
   // The mailboxes it went for: names it tried that are real mailboxes here, and those cPanel's map names.
   const targeted = [...new Set([...f.failedLogins.users, ...f.mapUsers])].filter((u) => f.accountOf(u) !== null && !f.users.includes(u));
-  const unknownLogins = f.status === 'unexplained' ? [] : f.users.filter((u) => f.accountOf(u) !== null);
+  const unknownLogins = f.users.filter((u) => f.accountOf(u) !== null);
   for (const u of targeted.slice(0, 5)) {
     const account = f.accountOf(u)!;
     steps.push({

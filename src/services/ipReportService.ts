@@ -267,7 +267,7 @@ export async function ipReport(ctx: CoreContext, viewer: Viewer, ipText: string)
       status,
       inRelayList,
       failedLogins,
-      users,
+      users: [...new Set(logins.map((l) => l.user))],
       mapUsers: tied ? mapUsers.filter(visibleUser) : [],
       accountOf: (u) => accounts.accountOfMailUser(u),
       relayingAllowed: viewer.isRoot ? (await readRelaying(ctx, gen.generation)).allowed : null,

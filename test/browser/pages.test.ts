@@ -190,7 +190,7 @@ test('a blacklist run shows a progress bar, never blocks the page, and the card 
 // Last: it changes the demo host (POP-before-SMTP goes off).
 test('the guided check, followed to the end: the disable flow with its confirmation, then "confirm it took"', async () => {
   await page.goto(`${asRoot.url}/`);
-  await page.locator('a', { hasText: 'Walk through the guided check' }).click();
+  await page.locator('a.rw-button', { hasText: 'Walk through the guided check' }).click();
   await page.waitForURL('**/guide');
   const titles = await page.locator('.rw-step h2').allTextContents();
   expect(titles.map((t) => t.replace(/\s+/g, ' ').trim())).toEqual([

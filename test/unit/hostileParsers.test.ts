@@ -131,6 +131,10 @@ function specs(mods: Record<string, Record<string, unknown>>): Record<string, Re
       compareIps: { notText: 'takes canonical IPs (canonicalIp output), never raw text' },
       ipOrder: { notText: 'makes a comparator of canonical IPs (canonicalIp output), never raw text' },
     },
+    'failedLogin.ts': {
+      parseFailedLogin: perLine('failedLogin.ts', 'parseFailedLogin', 'all'),
+      countFailedAttempts: { notText: 'takes parsed attempts' },
+    },
     'loginLine.ts': {
       matchLoginBody: perLine('loginLine.ts', 'matchLoginBody', ['maillog']),
       parseLoginLine: perLine('loginLine.ts', 'parseLoginLine', 'all'),

@@ -21,6 +21,16 @@ export const ipCommand: CliCommand = {
     out(`reverse DNS: ${report.ptr ? terminalSafe(report.ptr) : '-'}\n`);
     if (report.accounts.length) out(`accounts: ${terminalSafe(report.accounts.join(', '))}\n`);
     out(`logins: ${report.logins.length} (last 24 h: ${report.timeline.day.total}, last 7 days: ${report.timeline.week.total})\n`);
+    const f = report.failedLogins;
+    out(`failed attempts: ${f.count}${f.count ? ` (last 24 h: ${report.timeline.day.failedTotal}; ${f.first ?? '?'} to ${f.last ?? '?'}; names: ${terminalSafe(f.users.slice(0, 5).join(', '))}${f.users.length > 5 ? ` and ${f.users.length - 5} more` : ''})` : ''}\n`);
+    if (report.nextSteps.length) {
+      out('what to do:\n');
+      report.nextSteps.forEach((st, i) => {
+        out(`  ${i + 1}. ${terminalSafe(st.text)}\n`);
+        if (st.command) out(`     ${st.command}\n`);
+        for (const l of st.links) if (l.kind === 'directions') out(`     ${terminalSafe(l.where)}\n`);
+      });
+    }
     if (report.logins.length) {
       const rows = [['TIME', 'USER', 'PROTOCOL', 'WHERE']];
       for (const l of report.logins.slice(0, 50)) rows.push([l.time ?? '-', l.user, l.protocol, `${l.file}:${l.line}`]);
