@@ -91,7 +91,7 @@ function summarize(h: Omit<RelayHost, 'summary'>): string {
   if (h.status === 'alwaysrelay') return `Listed in /etc/alwaysrelay${h.alwaysRelayUser ? ` for ${h.alwaysRelayUser}` : ''}: a static allowlist entry someone added by hand.`;
   if (h.status === 'unexplained') {
     return h.mapUsers.length > 0
-      ? `No successful POP3/IMAP login from this IP was found in the logs, though cPanel's map names ${h.mapUsers.join(', ')}.`
+      ? `No successful POP3/IMAP login from this IP was found in the logs, though cPanel's record of recent logins names ${h.mapUsers.join(', ')}.`
       : 'No successful POP3/IMAP login from this IP was found in the logs: look at it.';
   }
   const who = h.users.slice(0, 3).join(', ') + (h.users.length > 3 ? ` and ${h.users.length - 3} more` : '');

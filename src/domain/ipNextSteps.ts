@@ -54,7 +54,7 @@ export function ipNextSteps(f: NextStepFacts): NextStep[] {
     const account = f.accountOf(u)!;
     steps.push({
       id: 'reset-password',
-      text: `Reset the password of ${u} (account ${account}): ${f.failedLogins.users.includes(u) ? 'passwords were tried for it from this IP' : 'cPanel’s map names it for this IP'}.`,
+      text: `Reset the password of ${u} (account ${account}): ${f.failedLogins.users.includes(u) ? 'passwords were tried for it from this IP' : 'cPanel’s record of recent logins names it for this IP'}.`,
       command: null,
       links: [
         { kind: 'route', label: `Account ${account}`, route: `/account/${account}` },
