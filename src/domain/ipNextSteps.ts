@@ -21,9 +21,9 @@ export interface NextStep {
 export interface NextStepFacts {
   ip: string;
   isRoot: boolean;
-  status: 'explained' | 'alwaysrelay' | 'unexplained' | 'not-listed';
+  status: 'explained' | 'alwaysrelay' | 'unexplained' | 'not-listed' | 'not-tied';
   inRelayList: boolean;
-  failedLogins: FailedLogins;
+  failedLogins: Pick<FailedLogins, 'count' | 'users'>;
   /** mailboxes that logged in from the IP */
   users: readonly string[];
   /** mailboxes cPanel's map names for the IP */

@@ -36,8 +36,8 @@ export interface VerdictHost {
   ip: string;
   status: HostStatus;
   users: readonly string[];
-  /** failed logins from this IP, when the report carries them */
-  failedLogins?: FailedLogins | null;
+  /** failed logins from this IP, when the report carries them (targetsMailboxes: names tried are this server's mailboxes) */
+  failedLogins?: (Pick<FailedLogins, 'count' | 'users'> & { targetsMailboxes?: boolean }) | null;
 }
 
 export type ListingCause = 'backscatter' | 'provider' | 'none';
@@ -108,6 +108,8 @@ function autoresponderNames(addresses: readonly string[]): string {
 }
 
 const failures = (h: VerdictHost): number => h.failedLogins?.count ?? 0;
+/** Password guessing: failed logins against this server's mailboxes (as the relay report counts it). */
+const guessing = (h: VerdictHost): boolean => failures(h) > 0 && (h.failedLogins?.targetsMailboxes ?? true);
 
 /** Explained hosts whose login came after repeated failed passwords for a name that then logged in. */
 export function guessedLogins(hosts: readonly VerdictHost[]): VerdictHost[] {
@@ -184,6 +186,16 @@ function relayPart(input: VerdictInput): VerdictPart | null {
   if (!decided) return null;
   const bad = hosts.filter((h) => h.status === 'unexplained');
   if (!bad.length) {
+    // (a login after repeated failures for that mailbox is said as a possible break-in instead)
+    const already = new Set(guessedLogins(hosts));
+    const tried = hosts.filter((h) => h.status !== 'unexplained' && guessing(h) && !already.has(h)).length;
+    if (tried > 0) {
+      return {
+        topic: 'relay',
+        severity: 'warning',
+        text: `${tried === hosts.length ? (tried === 1 ? 'The one relay IP' : `All ${tried} relay IPs`) : plural(tried, 'relay IP')} also ${tried === 1 ? 'shows' : 'show'} password guessing against this server's mailboxes: make sure the logins from ${tried === 1 ? 'it' : 'them'} were the mailboxes' owners.`,
+      };
+    }
     if (!hosts.length) {
       return { topic: 'relay', severity: 'ok', text: input.isRoot ? 'The relay list is empty.' : 'No relay IP is tied to your accounts.' };
     }
@@ -196,10 +208,10 @@ function relayPart(input: VerdictInput): VerdictPart | null {
         : `All ${hosts.length} relay IPs are explained by POP3/IMAP logins${always ? ' or /etc/alwaysrelay' : ''}.`,
     };
   }
-  const guessing = bad.filter((h) => failures(h) > 0).length;
+  const guessed = bad.filter(guessing).length;
   const n = bad.length;
   let text = `${plural(n, 'relay IP')} ${n === 1 ? 'has' : 'have'} no login behind ${n === 1 ? 'it' : 'them'}`;
-  if (guessing > 0) text += n === 1 ? ': it shows password guessing' : guessing === n ? ': all of them show password guessing' : `: ${guessing} of them show password guessing`;
+  if (guessed > 0) text += n === 1 ? ': it shows password guessing' : guessed === n ? ': all of them show password guessing' : `: ${guessed} of them ${guessed === 1 ? 'shows' : 'show'} password guessing`;
   return { topic: 'relay', severity: 'critical', text: `${text}.` };
 }
 

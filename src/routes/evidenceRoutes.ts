@@ -6,6 +6,8 @@ import type { Express, Request } from 'express';
 import { parseListingTime } from '../domain/backscatter';
 import { relianceCsv } from '../domain/relianceCsv';
 import { AppError } from '../http/appError';
+import { traversalProbe } from '../http/pathProbe';
+import { auditRefusedRequest } from '../http/refusalAudit';
 import { autoresponderReport } from '../services/autoresponderService';
 import { backscatterReport, DEFAULT_WINDOW_MINUTES } from '../services/backscatterService';
 import { parseDays, relianceReport } from '../services/relianceService';
@@ -52,6 +54,11 @@ function fieldOr<T>(errors: FieldError[], field: string, read: () => T, fallback
 }
 
 export function evidenceRoutes(app: Express, { ctx }: RouteDeps): void {
+  /** A page shown with its bad fields refused answers 400; an attempt to reach files that way is audited, as the error handler does. */
+  const refused = (req: Request, errors: FieldError[]): void => {
+    const probe = traversalProbe(req.originalUrl);
+    if (probe) void auditRefusedRequest(ctx, req, { action: 'http.refused', summary: `path traversal (${probe}): ${errors.map((e) => e.message).join(' ')}`, details: { url: req.originalUrl.slice(0, 500) } });
+  };
   const days = (req: Request): number => parseDays(query(req, 'days'), ctx.config.evidence.days);
   const pageDays = (req: Request, errors: FieldError[]): number => fieldOr(errors, 'days', () => days(req), ctx.config.evidence.days);
   const raw = (req: Request, name: string): string => (typeof req.query[name] === 'string' ? (req.query[name] as string) : '');
@@ -70,7 +77,10 @@ export function evidenceRoutes(app: Express, { ctx }: RouteDeps): void {
     const errors: FieldError[] = [];
     const d = pageDays(req, errors);
     const report = await relianceReport(ctx, req.identity!.viewer, { days: d });
-    if (errors.length) res.status(400);
+    if (errors.length) {
+      res.status(400);
+      refused(req, errors);
+    }
     res.render('pages/reliance', { title: 'Who relies on POP-before-SMTP', report, days: d, errors, given: { days: raw(req, 'days') } });
   });
 
@@ -81,7 +91,10 @@ export function evidenceRoutes(app: Express, { ctx }: RouteDeps): void {
     const errors: FieldError[] = [];
     const d = pageDays(req, errors);
     const report = await autoresponderReport(ctx, req.identity!.viewer, { days: d });
-    if (errors.length) res.status(400);
+    if (errors.length) {
+      res.status(400);
+      refused(req, errors);
+    }
     res.render('pages/autoresponders', { title: 'Autoresponders', report, days: d, errors, given: { days: raw(req, 'days') } });
   });
 
@@ -94,7 +107,10 @@ export function evidenceRoutes(app: Express, { ctx }: RouteDeps): void {
     const windowMinutes = fieldOr(errors, 'window', () => windowOf(req), DEFAULT_WINDOW_MINUTES);
     const at = fieldOr(errors, 'at', () => atOf(req), null);
     const report = await backscatterReport(ctx, req.identity!.viewer, { days: d, at, windowMinutes });
-    if (errors.length) res.status(400);
+    if (errors.length) {
+      res.status(400);
+      refused(req, errors);
+    }
     res.render('pages/backscatter', {
       title: 'Backscatter sources', report, days: d, at: raw(req, 'at'), windowMinutes, errors,
       given: { days: raw(req, 'days'), window: raw(req, 'window') },

@@ -20,6 +20,7 @@ import { relianceReport, RelianceReport } from './relianceService';
 import { StatusReport, statusReport } from './statusService';
 import { answerId, cachedAnswer } from './answerCache';
 import { viewerKey } from '../domain/scope';
+import { StaticRelayEntry, staticRelayEntries } from '../domain/staticRelay';
 
 export type Tone = 'green' | 'amber' | 'red' | 'grey';
 
@@ -236,6 +237,37 @@ function relayCard(r: ExplainReport): Card {
   };
 }
 
+/** Lines of the relay list that are not IPs, /etc/alwaysrelay and /etc/skipsmtpcheckhosts, each with its meaning (root only). */
+function staticRelayCard(r: ExplainReport, s: StatusReport): Card {
+  const entries = staticRelayEntries({
+    relayList: r.relayList,
+    rejectedLines: r.rejectedLines,
+    allowlists: s.allowlists,
+    // readAllowlists() puts /etc/alwaysrelay (or the file antirelayd.conf names instead) first
+    alwaysrelayPath: s.allowlists[0]?.path ?? '/etc/alwaysrelay',
+  });
+  const count = (k: StaticRelayEntry['kind']): number => entries.filter((e) => e.kind === k).length;
+  const open = count('skipsmtpcheckhosts');
+  const always = count('alwaysrelay');
+  const rejected = count('rejected-line');
+  const parts = [
+    ...(open ? [`${plural(open, 'host')} in /etc/skipsmtpcheckhosts, which Exim lets relay without any check`] : []),
+    ...(always ? [`${plural(always, 'entry', 'entries')} in /etc/alwaysrelay, which may relay even with POP-before-SMTP off`] : []),
+    ...(rejected ? [`${plural(rejected, 'line')} in the relay list that ${rejected === 1 ? 'is' : 'are'} not an IP address`] : []),
+  ];
+  return {
+    id: 'static-relay',
+    title: 'Static relay entries',
+    state: open || rejected ? 'red' : always ? 'amber' : 'green',
+    sentence: parts.length ? `${parts.join('; ')}.` : 'No static relay entries: /etc/alwaysrelay and /etc/skipsmtpcheckhosts are empty or absent, and every line of the relay list is an IP address.',
+    evidence: [
+      ...entries.slice(0, 12).map((e) => `${e.file}:${e.line} “${e.text}”: ${e.meaning}`),
+      ...(entries.length > 12 ? [`… and ${entries.length - 12} more (see the status page)`] : []),
+    ],
+    link: { kind: 'route', label: 'See every allowlist', route: '/status', fragment: 'rw-allow' },
+  };
+}
+
 function switchCard(s: StatusReport, expireHostMins: number): Card {
   const p = s.popBeforeSmtp;
   return {
@@ -342,13 +374,14 @@ export async function dashboard(ctx: CoreContext, viewer: Viewer): Promise<Dashb
   const cards: Card[] = [];
   if (viewer.isRoot) {
     cards.push(relayCard(f.relay));
+    if (f.status) cards.push(staticRelayCard(f.relay, f.status));
     if (f.status) cards.push(switchCard(f.status, f.relay.expireHostMins));
     if (f.blacklist) cards.push(blacklistCard(f.blacklist, overall.parts.find((p) => p.topic === 'blacklist')));
   } else {
     cards.push({
       id: 'accounts',
       title: 'Your accounts',
-      state: f.relay.verdict === 'unknown' ? 'grey' : 'green',
+      state: f.relay.verdict === 'unknown' ? 'grey' : f.relay.counts.unexplained > 0 ? 'red' : 'green',
       sentence: `${plural(viewer.accounts.size, 'account')}; ${plural(f.relay.counts.hosts, 'relay IP')} tied to ${viewer.accounts.size === 1 ? 'it' : 'them'} right now.`,
       evidence: [],
       link: { kind: 'route', label: 'Open your accounts', route: '/accounts' },
@@ -398,7 +431,7 @@ export async function guide(ctx: CoreContext, viewer: Viewer): Promise<Guide> {
     id: 'relay-list',
     title: 'Who is in the relay list',
     question: 'Why is each of these IPs allowed to relay?',
-    state: viewer.isRoot ? rc.state : relay.verdict === 'unknown' ? 'grey' : 'green',
+    state: rc.state,
     sentence: relay.verdict === 'unknown' ? 'Some files could not be read, so this cannot be decided.' : viewer.isRoot ? relay.summary : relayPart?.text ?? relay.summary,
     evidence: relay.hosts.slice(0, 8).map((h) => `${h.ip}: ${h.summary}`).concat(relay.hosts.length > 8 ? [`… and ${relay.hosts.length - 8} more`] : []),
     next: bad.length
@@ -406,6 +439,22 @@ export async function guide(ctx: CoreContext, viewer: Viewer): Promise<Guide> {
       : 'Nothing to do here: every IP is there because a mailbox logged in from it.',
     link: rc.link,
   });
+
+  if (f.status) {
+    const sc = staticRelayCard(relay, f.status);
+    steps.push({
+      id: 'static-relay',
+      title: 'Relay entries no login put there',
+      question: 'Which hosts may relay because a file says so, not because a mailbox logged in?',
+      state: sc.state,
+      sentence: sc.sentence,
+      evidence: sc.evidence,
+      next: sc.state === 'green'
+        ? 'Nothing to do here.'
+        : 'Keep only entries that are your own servers: remove the others from the file named (as root, over SSH). Exim reads these files on every connection.',
+      link: sc.link,
+    });
+  }
 
   const ac = autoresponderCard(f.autoresponders);
   steps.push({

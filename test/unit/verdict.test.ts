@@ -5,7 +5,7 @@ const unexplained = (ip: string, failed = 0): VerdictHost => ({
   ip,
   status: 'unexplained',
   users: [],
-  failedLogins: failed ? { count: failed, users: ['admin'], first: '2026-01-01T00:00:00.000Z', last: '2026-01-01T01:00:00.000Z' } : undefined,
+  failedLogins: failed ? { count: failed, users: ['admin'], targetsMailboxes: true } : undefined,
 });
 const backscatterer: VerdictListing = { ip: '203.0.113.10', list: 'Backscatterer', impact: 'medium', providerNetwork: false, cause: 'backscatter' };
 const uce3 = (ip = '203.0.113.10'): VerdictListing => ({ ip, list: 'UCEPROTECT Level 3', impact: 'low', providerNetwork: true, cause: 'provider' });
@@ -57,12 +57,12 @@ test('weighted by impact: a high-impact spam listing outranks a risky autorespon
 });
 
 test('a login after repeated failed passwords for that mailbox leads as a possible break-in; a single typo does not', () => {
-  const guessed: VerdictHost = { ...explained('198.51.100.9', ['sales@x.example']), failedLogins: { count: 12, users: ['sales@x.example', 'admin'], first: null, last: null } };
+  const guessed: VerdictHost = { ...explained('198.51.100.9', ['sales@x.example']), failedLogins: { count: 12, users: ['sales@x.example', 'admin'], targetsMailboxes: true } };
   const v = overallVerdict(input({ relay: { decided: true, hosts: [guessed, explained('198.51.100.1')] } }));
   expect(v.lead).toBe('Possible break-in.');
   expect(v.sentence).toBe('Possible break-in. The password of sales@x.example may have been guessed: 198.51.100.9 logged in after 12 failed attempts; change it.');
   expect(v.severity).toBe('critical');
-  const typo: VerdictHost = { ...explained('198.51.100.9', ['sales@x.example']), failedLogins: { count: 1, users: ['sales@x.example'], first: null, last: null } };
+  const typo: VerdictHost = { ...explained('198.51.100.9', ['sales@x.example']), failedLogins: { count: 1, users: ['sales@x.example'], targetsMailboxes: true } };
   expect(overallVerdict(input({ relay: { decided: true, hosts: [typo] } })).lead).toBe('No sign of a break-in.');
 });
 
@@ -83,6 +83,11 @@ test('undecided relay list: grey, and said first; a reseller hears about their o
   expect(r.sentence).toBe('No sign of a break-in among your accounts. The one relay IP is explained by a POP3/IMAP login.');
   const empty = overallVerdict({ isRoot: false, relay: { decided: true, hosts: [] }, blacklist: null, autoresponders: [] });
   expect(empty.sentence).toBe('No sign of a break-in among your accounts. No relay IP is tied to your accounts.');
+});
+
+test('one of several unexplained IPs guessing; failed logins against names that are no mailbox here are not counted as guessing', () => {
+  const v = overallVerdict(input({ relay: { decided: true, hosts: [unexplained('192.0.2.1', 4), unexplained('192.0.2.2'), { ...unexplained('192.0.2.3', 9), failedLogins: { count: 9, users: ['<script>'], targetsMailboxes: false } }] } }));
+  expect(v.sentence).toBe('No sign of a break-in. 3 relay IPs have no login behind them: 1 of them shows password guessing.');
 });
 
 test('one unexplained IP, with and without failed logins', () => {

@@ -16,13 +16,20 @@ export const ipCommand: CliCommand = {
       return EXIT.ok;
     }
     const out = r.io.out;
-    out(`${report.ip}: ${report.inRelayList ? `in the relay list (${report.status}${report.stale ? ', stale' : ''})` : 'not in the relay list'}\n`);
+    const where = report.inRelayList === null ? 'not tied to your accounts' : report.inRelayList ? `in the relay list (${report.status}${report.stale ? ', stale' : ''})` : 'not in the relay list';
+    out(`${report.ip}: ${where}\n`);
     out(`${terminalSafe(report.summary)}\n`);
     out(`reverse DNS: ${report.ptr ? terminalSafe(report.ptr) : '-'}\n`);
     if (report.accounts.length) out(`accounts: ${terminalSafe(report.accounts.join(', '))}\n`);
     out(`logins: ${report.logins.length} (last 24 h: ${report.timeline.day.total}, last 7 days: ${report.timeline.week.total})\n`);
+    if (report.logins.length) {
+      const rows = [['TIME', 'USER', 'PROTOCOL', 'WHERE']];
+      for (const l of report.logins.slice(0, 50)) rows.push([l.time ?? '-', l.user, l.protocol, `${l.file}:${l.line}`]);
+      out(`${table(rows)}\n`);
+      if (report.logins.length > 50) out(`… ${report.logins.length - 50} more (use --json)\n`);
+    }
     const f = report.failedLogins;
-    out(`failed attempts: ${f.count}${f.count ? ` (last 24 h: ${report.timeline.day.failedTotal}; ${f.first ?? '?'} to ${f.last ?? '?'}; names: ${terminalSafe(f.users.slice(0, 5).join(', '))}${f.users.length > 5 ? ` and ${f.users.length - 5} more` : ''})` : ''}\n`);
+    out(`failed logins: ${f.count}${f.count ? ` (${f.first ?? '?'} to ${f.last ?? '?'}${f.users.length ? `; tried: ${terminalSafe(f.users.slice(0, 10).join(', '))}${f.users.length > 10 ? ` and ${f.users.length - 10} more` : ''}` : ''})` : ''}${f.targetsMailboxes ? ': password guessing against this server\'s mailboxes' : ''}\n`);
     if (report.nextSteps.length) {
       out('what to do:\n');
       report.nextSteps.forEach((st, i) => {
@@ -30,12 +37,6 @@ export const ipCommand: CliCommand = {
         if (st.command) out(`     ${st.command}\n`);
         for (const l of st.links) if (l.kind === 'directions') out(`     ${terminalSafe(l.where)}\n`);
       });
-    }
-    if (report.logins.length) {
-      const rows = [['TIME', 'USER', 'PROTOCOL', 'WHERE']];
-      for (const l of report.logins.slice(0, 50)) rows.push([l.time ?? '-', l.user, l.protocol, `${l.file}:${l.line}`]);
-      out(`${table(rows)}\n`);
-      if (report.logins.length > 50) out(`… ${report.logins.length - 50} more (use --json)\n`);
     }
     if (r.values.lines) {
       for (const l of report.lines) out(`${terminalSafe(`${l.file}:${l.line}: ${l.text}`)}\n`);
