@@ -9,7 +9,7 @@ import { AppError } from '../http/appError';
 import { traversalProbe } from '../http/pathProbe';
 import { auditRefusedRequest } from '../http/refusalAudit';
 import { autoresponderReport } from '../services/autoresponderService';
-import { backscatterReport, DEFAULT_WINDOW_MINUTES } from '../services/backscatterService';
+import { backscatterReport, DEFAULT_WINDOW_MINUTES, emptyWindowText } from '../services/backscatterService';
 import { parseDays, relianceReport } from '../services/relianceService';
 import type { RouteDeps } from './deps';
 
@@ -112,7 +112,7 @@ export function evidenceRoutes(app: Express, { ctx }: RouteDeps): void {
       refused(req, errors);
     }
     res.render('pages/backscatter', {
-      title: 'Backscatter sources', report, days: d, at: raw(req, 'at'), windowMinutes, errors,
+      title: 'Backscatter sources', report, days: d, at: raw(req, 'at'), windowMinutes, errors, emptyWindowText,
       given: { days: raw(req, 'days'), window: raw(req, 'window') },
     });
   });
