@@ -100,7 +100,7 @@
     });
   }
   markScrollers();
-  window.addEventListener('resize', markScrollers);
+  if (typeof window.addEventListener === 'function') window.addEventListener('resize', markScrollers);
 
   window.relaywatch = window.relaywatch || {};
 })();
