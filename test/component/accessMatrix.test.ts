@@ -326,6 +326,7 @@ describe('identity headers over TCP', () => {
 type CliSpec = { access: 'viewer' | 'root'; args: string[] } | { skip: string };
 const COMMANDS_TABLE: Record<string, CliSpec> = {
   explain: { access: 'viewer', args: ['--json'] },
+  overview: { access: 'viewer', args: ['--json'] },
   ip: { access: 'viewer', args: ['@ownip', '--json'] },
   logins: { access: 'viewer', args: ['@maillog', '--json'] },
   reliance: { access: 'viewer', args: ['--days', '30', '--json'] },

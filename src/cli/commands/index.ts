@@ -34,6 +34,7 @@ function lazyCommand(name: string, load: () => CliCommand, traits: Traits = {}):
 }
 
 export const COMMANDS: CliCommand[] = [
+  lazyCommand('overview', () => (require('./overviewCommand') as typeof import('./overviewCommand')).overviewCommand),
   lazyCommand('explain', () => (require('./explainCommand') as typeof import('./explainCommand')).explainCommand),
   lazyCommand('ip', () => (require('./ipCommand') as typeof import('./ipCommand')).ipCommand),
   lazyCommand('logins', () => (require('./loginsCommand') as typeof import('./loginsCommand')).loginsCommand, { readsHost: false }),
