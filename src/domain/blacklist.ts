@@ -258,6 +258,24 @@ export function blacklistSummary(input: VerdictInput, zonesAsked: number): strin
   return `None of the server's ${plural(c.checkedIps, 'IP')} is listed on the ${plural(zonesAsked, 'list')} checked.`;
 }
 
-export function blacklistExitCode(verdict: BlacklistVerdict): number {
-  return verdict === 'listed' ? 2 : verdict === 'unknown' ? 3 : 0;
+/**
+ * How much one listing weighs by itself: 0 for a list of the provider's network (UCEPROTECT 2/3: not
+ * about this server, nothing to fix here), 1 for a low-impact list (worth a look), 2 for any other
+ * (needs attention). The exit status and the overview's blacklist card both go by it, so they agree.
+ */
+export function listingWeight(l: Pick<BlacklistResult, 'impact' | 'providerNetwork'>): 0 | 1 | 2 {
+  if (l.providerNetwork) return 0;
+  return l.impact === 'low' ? 1 : 2;
+}
+
+/**
+ * The exit status: the heaviest listing's weight; with none that weighs, 3 while any check could not
+ * be done or the server's IPs may be incomplete (not a clean bill), else 0.
+ */
+export function blacklistExitCode(input: VerdictInput): number {
+  const results = input.ips.flatMap((i) => i.results);
+  const weight = Math.max(0, ...results.filter((r) => r.status === 'listed').map(listingWeight));
+  if (weight > 0) return weight;
+  const c = countResults(input);
+  return c.unknown > 0 || c.checkedIps === 0 || input.incomplete ? 3 : 0;
 }

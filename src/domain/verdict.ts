@@ -15,6 +15,7 @@
  */
 import type { HostStatus } from './explain';
 import type { FailedLogins } from './failedLogins';
+import { listingWeight } from './blacklist';
 
 export type Severity = 'critical' | 'warning' | 'ok' | 'unknown';
 
@@ -274,11 +275,13 @@ export function overallVerdict(input: VerdictInput): OverallVerdict {
   };
 }
 
+const WEIGHT_SEVERITY: Record<0 | 1 | 2, Severity> = { 0: 'ok', 1: 'warning', 2: 'critical' };
+
 /** The severity of a blacklist result by itself (its card): provider listings never make it red. */
 export function listingsSeverity(listings: readonly VerdictListing[]): Severity {
   let s: Severity = 'ok';
   for (const l of listings) {
-    const ls: Severity = l.providerNetwork ? 'ok' : l.impact === 'low' ? 'warning' : 'critical';
+    const ls = WEIGHT_SEVERITY[listingWeight(l)];
     if (RANK[ls] > RANK[s]) s = ls;
   }
   return s;

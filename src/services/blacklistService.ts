@@ -262,7 +262,7 @@ export async function checkBlacklists(ctx: CoreContext, viewer: Viewer, opts: Ch
 }
 
 export function blacklistReportExitCode(r: BlacklistReport): number {
-  return blacklistExitCode(r.verdict);
+  return blacklistExitCode({ ips: r.ips, incomplete: r.problems.some((p) => p.blocking) });
 }
 
 export interface CheckProgress {

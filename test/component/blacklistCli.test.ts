@@ -181,6 +181,22 @@ test('exit 0 when every list answers and nothing is listed', async () => {
   expect(r.stdout).toMatch(/^OK: None of the server's 4 IPs is listed on the 7 lists checked\./);
 });
 
+test("exit 0 when only the provider's network is listed (UCEPROTECT level 3): not this server, as the overview's card says", async () => {
+  const dns = await server(() =>
+    startDnsblServer({
+      zones: Object.fromEntries(DEFAULT_QUERIED_ZONES.map((z) => [z, 'answer'])),
+      records: { ...selfTestEntries(DEFAULT_QUERIED_ZONES), '10.113.0.203.dnsbl-3.uceprotect.net': { a: ['127.0.0.2'] } },
+    }),
+  );
+  const root = host({ resolver: dns.address });
+  const r = await blacklist(root);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/^LISTED: 203\.0\.113\.10 is listed on UCEPROTECT Level 3 \(UCEPROTECT Level 3: your provider's network, not this server\)\./);
+  const json = await blacklist(root, '--json');
+  expect(json.code).toBe(0);
+  expect(result(json.body, '203.0.113.10', 'dnsbl-3.uceprotect.net')).toMatchObject({ status: 'listed', providerNetwork: true });
+});
+
 test('exit 3 when nothing is listed but something could not be checked; --ip checks only the given IPs and leaves the cache alone', async () => {
   const dns = await server();
   const root = host({ resolver: dns.address });
