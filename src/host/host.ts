@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { openUserFolder, UserFolderResult } from './userFolder';
 
 export type FileProblem = 'missing' | 'unreadable' | 'symlink-loop' | 'outside-root' | 'not-a-file';
 
@@ -154,6 +155,14 @@ export class Host {
       if (issue.problem === 'missing') return [];
       throw new HostPathError(issue);
     }
+  }
+
+  /**
+   * A folder under a user's home, held open so that its files are read without following the user's
+   * symlinks (userFolder.ts). `home` is the home folder's host path, `sub` the plain names below it.
+   */
+  openUserFolder(home: string, sub: readonly string[], expectedUid: number | null = null): UserFolderResult {
+    return openUserFolder(this, home, sub, expectedUid);
   }
 
   openReadStream(hostPath: string, opts: { start?: number; highWaterMark?: number } = {}): fs.ReadStream {
