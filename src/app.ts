@@ -7,6 +7,7 @@ import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { AppError, isAppError } from './http/appError';
 import { csrfTokens, verifyCsrf } from './http/csrf';
+import { hostGuard } from './http/hostGuard';
 import { IdentitySource, identityMiddleware } from './http/identity';
 import { linkTo } from './http/links';
 import { traversalProbe } from './http/pathProbe';
@@ -24,6 +25,11 @@ export interface AppOptions {
   identity: IdentitySource;
   /** secret for CSRF tokens; random per process when not given */
   secret?: Buffer;
+  /**
+   * The Host values a loopback development server answers to (hostGuard.ts): any other Host is
+   * refused, and a change must come from one of them. Not set on the WHM socket.
+   */
+  allowedHosts?: readonly string[];
 }
 
 export function createApp(ctx: CoreContext, opts: AppOptions): express.Express {
@@ -55,6 +61,8 @@ export function createApp(ctx: CoreContext, opts: AppOptions): express.Express {
     res.locals.hostRoot = ctx.config.root;
     next();
   });
+
+  if (opts.allowedHosts) app.use(hostGuard(ctx, opts.allowedHosts));
 
   // Static assets need no identity (they hold no data), so the daemon-down page can use them too.
   app.use('/assets', express.static(path.join(TEMPLATES_DIR, 'assets'), { index: false, fallthrough: false, maxAge: 0 }));
