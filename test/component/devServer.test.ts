@@ -98,7 +98,7 @@ test('a change from another origin, or with neither Origin nor Referer, is refus
   }
   await waitForAudit((e) => e.details?.origin === `http://rebind.attacker.example:${port}` && e.target === 'POST /api/v1/pop-before-smtp');
   // The same request from the server's own page reaches the route (which refuses the made-up action itself).
-  for (const extra of [{ origin: `http://127.0.0.1:${port}` }, { referer: `http://localhost:${port}/status/confirm` }]) {
+  for (const extra of [{ origin: `http://127.0.0.1:${port}` }, { referer: `http://localhost:${port}/status/confirm` }] as Array<Record<string, string>>) {
     const ok = await send('POST', '/api/v1/pop-before-smtp', { ...base, ...extra }, body);
     expect(ok.status).toBe(400);
     expect(JSON.parse(ok.body).error.message).toMatch(/must be "enable" or "disable"/);
