@@ -4,10 +4,12 @@
  */
 import crypto from 'node:crypto';
 import path from 'node:path';
+import ejs from 'ejs';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { AppError, isAppError } from './http/appError';
 import { csrfTokens, verifyCsrf } from './http/csrf';
 import { hostGuard } from './http/hostGuard';
+import { htmlText } from './http/htmlText';
 import { IdentitySource, identityMiddleware } from './http/identity';
 import { linkTo } from './http/links';
 import { traversalProbe } from './http/pathProbe';
@@ -39,6 +41,11 @@ export function createApp(ctx: CoreContext, opts: AppOptions): express.Express {
   const tokenFor = csrfTokens(secret);
 
   app.disable('x-powered-by');
+  // Every template's `<%= %>` goes through one escaping that also shows control and bidi characters
+  // as marks (htmlText.ts): no page has to remember to clean log text itself.
+  app.engine('ejs', (file: string, data: object, done: (e: unknown, html?: string) => void) => {
+    ejs.renderFile(file, data as ejs.Data, { escape: htmlText, cache: (data as { cache?: boolean }).cache === true }, done);
+  });
   app.set('view engine', 'ejs');
   app.set('views', TEMPLATES_DIR);
   app.set('query parser', 'simple');
