@@ -165,7 +165,7 @@ export class Host {
     return openUserFolder(this, home, sub, expectedUid);
   }
 
-  openReadStream(hostPath: string, opts: { start?: number; highWaterMark?: number } = {}): fs.ReadStream {
+  openReadStream(hostPath: string, opts: { start?: number; end?: number; highWaterMark?: number } = {}): fs.ReadStream {
     return fs.createReadStream(this.real(hostPath), opts);
   }
 
