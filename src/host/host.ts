@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { temporaryName } from './stateDir';
 import { openUserFolder, UserFolderResult } from './userFolder';
 
 export type FileProblem = 'missing' | 'unreadable' | 'symlink-loop' | 'outside-root' | 'not-a-file';
@@ -173,13 +174,17 @@ export class Host {
     await fsp.mkdir(this.direct(hostDir), { recursive: true, mode });
   }
 
-  /** Writes to `<file>.tmp-<pid>` and renames into place, so a reader never sees half a file. */
+  /**
+   * Writes to a temporary file and renames it into place, so a reader never sees half a file. The
+   * temporary name is random and created with O_EXCL: a name planted in advance (a symlink to a file
+   * root should not overwrite) makes the write fail instead of following it.
+   */
   async writeAtomic(hostPath: string, data: string | Buffer, mode = 0o644): Promise<void> {
     const target = this.direct(hostPath);
     await fsp.mkdir(path.dirname(target), { recursive: true });
-    const tmp = `${target}.tmp-${process.pid}-${Date.now()}`;
+    const tmp = temporaryName(target);
     try {
-      await fsp.writeFile(tmp, data, { mode });
+      await fsp.writeFile(tmp, data, { mode, flag: 'wx' });
       await fsp.chmod(tmp, mode);
       await fsp.rename(tmp, target);
     } catch (e) {
