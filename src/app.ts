@@ -34,6 +34,20 @@ export interface AppOptions {
   allowedHosts?: readonly string[];
 }
 
+/** What a library's error means for the client: a body error or a missing static file is the client's, anything else ours. */
+function appErrorOf(err: unknown): AppError {
+  const type = (err as { type?: unknown }).type;
+  const status = (err as { status?: unknown; statusCode?: unknown }).status ?? (err as { statusCode?: unknown }).statusCode;
+  if (type === 'entity.parse.failed') return AppError.badRequest('The request body is not valid.');
+  if (type === 'entity.too.large') return new AppError(413, 'too_large', 'The request body is too large.');
+  if (typeof type === 'string' && (status === 400 || status === 415)) return new AppError(status, 'bad_body', 'The request body cannot be read (its encoding or character set is not supported).');
+  // serve-static's "not found" (a missing /assets/… file) or "forbidden" (a `..` in its path) is a
+  // plain 404, not a fault with a stack trace.
+  if (status === 404 || status === 403) return AppError.notFound('No such file.');
+  if (typeof status === 'number' && status >= 400 && status < 500 && (err as { expose?: unknown }).expose === true) return new AppError(status, 'bad_request', 'The request cannot be answered.');
+  return AppError.internal('Something went wrong inside relaywatch; the daemon log has the details.');
+}
+
 export function createApp(ctx: CoreContext, opts: AppOptions): express.Express {
   const app = express();
   const secret = opts.secret ?? crypto.randomBytes(32);
@@ -112,14 +126,13 @@ export function createApp(ctx: CoreContext, opts: AppOptions): express.Express {
 
   app.use((_req, _res, next) => next(AppError.notFound('No such page.')));
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const e = isAppError(err)
-      ? err
-      : (err as { type?: string }).type === 'entity.parse.failed'
-        ? AppError.badRequest('The request body is not valid.')
-        : (err as { type?: string }).type === 'entity.too.large'
-          ? new AppError(413, 'too_large', 'The request body is too large.')
-          : AppError.internal('Something went wrong inside relaywatch; the daemon log has the details.');
+    const e = isAppError(err) ? err : appErrorOf(err);
     if (!isAppError(err) && e.status === 500) console.error(err);
+    // A request body refused before any route read it (not valid, too large, an unknown charset or
+    // encoding) is recorded like any other refused state change. (Routes record their own refusals.)
+    if (!isAppError(err) && typeof (err as { type?: unknown }).type === 'string' && req.method !== 'GET' && req.method !== 'HEAD' && e.status >= 400 && e.status < 500) {
+      void auditRefusedRequest(ctx, req, { action: 'http.refused', summary: `${e.message} (${e.status})`, details: { bodyError: String((err as { type: string }).type).slice(0, 60) } });
+    }
     // A refused attempt to reach files outside the routes is recorded (the refusal itself was the route's).
     // (State changes are audited by their own routes, refusals included.)
     const probe = (req.method === 'GET' || req.method === 'HEAD') && (e.status === 400 || e.status === 404) ? traversalProbe(req.originalUrl) : null;

@@ -10,6 +10,7 @@
  *   RELAYWATCH_SOCKET          daemon socket (default /run/relaywatch/http.sock)
  *   RELAYWATCH_HOST_ROOT       host root for WHM's chrome cache on the "not running" page (default /)
  *   RELAYWATCH_CGI_TIMEOUT_MS  how long to wait for the daemon's answer (default 120000)
+ *   RELAYWATCH_CGI_BODY_TIMEOUT_MS  how long to wait for the request body (default 30000)
  * cpsrvd passes only CGI variables of its own making, so a browser cannot set these.
  */
 'use strict';
@@ -21,6 +22,8 @@ const path = require('node:path');
 const SOCKET = process.env.RELAYWATCH_SOCKET || '/run/relaywatch/http.sock';
 const HOST_ROOT = process.env.RELAYWATCH_HOST_ROOT || '/';
 const TIMEOUT_MS = Number(process.env.RELAYWATCH_CGI_TIMEOUT_MS) > 0 ? Number(process.env.RELAYWATCH_CGI_TIMEOUT_MS) : 120000;
+/** A client that announces a body and never sends it must not keep a root process waiting. */
+const BODY_TIMEOUT_MS = Number(process.env.RELAYWATCH_CGI_BODY_TIMEOUT_MS) > 0 ? Number(process.env.RELAYWATCH_CGI_BODY_TIMEOUT_MS) : 30000;
 /** The daemon refuses bodies over 64 KiB anyway; this only stops the CGI from buffering a huge one. */
 const MAX_BODY = 1024 * 1024;
 /** Largest answer relayed (a CSV export of a big server stays far below it). */
@@ -100,12 +103,19 @@ function restOfQuery(qs) {
     .join('&');
 }
 
+/** The body, or null when it did not arrive in full within BODY_TIMEOUT_MS. */
 function readBody(length) {
   return new Promise((resolve, reject) => {
     if (length === 0) return resolve(Buffer.alloc(0));
     const chunks = [];
     let got = 0;
+    const timer = setTimeout(() => {
+      process.stdin.removeAllListeners();
+      process.stdin.pause();
+      resolve(null);
+    }, BODY_TIMEOUT_MS);
     const done = () => {
+      clearTimeout(timer);
       process.stdin.removeAllListeners();
       process.stdin.pause();
       resolve(Buffer.concat(chunks).subarray(0, length));
@@ -228,6 +238,7 @@ async function main() {
   if (!Number.isInteger(length) || length < 0) return plain(400, 'relaywatch: bad CONTENT_LENGTH.');
   if (length > MAX_BODY) return plain(413, 'relaywatch: the request body is too large.');
   const body = method === 'POST' ? await readBody(length) : Buffer.alloc(0);
+  if (body === null) return plain(408, `relaywatch: the request body did not arrive within ${Math.round(BODY_TIMEOUT_MS / 1000)} seconds.`);
 
   const rest = restOfQuery(qs);
   const target = route.split('/').map((seg) => encodeURIComponent(seg)).join('/') + (rest ? `?${rest}` : '');

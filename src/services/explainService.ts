@@ -23,7 +23,11 @@ export interface ExplainReport {
   relayList: string;
   relayListLink: string | null;
   relayListExists: boolean;
-  relaying: { allowed: boolean; why: string };
+  /**
+   * Whether POP-before-SMTP relaying is allowed: the switch's state is root's (as the status page is),
+   * so null for a reseller.
+   */
+  relaying: { allowed: boolean; why: string } | null;
   verdict: Verdict;
   summary: string;
   expireHostMins: number;
@@ -83,7 +87,7 @@ async function explainNow(ctx: CoreContext, viewer: Viewer, opts: { onProgress?:
   const gen = await readGeneration(ctx);
   const list = await readRelayList(ctx, gen.generation, problems);
   const accounts = await sharedAccounts(ctx, problems);
-  const relaying = await readRelaying(ctx, gen.generation);
+  const relaying = viewer.isRoot ? await readRelaying(ctx, gen.generation) : null;
   const evidence = await collectLoginEvidence(ctx, new Set(list.ips), problems, opts.onProgress);
 
   const hosts = explainHosts(explainInputFrom(ctx, viewer, list, accounts, evidence));
@@ -95,7 +99,7 @@ async function explainNow(ctx: CoreContext, viewer: Viewer, opts: { onProgress?:
     relayList: list.path,
     relayListLink: list.linkTarget,
     relayListExists: list.exists,
-    relaying: { allowed: relaying.allowed, why: relaying.why },
+    relaying: relaying ? { allowed: relaying.allowed, why: relaying.why } : null,
     verdict,
     summary: verdictSentence(verdict, hosts),
     expireHostMins: list.expireHostMins,
