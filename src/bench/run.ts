@@ -323,6 +323,7 @@ async function main(): Promise<number> {
   }
 
   for (const r of await (require('./load') as typeof import('./load')).loadBenchRows({ log: step })) row(r); // load: 200 clients × 30 s, socket, CGI, TCP (load.ts)
+  for (const r of await (require('./cgi') as typeof import('./cgi')).cgiBenchRows({ log: step })) row(r); // the CGI bridge against Node's start (cgi.ts)
   const out = [
     '',
     `relaywatch benchmark — ${new Date().toISOString()}`,

@@ -19,8 +19,9 @@ export const serveCommand: CliCommand = {
       if (listen || devUser) throw AppError.badRequest('--socket cannot be combined with --listen or --dev-user: on the socket the WHM user comes from the CGI bridge.');
       if (!socket) throw AppError.badRequest(`--socket needs a path (inside WHM: ${DEFAULT_SOCKET}).`);
       running = await listenSocket(ctx(), socket);
-      // chkservd and `ps` find the daemon by this name.
-      process.title = 'relaywatch serve';
+      // chkservd finds the daemon by this title (plugin/chkserv.d/relaywatch matches "relaywatch serve --socket"),
+      // and so does `ps`; the CGI, the CLI and `journalctl -u relaywatch` never carry it.
+      process.title = `relaywatch serve --socket ${socket}`;
       r.io.err(`relaywatch: serving host root ${ctx().config.root} for WHM on ${running.address}\n`);
     } else {
       if (!listen) throw AppError.badRequest('serve needs --socket PATH (inside WHM) or --listen HOST:PORT with --dev-user USER (development).');
