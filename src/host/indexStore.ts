@@ -40,18 +40,21 @@ export class IndexStore {
 
   constructor(host: Host, stateDir: string) {
     this.dir = host.direct(path.posix.join(stateDir, INDEX_DIR_NAME));
-    this.stateDir = host.direct(stateDir);
-    this.keyPath = host.direct(INDEX_KEY_PATH);
+    // Not through host.direct: a recording host (answerCache.ts) would take every change of the state
+    // folder or the key for a change of the answers' data.
+    this.stateDir = path.join(host.root, path.posix.normalize(stateDir));
+    this.keyPath = path.join(host.root, INDEX_KEY_PATH);
   }
 
   /**
    * Why the index's folder cannot be trusted now (null: it can), after repairing what can safely be
    * repaired (stateDir.ts). An index folder that is not private is thrown away: it is only a cache.
+   * The state folder is made only for a writer (`create`): a reader finds nothing to distrust.
    */
-  trustProblem(): string | null {
+  trustProblem(create = false): string | null {
     let state: StateDirState;
     try {
-      state = ensureStateDir(this.stateDir);
+      state = ensureStateDir(this.stateDir, { create });
     } catch (e) {
       return `the state folder ${this.stateDir} cannot be prepared (${(e as NodeJS.ErrnoException).code ?? String(e)})`;
     }
@@ -101,7 +104,7 @@ export class IndexStore {
 
   /** The index folder, made private if new; throws when the state folder is not to be used. */
   private prepare(): void {
-    const problem = this.trustProblem();
+    const problem = this.trustProblem(true);
     if (problem !== null) throw Object.assign(new Error(problem), { code: 'EUNTRUSTED' });
     try {
       fs.mkdirSync(this.dir, { mode: 0o700 });

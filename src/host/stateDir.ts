@@ -57,15 +57,17 @@ export function replaceFile(realPath: string, data: string | Buffer, mode: numbe
 }
 
 /**
- * Makes sure the state folder (a real path) exists and is private to this process's user; repairs
- * it when that is safe. `ok: false` means: do not read from it and do not write to it.
+ * Makes sure the state folder (a real path) exists (unless `create` is false: for a reader) and is
+ * private to this process's user; repairs it when that is safe. `ok: false` means: do not read from
+ * it and do not write to it.
  */
-export function ensureStateDir(realDir: string): StateDirState {
+export function ensureStateDir(realDir: string, opts: { create?: boolean } = {}): StateDirState {
   let st: fs.Stats;
   try {
     st = fs.lstatSync(realDir);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return { ok: false, why: `${realDir} cannot be examined (${(e as NodeJS.ErrnoException).code})` };
+    if (opts.create === false) return { ok: true, repaired: null }; // nothing there to distrust
     fs.mkdirSync(path.dirname(realDir), { recursive: true, mode: 0o755 });
     try {
       fs.mkdirSync(realDir, { mode: 0o700 });

@@ -316,7 +316,8 @@ export class BlacklistMonitor {
 
   private async readCacheFile(host: Host): Promise<{ report: BlacklistReport | null; problem: string | null }> {
     // A state folder others could write to is not believed: a planted result could hide a listing.
-    const state = ensureStateDir(host.direct(this.ctx.config.stateDir));
+    // (The folder is looked at directly, not through the recording host: its own changes are not the answer's.)
+    const state = ensureStateDir(path.join(host.root, this.ctx.config.stateDir), { create: false });
     if (!state.ok) return { report: null, problem: `The last result is not read: ${state.why}` };
     let text: string | null;
     try {
