@@ -98,10 +98,37 @@ export class Host {
     return this.direct(this.resolve(hostPath));
   }
 
-  async readText(hostPath: string): Promise<ReadResult<string>> {
+  /**
+   * A file's text. `maxBytes` bounds what is read of a file someone else may write (a user's
+   * /etc/valiases file could otherwise be made gigabytes long): a longer file is "unreadable".
+   */
+  async readText(hostPath: string, opts: { maxBytes?: number } = {}): Promise<ReadResult<string>> {
     try {
-      const value = await fsp.readFile(this.real(hostPath), 'utf8');
-      return { ok: true, path: hostPath, value };
+      if (opts.maxBytes === undefined) {
+        const value = await fsp.readFile(this.real(hostPath), 'utf8');
+        return { ok: true, path: hostPath, value };
+      }
+      const fh = await fsp.open(this.real(hostPath), fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      try {
+        const st = await fh.stat();
+        if (!st.isFile()) return { ok: false, path: hostPath, problem: 'not-a-file', message: `${hostPath} is not a regular file` };
+        // Read in pieces sized from the file (it may grow meanwhile), never more than maxBytes + 1.
+        const chunks: Buffer[] = [];
+        let got = 0;
+        for (;;) {
+          const want = Math.min(Math.max(st.size + 1 - got, 4096), opts.maxBytes + 1 - got);
+          if (want <= 0) break;
+          const buf = Buffer.allocUnsafe(want);
+          const { bytesRead } = await fh.read(buf, 0, want, got);
+          if (bytesRead === 0) break;
+          chunks.push(buf.subarray(0, bytesRead));
+          got += bytesRead;
+        }
+        if (got > opts.maxBytes) return { ok: false, path: hostPath, problem: 'unreadable', message: `${hostPath} is larger than ${opts.maxBytes} bytes; not read` };
+        return { ok: true, path: hostPath, value: Buffer.concat(chunks, got).toString('utf8') };
+      } finally {
+        await fh.close();
+      }
     } catch (e) {
       return { ok: false, ...issueFromErrno(hostPath, e) };
     }

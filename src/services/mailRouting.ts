@@ -14,6 +14,9 @@ import { Problems } from './problems';
 
 export const VALIASES_DIR = '/etc/valiases';
 
+/** A domain's alias file: thousands of forwarders fit in far less. */
+export const MAX_VALIASES_BYTES = 4 * 1024 * 1024;
+
 /** Files read from users' homes are small; anything bigger is not an autoresponder file. */
 export const MAX_USER_FILE_BYTES = 256 * 1024;
 
@@ -41,7 +44,8 @@ export async function loadValiases(ctx: CoreContext, accounts: Accounts, viewer:
     const account = accounts.domains.get(domain) ?? null;
     if (!canSeeAccount(viewer, account)) continue;
     const p = `${VALIASES_DIR}/${name}`;
-    const r = await ctx.host.readText(p);
+    // The domain's account owns this file on cPanel: its size is the user's choice, so it is bounded.
+    const r = await ctx.host.readText(p, { maxBytes: MAX_VALIASES_BYTES });
     if (!r.ok) {
       if (r.problem !== 'not-a-file') problems.add(r, false);
       continue;

@@ -181,3 +181,15 @@ rootTest('swapping ~/.autorespond for a symlink while relaywatch reads (the race
     await exited;
   }
 });
+
+rootTest('the user\'s own /etc/valiases file made huge is not read whole: it is bounded, and said so', async () => {
+  const root = host();
+  asBob(root, '/home/bob/.autorespond', { dir: true });
+  asBob(root, '/home/bob/.autorespond/ok@bob.example', { text: 'Subject: Out of office\n\nback soon\n' });
+  const file = path.join(root, 'etc/valiases/bob.example');
+  fs.writeFileSync(file, `${'x@bob.example: y@elsewhere.example\n'.repeat(150_000)}`); // 5 MiB
+  fs.chownSync(file, NOBODY.uid, NOBODY.gid);
+  expect(await rootProblems(root)).toMatch(/\/etc\/valiases\/bob\.example is larger than 4194304 bytes; not read/);
+  const r = await asReseller(root);
+  expect(r.api.autoresponders.find((a: any) => a.address === 'ok@bob.example').subject).toBe('Out of office');
+});
