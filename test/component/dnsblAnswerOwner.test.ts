@@ -3,6 +3,10 @@
  * (or of another class, or another type): none of it is a listing, each is "could not check" with
  * the reason. The same server's honest answers still count, so the test can tell the two apart.
  */
+import dgram from 'node:dgram';
+import net from 'node:net';
+import dnsPacket from 'dns-packet';
+import { createDnsblResolver } from '../../src/host/dnsResolver';
 import { removeTree, runCliCaptured } from '../helpers/hostTree';
 import { makeBlacklistHost } from '../helpers/blacklistHost';
 import { DEFAULT_QUERIED_ZONES, RunningDnsblServer, selfTestEntries, startDnsblServer } from '../helpers/dnsServer';
@@ -61,4 +65,50 @@ test('the honest answer of the same server still counts, so the verdict is the o
   expect(body.verdict).toBe('listed');
   const listed = body.ips.flatMap((i: any) => i.results.filter((x: any) => x.status === 'listed').map((x: any) => x.zone));
   expect(listed).toEqual(['ips.backscatterer.org']);
+});
+
+describe('a truncated answer is asked again over TCP, and checked the same way', () => {
+  /** A loopback DNS server whose UDP answers are all truncated, and whose TCP answers come from `answer`. */
+  async function truncatingServer(answer: (q: dnsPacket.Question) => dnsPacket.Answer[]): Promise<{ address: string; close: () => Promise<void> }> {
+    const udp = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', () => resolve()));
+    const port = udp.address().port;
+    udp.on('message', (msg, rinfo) => {
+      const q = dnsPacket.decode(msg);
+      udp.send(dnsPacket.encode({ type: 'response', id: q.id, flags: dnsPacket.TRUNCATED_RESPONSE | dnsPacket.RECURSION_AVAILABLE, questions: q.questions }), rinfo.port, rinfo.address);
+    });
+    const tcp = net.createServer((sock) => {
+      let buf = Buffer.alloc(0);
+      sock.on('data', (c) => {
+        buf = Buffer.concat([buf, c]);
+        if (buf.length < 2 || buf.length < 2 + buf.readUInt16BE(0)) return;
+        const q = dnsPacket.decode(buf.subarray(2, 2 + buf.readUInt16BE(0)));
+        sock.end(dnsPacket.streamEncode({ type: 'response', id: q.id, flags: dnsPacket.RECURSION_AVAILABLE, questions: q.questions, answers: answer(q.questions![0]) }));
+      });
+    });
+    await new Promise<void>((resolve) => tcp.listen(port, '127.0.0.1', () => resolve()));
+    return {
+      address: `127.0.0.1:${port}`,
+      close: async () => {
+        await new Promise<void>((resolve) => udp.close(() => resolve()));
+        await new Promise<void>((resolve) => tcp.close(() => resolve()));
+      },
+    };
+  }
+
+  test('the right name over TCP is an answer; another name over TCP is "could not check"', async () => {
+    const honest = await truncatingServer((q) => [{ type: 'A', name: q.name, class: 'IN', ttl: 60, data: '127.0.0.2' }]);
+    const liar = await truncatingServer(() => [{ type: 'A', name: 'attacker.example', class: 'IN', ttl: 60, data: '127.0.0.2' }]);
+    try {
+      const good = createDnsblResolver({ server: honest.address, timeoutMs: 1000, concurrency: 1 });
+      expect(await good.a('2.0.0.127.zen.spamhaus.org')).toEqual({ kind: 'answer', values: ['127.0.0.2'] });
+      good.close();
+      const bad = createDnsblResolver({ server: liar.address, timeoutMs: 1000, concurrency: 1 });
+      expect(await bad.a('2.0.0.127.zen.spamhaus.org')).toMatchObject({ kind: 'error', code: 'EOTHERNAME' });
+      bad.close();
+    } finally {
+      await honest.close();
+      await liar.close();
+    }
+  });
 });
