@@ -18,6 +18,7 @@ import { Actor, readAudit } from '../services/audit';
 import { ChangeRequest, changePopBeforeSmtp, parseAction, previewChange } from '../services/popBeforeSmtpControl';
 import { publicStatus, statusReport } from '../services/statusService';
 import { snapshotOf } from '../services/relaySnapshot';
+import { readWarnings } from '../watch/relianceWarning';
 import type { RouteDeps } from './deps';
 import { whmPrefix } from './dashboardRoutes';
 
@@ -84,7 +85,7 @@ export function statusRoutes(app: Express, deps: RouteDeps): void {
 
   app.get('/status', async (req, res) => {
     const s = await statusReport(ctx, req.identity!.viewer);
-    res.render('pages/status', { title: 'POP-before-SMTP', s, whm: whmPrefix(req), links: WHM_LINKS });
+    res.render('pages/status', { title: 'POP-before-SMTP', s, whm: whmPrefix(req), links: WHM_LINKS, warnings: await readWarnings(ctx) });
   });
 
   app.get('/status/confirm', async (req, res) => {

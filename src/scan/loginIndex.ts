@@ -445,6 +445,12 @@ export function statusOf(ctx: CoreContext, view: LoginIndexView | null): IndexSt
   };
 }
 
+/** The logs the index on disk has read, and how far (null: no usable index). Reads the manifest only. */
+export function indexedLogs(ctx: CoreContext): Manifest['logs'] | null {
+  const st = readManifestState(indexStore(ctx));
+  return st.kind === 'ok' ? st.manifest.logs : null;
+}
+
 /** Deletes the index; the next build reads every log again. */
 export function deleteLoginIndex(ctx: CoreContext): void {
   indexStore(ctx).remove();

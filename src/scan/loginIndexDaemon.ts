@@ -9,6 +9,7 @@ import { CoreContext } from '../services/context';
 import { setRevalidateWindow } from '../services/answerCache';
 import { indexHostDir, openLoginIndex } from './loginIndex';
 import { endScanWorkers, keepScanWorkersWarm } from './scanWorkers';
+import { reportScanTime } from './scanTimings';
 
 export interface IndexProgress {
   /** idle: the index is up to date (or there is no daemon); building: first build; updating: reading new lines */
@@ -69,6 +70,7 @@ async function refresh(ctx: CoreContext, d: Daemon): Promise<void> {
     });
     // null: another process is writing it; ours is ready when that one is done (next check).
     if (view) d.ready = true;
+    reportScanTime(first ? 'build' : 'update', (Date.now() - started.getTime()) / 1000);
     d.progress = { ...d.progress, state: 'idle', percent: 100, finishedAt: new Date().toISOString(), message: view ? null : 'another process is writing the index' };
   } catch (e) {
     d.progress = { ...d.progress, state: 'failed', finishedAt: new Date().toISOString(), message: (e as Error).message };

@@ -16,8 +16,8 @@ export interface AuditEntry {
   time: string;
   /** WHM user (or `root` on the command line) the change was made for */
   user: string;
-  /** where the request came from: `web` (the WHM page or JSON route) or `cli` */
-  via: 'web' | 'cli';
+  /** where the request came from: `web` (the WHM page or JSON route), `cli`, or `daemon` (its own notices) */
+  via: 'web' | 'cli' | 'daemon';
   /** what was attempted, dotted: `pop-before-smtp.disable` */
   action: string;
   /** what it acts on: a driver, a Tweak Setting, a file */

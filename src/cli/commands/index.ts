@@ -45,5 +45,8 @@ export const COMMANDS: CliCommand[] = [
   lazyCommand('audit', () => (require('./auditCommand') as typeof import('./auditCommand')).auditCommand),
   lazyCommand('search', () => (require('./searchCommand') as typeof import('./searchCommand')).searchCommand),
   lazyCommand('index', () => (require('./indexCommand') as typeof import('./indexCommand')).indexCommand),
+  lazyCommand('check', () => (require('./checkCommand') as typeof import('./checkCommand')).checkCommand),
+  lazyCommand('notify', () => (require('./notifyCommand') as typeof import('./notifyCommand')).notifyCommand),
+  lazyCommand('metrics', () => (require('./metricsCommand') as typeof import('./metricsCommand')).metricsCommand),
   lazyCommand('serve', () => (require('./serveCommand') as typeof import('./serveCommand')).serveCommand),
 ];

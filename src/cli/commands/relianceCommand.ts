@@ -8,10 +8,15 @@ import { table, terminalSafe } from '../terminal';
 export const relianceCommand: CliCommand = {
   name: 'reliance',
   summary: 'Mailboxes that send through POP-before-SMTP (they break when it is turned off)',
-  usage: 'relaywatch reliance [--days N] [--json | --csv]',
-  options: { days: { type: 'string' }, csv: { type: 'boolean' } },
+  usage: 'relaywatch reliance [--days N] [--json | --csv]   |   relaywatch reliance --warn [--when YYYY-MM-DD] [--again] [--yes] [--json]',
+  options: { days: { type: 'string' }, csv: { type: 'boolean' }, warn: { type: 'boolean' }, yes: { type: 'boolean' }, when: { type: 'string' }, again: { type: 'boolean' } },
   async run(r) {
     if (r.json && r.values.csv) throw AppError.badRequest('Choose one of --json and --csv.');
+    if (r.values.warn) {
+      if (r.values.csv) throw AppError.badRequest('--warn cannot be combined with --csv.');
+      return (require('./relianceWarnCommand') as typeof import('./relianceWarnCommand')).runRelianceWarn(r);
+    }
+    for (const o of ['yes', 'when', 'again'] as const) if (r.values[o] !== undefined) throw AppError.badRequest(`--${o} belongs to --warn.`);
     const ctx = r.context();
     const days = parseDays(r.values.days, ctx.config.evidence.days);
     const viewer = await r.viewer();
