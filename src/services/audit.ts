@@ -9,7 +9,7 @@
 import { AppError } from '../http/appError';
 import { HostPathError } from '../host/host';
 import { CoreContext } from './context';
-import { RefusalLimiter } from './refusalLimiter';
+import { AuditVia, RefusalLimiter } from './refusalLimiter';
 
 export interface AuditEntry {
   /** ISO time the entry was written */
@@ -17,7 +17,7 @@ export interface AuditEntry {
   /** WHM user (or `root` on the command line) the change was made for */
   user: string;
   /** where the request came from: `web` (the WHM page or JSON route), `cli`, or `daemon` (its own notices) */
-  via: 'web' | 'cli' | 'daemon';
+  via: AuditVia;
   /** what was attempted, dotted: `pop-before-smtp.disable` */
   action: string;
   /** what it acts on: a driver, a Tweak Setting, a file */

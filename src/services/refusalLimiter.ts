@@ -13,11 +13,14 @@
  * of those not root's own.
  */
 
+/** Where a request came from, as the audit log says (audit.ts's AuditEntry['via']). */
+export type AuditVia = 'web' | 'cli' | 'daemon';
+
 /** An audit entry (audit.ts), as far as the limiter reads and writes it. */
 interface AuditEntry {
   time: string;
   user: string;
-  via: 'web' | 'cli';
+  via: AuditVia;
   action: string;
   target: string;
   outcome: string;
