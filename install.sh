@@ -367,7 +367,11 @@ do_install() {
   fi
 
   # Registration goes through cPanel's tool (it also rebuilds WHM's menus); never a copy into /var/cpanel/apps.
-  if [ ! -f "$(hp "$APPS_CONF")" ] || [ "$(conf_keys "$(hp "$APPS_CONF")")" != "$(conf_keys "$SRC/plugin/relaywatch.conf")" ]; then
+  # Registered as it is, or without searchtext= on a cPanel that refused it: up to date either way.
+  local registered=""
+  if [ -f "$(hp "$APPS_CONF")" ]; then registered=$(conf_keys "$(hp "$APPS_CONF")"); fi
+  if [ -z "$registered" ] || { [ "$registered" != "$(conf_keys "$SRC/plugin/relaywatch.conf")" ] &&
+    [ "$registered" != "$(conf_keys "$SRC/plugin/relaywatch.conf" | grep -v '^searchtext=')" ]; }; then
     if (cd / && "$register" "$(hp "$PREFIX/plugin/relaywatch.conf")"); then
       changed "registered the plugin with WHM (Plugins » relaywatch)"
     else

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { AppError } from '../http/appError';
+import { AppError, isAppError } from '../http/appError';
 
 export interface Config {
   /** Host root every cPanel path is resolved under ("/" on a real server). */
@@ -275,6 +275,9 @@ export interface LoadConfigOptions {
  * value is an error.
  */
 export function loadConfig(opts: LoadConfigOptions = {}): Config {
+  // An empty root would resolve to the working folder: a typo that must not read another tree.
+  if (opts.root === '') throw AppError.badRequest('--root needs a folder (the host root, "/" on a cPanel server); it was given as an empty string.');
+  if (opts.configFile === '') throw AppError.badRequest('--config needs a file; it was given as an empty string.');
   const root = path.resolve(opts.root ?? '/');
   let st: fs.Stats;
   try {
@@ -300,8 +303,13 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
     // Loaded only when there is a file to parse: the YAML parser is the largest module a CLI run
     // would otherwise load, and most servers run on the defaults.
     const yaml = require('js-yaml') as typeof import('js-yaml');
-    parsed = yaml.load(text);
+    // loadAll: an empty file or one of comments only holds no document, which means the defaults
+    // (load() calls that an error).
+    const docs = yaml.loadAll(text);
+    if (docs.length > 1) fail(file, `holds ${docs.length} YAML documents; relaywatch reads one`);
+    parsed = docs[0] ?? null;
   } catch (e) {
+    if (isAppError(e)) throw e;
     fail(file, `is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
   }
   // `notify: off` (or false) switches the mail off; a mapping sets its keys.

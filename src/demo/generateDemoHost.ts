@@ -85,7 +85,7 @@ export async function generateDemoHost(opts: DemoOptions): Promise<DemoSummary> 
     gzipRotations: opts.gzipRotations ?? sizeMb <= GZIP_UP_TO_MB,
   });
   await writeTailwatchdLog(tree, world, rng.fork('tailwatchd'));
-  await writeMailEvidence(tree, world, rng.fork('mail-evidence'));
+  const mailEvidence = await writeMailEvidence(tree, world, rng.fork('mail-evidence'));
   await writeWhmChrome(tree, world);
   await writeDemoConfig(tree);
   const standins = await installStandins(tree.root);
@@ -113,6 +113,8 @@ export async function generateDemoHost(opts: DemoOptions): Promise<DemoSummary> 
     complete: true,
     seed,
     now: now.toISOString(),
+    // the spam burst the demo's blacklist listing stands for: demo-dnsbl gives it as the last hit
+    listingTime: mailEvidence.listingTime,
     ...portable,
     stories: world.relayHosts.map((h) => ({ ip: h.ip, status: h.status, story: h.story })),
     standins,

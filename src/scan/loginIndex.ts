@@ -342,6 +342,11 @@ function isMissing(e: unknown): boolean {
   return (e as NodeJS.ErrnoException).code === 'ENOENT';
 }
 
+function isDenied(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'EACCES' || code === 'EPERM';
+}
+
 /**
  * The login index brought up to date with the logs, or null when there is none (and `create` was
  * not asked) or it cannot be used now (damaged while another process rebuilds it): then scan.
@@ -359,6 +364,9 @@ export async function openLoginIndex(ctx: CoreContext, opts: RefreshOptions = {}
         retriedMissing = true;
         continue;
       }
+      // An index this process may not read (a user other than root, and the root-only state
+      // folder): an answer scans the logs instead; only `relaywatch index` says it cannot.
+      if (isDenied(e) && opts.create !== true) return null;
       if (!(e instanceof IndexCorrupt) && !isMissing(e)) throw e;
       // Damaged: rebuilt from the logs, not trusted (or, read-only, not used).
       if (opts.write === false || rebuild) return null;

@@ -12,12 +12,14 @@
  * behind). Changes are never limited: only entries whose outcome is `refused` pass through here, and
  * of those not root's own.
  */
+import crypto from 'node:crypto';
 
 /** Where a request came from, as the audit log says (audit.ts's AuditEntry['via']). */
 export type AuditVia = 'web' | 'cli' | 'daemon';
 
 /** An audit entry (audit.ts), as far as the limiter reads and writes it. */
 interface AuditEntry {
+  id?: string;
   time: string;
   user: string;
   via: AuditVia;
@@ -51,6 +53,11 @@ interface Window {
   perUser: Map<string, number>;
   total: number;
   overflow: Map<string, Overflow>;
+}
+
+/** A summing-up line is an entry of its own: its own id (audit.ts gives every entry one). */
+function newId(): string {
+  return crypto.randomBytes(8).toString('hex');
 }
 
 export type WriteEntry = (entry: AuditEntry) => Promise<unknown>;
@@ -122,6 +129,7 @@ export class RefusalLimiter {
       const e = r.entry;
       lines.push({
         ...e,
+        id: newId(),
         time: now,
         summary: `${r.counted} more refusal(s) like this one in the minute from ${minuteText(w.minute)}, counted rather than written one by one: ${e.summary}`,
         evidence: [],
@@ -131,6 +139,7 @@ export class RefusalLimiter {
     }
     for (const [user, o] of w.overflow) {
       lines.push({
+        id: newId(),
         time: now,
         user,
         via: o.via,

@@ -22,7 +22,9 @@ export interface ListingFact {
   /** a list of a provider's network (UCEPROTECT 2/3), not of this server */
   provider: boolean;
   meaning: string;
-  listedSince: string | null;
+  /** a time in the list's TXT answer, and what the answer says it is ("Last hit", "Listed since", …) */
+  txtTime: string | null;
+  txtTimeLabel: string | null;
 }
 
 export interface WatchFacts {
@@ -94,7 +96,7 @@ async function blacklistFacts(ctx: CoreContext): Promise<WatchFacts['blacklist']
   const listings: ListingFact[] = report.ips.flatMap((ip) =>
     ip.results
       .filter((x) => x.status === 'listed')
-      .map((x) => ({ ip: ip.ip, zone: x.zone, name: x.name, provider: x.providerNetwork, meaning: x.meaning, listedSince: x.listedSince })),
+      .map((x) => ({ ip: ip.ip, zone: x.zone, name: x.name, provider: x.providerNetwork, meaning: x.meaning, txtTime: x.txtTime ?? null, txtTimeLabel: x.txtTimeLabel ?? null })),
   );
   const age = ctx.now().getTime() - Date.parse(report.checkedAt);
   return {

@@ -71,7 +71,7 @@ export function currentNotices(f: WatchFacts, r: ExplainReport, host: string): C
         key,
         event: 'listed',
         subject: `[relaywatch] ${host}: ${l.ip} is listed on ${l.name}`,
-        evidence: [`${l.ip} is listed on ${l.name} (${l.zone})${l.listedSince ? ` since ${l.listedSince}` : ''}.`, l.meaning, `Checked ${f.blacklist.checkedAt.replace('T', ' ').slice(0, 16)} UTC.`],
+        evidence: [`${l.ip} is listed on ${l.name} (${l.zone})${l.txtTime ? `; ${(l.txtTimeLabel ?? "time in the list's answer").toLowerCase()}: ${l.txtTime}` : ''}.`, l.meaning, `Checked ${f.blacklist.checkedAt.replace('T', ' ').slice(0, 16)} UTC.`],
         route: '/blacklist',
         next: 'Open the blacklist page: it says what this list means, what on this server usually causes it (autoresponders, forwarders, a leaked password) and how to get off it.',
       });

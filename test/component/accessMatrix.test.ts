@@ -93,7 +93,10 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /api/v1/audit': { access: 'root', query: ['limit'] },
   'GET /status': { access: 'root' },
   'GET /status/confirm': { access: 'root', url: () => '/status/confirm?action=enable', query: ['action', 'driverToo'] },
-  'POST /status/change': { access: 'root', body: { action: 'enable' }, ok: [200, 409] },
+  // post/redirect/get: a change answers 303 to its result page
+  'POST /status/change': { access: 'root', body: { action: 'enable' }, ok: [303, 409] },
+  // the result page of a change, by its audit id (an unknown id: 404)
+  'GET /status/result': { access: 'root', url: () => '/status/result?id=0123456789abcdef', ok: [404], query: ['id'] },
   'GET /audit': { access: 'root', query: ['limit'] },
   'GET /api/v1/reliance': { access: 'viewer', query: ['days'] },
   'GET /reliance.csv': { access: 'viewer', query: ['days'] },

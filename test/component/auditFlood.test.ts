@@ -104,4 +104,6 @@ test('a flood of refusals by a reseller neither grows the log without bound nor 
   expect(refusals.find((e) => e.target === 'POST /status/change' && typeof e.details?.aggregated === 'number')).toMatchObject({ user: 'resellera', action: 'http.refused' });
   expect(repeated!.summary).toMatch(/more refusal\(s\) like this one in the minute from/);
   expect(refusals.some((e) => e.action === 'audit.refusals-limited' && e.user === 'resellera')).toBe(true);
+  // Every line is an entry of its own, with its own id.
+  expect(new Set(entries.map((e) => e.id)).size).toBe(entries.length);
 });

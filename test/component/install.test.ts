@@ -64,7 +64,7 @@ describe('install, re-run, upgrade, use, uninstall', () => {
   test('the archive holds the built program and production packages only; npm is not on the install\'s PATH', () => {
     expect(spawnSync('/bin/sh', ['-c', 'command -v npm'], { env: { PATH: SYSTEM_PATH.join(':') } }).status).not.toBe(0);
     expect(path.basename(release)).toBe(`relaywatch-${JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).version}`);
-    for (const f of ['install.sh', 'README.md', 'LICENSE', 'dist/cli/main.js', 'plugin/cgi/index.cgi', 'plugin/bin/relaywatch', 'node_modules/express/package.json']) {
+    for (const f of ['install.sh', 'README.md', 'LICENSE', 'dist/cli/main.js', 'plugin/cgi/index.cgi', 'plugin/bin/relaywatch', 'plugin/monitoring', 'node_modules/express/package.json']) {
       expect([f, fs.existsSync(path.join(release, f))]).toEqual([f, true]);
     }
     expect(fs.lstatSync(path.join(release, 'node_modules')).isSymbolicLink()).toBe(false);
@@ -391,6 +391,23 @@ describe('set-ups and refusals', () => {
     expect(un.code).toBe(0);
     expect(fs.existsSync(path.join(s.root, 'opt/relaywatch'))).toBe(false);
     expect(fs.readFileSync(path.join(s.root, 'etc/chkserv.d/chkservd.conf'), 'utf8')).toBe('exim:1\n');
+  });
+
+  test('a register_appconfig that refuses searchtext= (older cPanel) gets the AppConfig without it', async () => {
+    const s = await server();
+    const tool = path.join(s.root, 'usr/local/cpanel/bin/register_appconfig');
+    fs.renameSync(tool, `${tool}.real`);
+    fs.writeFileSync(tool, `#!/bin/sh\nif grep -q '^searchtext=' "$1"; then echo "Invalid key: searchtext" >&2; exit 1; fi\nexec ${JSON.stringify(`${tool}.real`)} "$@"\n`, { mode: 0o755 });
+    const r = runInstall(release, ['--root', s.root], [s.bin, ...SYSTEM_PATH]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('trying again without searchtext=');
+    expect(r.stdout).toContain('registered the plugin with WHM (Plugins » relaywatch), without menu search words');
+    const conf = fs.readFileSync(path.join(s.root, 'var/cpanel/apps/relaywatch.conf'), 'utf8');
+    expect(conf).toContain('entryurl=relaywatch/index.cgi');
+    expect(conf).not.toContain('searchtext=');
+    // and a second run sees it registered: nothing changes
+    const again = runInstall(release, ['--root', s.root], [s.bin, ...SYSTEM_PATH]);
+    expect(again.stdout).toContain('already installed and up to date; nothing changed');
   });
 
   test('adds the monitoring line on its own line when the file lacks a final newline', async () => {

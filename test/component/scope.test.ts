@@ -59,7 +59,7 @@ const SAMPLES: Record<string, string[]> = {
 /** Routes that refuse resellers (403). Every other GET route must answer them. */
 const ROOT_ONLY = new Set([
   '/api/v1/blacklist', '/blacklist',
-  '/api/v1/status', '/status', '/api/v1/pop-before-smtp', '/status/confirm',
+  '/api/v1/status', '/status', '/api/v1/pop-before-smtp', '/status/confirm', '/status/result',
   '/api/v1/audit', '/audit',
   '/api/v1/check', '/api/v1/notify', '/monitoring', '/api/v1/reliance/warning', '/reliance/warn',
 ]);

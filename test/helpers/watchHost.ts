@@ -31,8 +31,8 @@ export function writeBlacklistResult(root: string, listings: Listing[], checkedA
       skipped: null,
       notQueried: [],
       results: [
-        { zone: 'zen.spamhaus.org', name: 'Spamhaus ZEN', status: 'clean', providerNetwork: false, meaning: 'not listed', listedSince: null },
-        ...listings.filter((l) => l.ip === ip).map((l) => ({ zone: l.zone, name: l.name, status: 'listed', providerNetwork: l.provider, meaning: `listed by ${l.name}`, listedSince: null })),
+        { zone: 'zen.spamhaus.org', name: 'Spamhaus ZEN', status: 'clean', providerNetwork: false, meaning: 'not listed', txtTime: null, txtTimeLabel: null },
+        ...listings.filter((l) => l.ip === ip).map((l) => ({ zone: l.zone, name: l.name, status: 'listed', providerNetwork: l.provider, meaning: `listed by ${l.name}`, txtTime: null, txtTimeLabel: null })),
       ],
     })),
   };

@@ -17,8 +17,9 @@ export const relianceCommand: CliCommand = {
       return (require('./relianceWarnCommand') as typeof import('./relianceWarnCommand')).runRelianceWarn(r);
     }
     for (const o of ['yes', 'when', 'again'] as const) if (r.values[o] !== undefined) throw AppError.badRequest(`--${o} belongs to --warn.`);
+    // the arguments first: a bad one is a usage error wherever --root points
+    const days = parseDays(r.values.days, r.config().evidence.days);
     const ctx = r.context();
-    const days = parseDays(r.values.days, ctx.config.evidence.days);
     const viewer = await r.viewer();
     const progress = progressReporter(r.io, 'Reading mail and exim logs');
     const report = await relianceReport(ctx, viewer, { days, onProgress: progress.update });
@@ -31,9 +32,10 @@ export const relianceCommand: CliCommand = {
       printJson(r.io, report);
     } else {
       const n = report.users.length;
+      const period = report.period ?? `in the last ${days} days`;
       r.io.out(n === 0
-        ? `No mailbox sent mail through POP-before-SMTP in the last ${days} days.\n`
-        : `${n} mailbox${n === 1 ? '' : 'es'} sent mail through POP-before-SMTP in the last ${days} days; ${n === 1 ? 'it breaks' : 'they break'} when it is turned off:\n`);
+        ? `No mailbox sent mail through POP-before-SMTP ${period}.\n`
+        : `${n} mailbox${n === 1 ? '' : 'es'} sent mail through POP-before-SMTP ${period}; ${n === 1 ? 'it breaks' : 'they break'} when it is turned off:\n`);
       if (n > 0) {
         const rows = [['ADDRESS', 'ACCOUNT', 'OWNER', 'MESSAGES', 'LAST SEEN', 'IPS']];
         for (const u of report.users) rows.push([u.user, u.account ?? '-', u.owner ?? '-', String(u.messages), u.lastSeen ?? '-', u.ips.join(',')]);
