@@ -16,6 +16,7 @@ import { traversalProbe } from './http/pathProbe';
 import { auditRefusedRequest } from './http/refusalAudit';
 import { nextNonce } from './http/nonce';
 import { createPageCache } from './http/pageCache';
+import { timeTag } from './http/timeTag';
 import { whmChromeMiddleware } from './http/whmChrome';
 import { devDocroot } from './http/devDocroot';
 import { assetRoutes, assetSet, assetUrl } from './http/assets';
@@ -67,6 +68,8 @@ export function createApp(ctx: CoreContext, opts: AppOptions): express.Express {
   app.set('view engine', 'ejs');
   app.set('views', TEMPLATES_DIR);
   app.set('query parser', 'simple');
+  // Templates print every time through it: <%- time(iso) %> (escaped inside).
+  app.locals.time = timeTag;
 
   app.use((_req, res, next) => {
     const nonce = nextNonce();

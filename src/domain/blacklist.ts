@@ -237,11 +237,16 @@ export function blacklistSummary(input: VerdictInput, zonesAsked: number): strin
   const unknownNote = c.unknown > 0 ? `; ${plural(c.unknown, 'check')} could not be done` : '';
   if (verdict === 'listed') {
     const listed = input.ips.filter((i) => i.results.some((r) => r.status === 'listed'));
+    // Listings of the provider's network are said as such: they are not about this server.
+    const provider = input.ips.flatMap((i) => i.results.filter((r) => r.status === 'listed' && r.providerNetwork));
+    const providerNames = [...new Set(provider.map((r) => r.name))];
     if (listed.length === 1) {
       const names = listed[0].results.filter((r) => r.status === 'listed').map((r) => r.name);
-      return `${listed[0].ip} is listed on ${names.join(', ')}${unknownNote}.`;
+      const note = providerNames.length ? ` (${providerNames.join(', ')}: your provider's network, not this server)` : '';
+      return `${listed[0].ip} is listed on ${names.join(', ')}${note}${unknownNote}.`;
     }
-    return `${plural(c.listedIps, 'IP')} of this server ${c.listedIps === 1 ? 'is' : 'are'} listed (${plural(c.listings, 'listing')})${unknownNote}.`;
+    const note = provider.length ? `, ${provider.length} of them of your provider's network, not this server` : '';
+    return `${plural(c.listedIps, 'IP')} of this server ${c.listedIps === 1 ? 'is' : 'are'} listed (${plural(c.listings, 'listing')}${note})${unknownNote}.`;
   }
   if (c.checkedIps === 0) {
     return c.ips === 0

@@ -161,7 +161,7 @@ test('text output: the verdict, one line per IP, what each listing means, what c
   const root = host({ resolver: dns.address });
   const r = await blacklist(root);
   expect(r.code).toBe(2);
-  expect(r.stdout).toMatch(/^LISTED: 2 IPs of this server are listed \(3 listings\); 9 checks could not be done\.\n/);
+  expect(r.stdout).toMatch(/^LISTED: 2 IPs of this server are listed \(3 listings, 1 of them of your provider's network, not this server\); 9 checks could not be done\.\n/);
   expect(r.stdout).toMatch(/203\.0\.113\.10 +LISTED on Backscatterer, UCEPROTECT Level 3; could not check SpamCop, Barracuda Reputation Block List; clean on 3 lists/);
   expect(r.stdout).toMatch(/127\.0\.0\.1 +skipped: loopback address/);
   expect(r.stdout).toMatch(/Evidence: Autoresponders on this server .*: relaywatch page \/autoresponders\n/);

@@ -151,6 +151,7 @@ describe('pages and JSON routes', () => {
 describe('CLI', () => {
   const ARGS: Record<string, string[][] | { skip: string }> = {
     explain: [[], ['--verbose']],
+    overview: [[]],
     index: [[]],
     ip: [[RELAY[0]], [RELAY[0], '--lines'], [RELAY[1]]],
     logins: [['@maillog']],
