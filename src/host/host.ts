@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { temporaryName } from './stateDir';
-import { openUserFolder, UserFolderResult } from './userFolder';
+import { climbsAboveRoot, openUserFolder, UserFolderResult } from './userFolder';
 
 export type FileProblem = 'missing' | 'unreadable' | 'symlink-loop' | 'outside-root' | 'not-a-file';
 
@@ -278,14 +278,4 @@ function ownerAlive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-function climbsAboveRoot(current: string, relTarget: string): boolean {
-  let depth = current.split('/').filter(Boolean).length;
-  for (const part of relTarget.split('/')) {
-    if (part === '..') depth -= 1;
-    else if (part && part !== '.') depth += 1;
-    if (depth < 0) return true;
-  }
-  return false;
 }

@@ -237,7 +237,7 @@ function walkToHome(host: HostRoot, home: string, held: number[]): number {
       if (++hops > MAX_SYMLINK_HOPS) throw new Refusal('refused', `${home}: symlink loop (more than ${MAX_SYMLINK_HOPS} links)`);
       const target = fs.readlinkSync(at(fd, name));
       const joined = target.startsWith('/') ? path.posix.normalize(target) : path.posix.join(current, target);
-      if (!target.startsWith('/') && climbsAbove(current, target)) {
+      if (!target.startsWith('/') && climbsAboveRoot(current, target)) {
         throw new Refusal('refused', `${home}: symlink ${where} -> ${target} points outside the host root`);
       }
       pending = [...joined.split('/').filter(Boolean), ...pending];
@@ -259,7 +259,8 @@ function isSymlinkAt(fd: number, name: string): boolean {
   }
 }
 
-function climbsAbove(current: string, relTarget: string): boolean {
+/** Does a relative symlink target, read in the folder `current` (a path under the host root), climb above the root? */
+export function climbsAboveRoot(current: string, relTarget: string): boolean {
   let depth = current.split('/').filter(Boolean).length;
   for (const part of relTarget.split('/')) {
     if (part === '..') depth -= 1;
