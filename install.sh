@@ -33,6 +33,8 @@ BIN_LINK=/usr/local/bin/relaywatch
 SOCKET=/run/relaywatch/http.sock
 RUNTIME_DIR=/run/relaywatch
 STATE_DIR=/var/lib/relaywatch
+# The key that signs the login index: it goes with the index (a new one is made with the next index).
+INDEX_KEY=/etc/relaywatch/index.key
 KEPT_DIRS="/var/log/relaywatch /etc/relaywatch"
 MARKER=.relaywatch-install
 
@@ -473,6 +475,12 @@ do_uninstall() {
       changed "removed $d"
     fi
   done
+  if [ -e "$(hp "$INDEX_KEY")" ]; then
+    rm -f "$(hp "$INDEX_KEY")"
+    changed "removed $INDEX_KEY"
+    # /etc/relaywatch stays when it holds the admin's own files (config.yaml, zones.yaml)
+    rmdir "$(hp "$(dirname "$INDEX_KEY")")" 2>/dev/null || true
+  fi
   for d in $KEPT_DIRS; do
     if [ -e "$(hp "$d")" ]; then say "kept $d (remove it by hand if you no longer need it)"; fi
   done
