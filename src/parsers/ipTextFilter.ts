@@ -31,14 +31,28 @@ SYMBOL[0x3a] = 17;
 
 /** The strings that any way of writing this (canonical) address in a log must contain one of. */
 export function ipWitnesses(canonical: string): string[] {
-  if (!canonical.includes(':')) return [canonical, 'ffff'];
-  const parts = (ipaddr.parse(canonical) as ipaddr.IPv6).parts.slice(0, 6);
+  if (!canonical.includes(':')) return [canonical, 'ffff:'];
+  return [ipv6Witness((ipaddr.parse(canonical) as ipaddr.IPv6).parts)];
+}
+
+/**
+ * The longest text every spelling of an IPv6 address must contain. Among the first six groups (the
+ * last two may be written as a dotted quad), each group is followed by a colon, and two non-zero
+ * groups next to each other stay next to each other (`::` stands for zero groups only). A group is
+ * written as 1 to 4 hex digits, so a non-zero one may carry leading zeros; one of four digits
+ * cannot. Hence "g:" for a non-zero group, continued by "h:" for every following group of four
+ * digits: `4a1:7c00:` in 2001:db8:4a1:7c00::2e, where `2001` alone would be in every line the
+ * server's own 2001:db8:: address is in. No non-zero group: ":" (every line with a colon passes).
+ */
+function ipv6Witness(parts: readonly number[]): string {
   let best = '';
-  for (const g of parts) {
-    const hex = g.toString(16);
-    if (g !== 0 && hex.length > best.length) best = hex;
+  for (let i = 0; i < 6; i++) {
+    if (parts[i] === 0) continue;
+    let w = `${parts[i].toString(16)}:`;
+    for (let j = i + 1; j < 6 && parts[j] >= 0x1000; j++) w += `${parts[j].toString(16)}:`;
+    if (w.length > best.length) best = w;
   }
-  return [best === '' ? ':' : best];
+  return best === '' ? ':' : best;
 }
 
 export class IpTextFilter {

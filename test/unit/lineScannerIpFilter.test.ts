@@ -35,6 +35,10 @@ function spellings(canonical: string, r: () => number): string[] {
   out.add(parts.map((g) => hex(g, r() < 0.5)).join(':'));
   out.add(v6.toRFC5952String());
   out.add(v6.toRFC5952String().toUpperCase());
+  // the last two groups as a dotted quad
+  out.add(`${parts.slice(0, 6).map((g) => hex(g, r() < 0.5)).join(':')}:${parts[6] >> 8}.${parts[6] & 255}.${parts[7] >> 8}.${parts[7] & 255}`);
+  // each letter in either case
+  out.add([...v6.toRFC5952String()].map((ch) => (r() < 0.5 ? ch.toUpperCase() : ch)).join(''));
   if (!canonical.includes(':')) {
     out.add(`::ffff:${canonical}`);
     out.add(`::FFFF:${canonical}`);
@@ -51,11 +55,14 @@ function loginLines(ipText: string): string[] {
   ];
 }
 
-const WANTED = ['203.0.113.10', '198.51.100.7', '2001:db8::5', '2001:db8:0:1::abcd', 'fe80::1:2', '::1', '10.0.0.1'];
+const WANTED = ['203.0.113.10', '198.51.100.7', '2001:db8::5', '2001:db8:0:1::abcd', '2001:db8:4a1:7c00::2e', '2001:db8:5e7:1234:abcd:ef01:1:2', 'fe80::1:2', '::1', '10.0.0.1'];
 
 test('the witnesses of an address are what any spelling of it must contain', () => {
-  expect(ipWitnesses('203.0.113.10')).toEqual(['203.0.113.10', 'ffff']);
-  expect(ipWitnesses('2001:db8::5')).toEqual(['2001']);
+  expect(ipWitnesses('203.0.113.10')).toEqual(['203.0.113.10', 'ffff:']);
+  expect(ipWitnesses('2001:db8::5')).toEqual(['2001:']);
+  // groups of four digits continue the witness: not "2001", which the server's own address shares
+  expect(ipWitnesses('2001:db8:4a1:7c00::2e')).toEqual(['4a1:7c00:']);
+  expect(ipWitnesses('2001:db8:5e7:1234:abcd:ef01:1:2')).toEqual(['5e7:1234:abcd:ef01:']);
   expect(ipWitnesses('::1')).toEqual([':']);
 });
 
