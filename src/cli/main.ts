@@ -4,12 +4,10 @@
  * --root DIR, --config FILE, --as USER, --json.
  */
 import { parseArgs } from 'node:util';
-import { loadConfig, Config } from '../config/config';
-import { Accounts } from '../domain/accounts';
-import { viewerFor, Viewer } from '../domain/scope';
+import type { Config } from '../config/config';
+import type { Viewer } from '../domain/scope';
 import { isAppError } from '../http/appError';
-import { sharedAccounts } from '../services/accountsService';
-import { createContext, CoreContext } from '../services/context';
+import type { CoreContext } from '../services/context';
 import { CliCommand, CliIo, EXIT, OptionSpec } from './command';
 import { COMMANDS } from './commands';
 import { terminalSafe } from './terminal';
@@ -83,13 +81,20 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
   let config: Config | null = null;
   let ctx: CoreContext | null = null;
-  const getConfig = (): Config => (config ??= loadConfig({ root: values.root as string | undefined, configFile: values.config as string | undefined }));
-  const getContext = (): CoreContext => (ctx ??= createContext(getConfig()));
+  // The config, the context and the account list are loaded when a command asks for them: a
+  // command answered by the running daemon (explain) needs none of them, nor their modules.
+  const getConfig = (): Config => (config ??= (require('../config/config') as typeof import('../config/config')).loadConfig({ root: values.root as string | undefined, configFile: values.config as string | undefined }));
+  const getContext = (): CoreContext => (ctx ??= (require('../services/context') as typeof import('../services/context')).createContext(getConfig()));
   let viewer: Viewer | null = null;
   // root sees every account whatever the account files say (viewerFor reads none for root): its
   // view costs no reading and parsing of files. Another user's view reads the shared account list,
   // which the command's answer then reuses.
-  const getViewer = async (user: string): Promise<Viewer> => viewerFor(user, user === 'root' ? Accounts.empty() : await sharedAccounts(getContext()));
+  const getViewer = async (user: string): Promise<Viewer> => {
+    const { viewerFor } = require('../domain/scope') as typeof import('../domain/scope');
+    const { Accounts } = require('../domain/accounts') as typeof import('../domain/accounts');
+    const { sharedAccounts } = require('../services/accountsService') as typeof import('../services/accountsService');
+    return viewerFor(user, user === 'root' ? Accounts.empty() : await sharedAccounts(getContext()));
+  };
   try {
     return await command.run({
       values,
