@@ -435,6 +435,11 @@ export function statusOf(ctx: CoreContext, view: LoginIndexView | null): IndexSt
   };
 }
 
+/** Whether there is an index on disk at all (whatever its state): one stat, for deciding early. */
+export function indexPresent(ctx: CoreContext): boolean {
+  return indexStore(ctx).exists();
+}
+
 /** Deletes the index; the next build reads every log again. */
 export function deleteLoginIndex(ctx: CoreContext): void {
   indexStore(ctx).remove();

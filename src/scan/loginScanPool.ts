@@ -14,7 +14,7 @@ import { LogFile } from '../host/logFiles';
 import { CoreContext } from '../services/context';
 import { LoginBatch } from './loginBatch';
 import { JobResult, runScanJob, ScanJob } from './loginScanJob';
-import { asError, releaseScanWorkers, scanWorkersWarm, takeScanWorkers, workersAvailable } from './scanWorkers';
+import { asError, prestartScanWorkers, releaseScanWorkers, scanWorkersWarm, takeScanWorkers, workersAvailable } from './scanWorkers';
 
 export interface ScanTarget {
   file: Pick<LogFile, 'path' | 'gz' | 'mtime' | 'size'>;
@@ -56,6 +56,11 @@ const MIN_JOB_BYTES = 1024 * 1024;
 function cores(): number {
   const o = os as typeof os & { availableParallelism?: () => number };
   return o.availableParallelism ? o.availableParallelism() : os.cpus().length;
+}
+
+/** The workers a large scan would use, started now (see prestartScanWorkers). */
+export function prestartPoolWorkers(): void {
+  prestartScanWorkers(Math.min(cores(), 4) - 1);
 }
 
 function targetBytes(t: ScanTarget): number {

@@ -124,6 +124,10 @@ export function scanWorkersWarm(): boolean {
  */
 export function takeScanWorkers(n: number): ScanWorker[] {
   const out: ScanWorker[] = [];
+  while (out.length < n && spare.length > 0) {
+    const w = spare.pop()!;
+    if (!w.dead) out.push(w);
+  }
   while (out.length < n && idle.length > 0) {
     const w = idle.pop()!;
     if (!w.dead) out.push(w);
@@ -131,6 +135,21 @@ export function takeScanWorkers(n: number): ScanWorker[] {
   if (!keepWarm || busy === 0) while (out.length < n) out.push(new ScanWorker());
   busy += out.length;
   return out;
+}
+
+/** workers started ahead of a scan that may come (prestartScanWorkers) */
+const spare: ScanWorker[] = [];
+
+/**
+ * Starts `n` workers now, for a scan this process is about to make: a one-off `explain` without an
+ * index still reads its config, the relay list and the account files before it scans, and a worker
+ * takes as long to load its code, so the two happen at once instead of one after the other. They do
+ * not keep the process alive; a scan takes them (takeScanWorkers), and one that never comes costs
+ * the other core's time only.
+ */
+export function prestartScanWorkers(n: number): void {
+  if (!workersAvailable()) return;
+  while (spare.length < n) spare.push(new ScanWorker());
 }
 
 /** Returns a scan's workers: kept by a warm process, else ended. */
