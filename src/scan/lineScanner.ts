@@ -161,9 +161,11 @@ class LineWindow {
     let line = this.line;
     k.forEachCandidate(from, limit, (s, e) => {
       if (e - s > this.maxLine) return;
+      // Lines are counted up to the candidates that pass the filter only: one kernel call per line
+      // handed on rather than per candidate (a dense log has a candidate every few lines).
+      if (this.lineFilter && !this.lineFilter(buf, s, e)) return;
       line += k.countNewlines(counted, s);
       counted = s;
-      if (this.lineFilter && !this.lineFilter(buf, s, e)) return;
       let end = e;
       if (end > s && buf[end - 1] === 0x0d) end--;
       this.onLine({ text: buf.toString('utf8', s, end), line: line + 1, offset: this.bufOffset + s });
