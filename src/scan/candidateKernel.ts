@@ -409,6 +409,9 @@ function kernelModule(f: number, pages: number): object {
   return mod;
 }
 
+/** Bucket plans tuned in this thread, by fingerprint length and needles. */
+const tunedPlans = new Map<string, BucketPlan>();
+
 class SimdKernel implements CandidateKernel {
   readonly buffer: Buffer;
   readonly simd = true;
@@ -469,7 +472,16 @@ class SimdKernel implements CandidateKernel {
 
   tune(from: number, to: number): void {
     if (to - from < 1024) return;
-    this.load(planBuckets(this.needles, this.f, gramCounts(this.buffer, from, Math.min(to, from + 64 * 1024), this.f)));
+    // One sample per thread and needle set: the jobs of a scan are parts of the same logs, and
+    // counting a sample and choosing fingerprints again for every 32 MiB job cost milliseconds each.
+    const key = `${this.f}\0${this.needles.map((n) => n.toString('latin1')).join('\0')}`;
+    let plan = tunedPlans.get(key);
+    if (!plan) {
+      plan = planBuckets(this.needles, this.f, gramCounts(this.buffer, from, Math.min(to, from + 64 * 1024), this.f));
+      if (tunedPlans.size >= 16) tunedPlans.clear();
+      tunedPlans.set(key, plan);
+    }
+    this.load(plan);
   }
 
   countNewlines(from: number, to: number): number {
