@@ -58,9 +58,12 @@ function cores(): number {
   return o.availableParallelism ? o.availableParallelism() : os.cpus().length;
 }
 
-/** The workers a large scan would use, started now (see prestartScanWorkers). */
-export function prestartPoolWorkers(): void {
-  prestartScanWorkers(Math.min(cores(), 4) - 1);
+/**
+ * The workers a scan of these files would use, started now (see prestartScanWorkers): none for
+ * logs too small to be shared.
+ */
+export function prestartPoolWorkers(files: ReadonlyArray<Pick<LogFile, 'size'>>): void {
+  if (files.reduce((n, f) => n + f.size, 0) >= PARALLEL_MIN_BYTES) prestartScanWorkers(Math.min(cores(), 4) - 1);
 }
 
 function targetBytes(t: ScanTarget): number {

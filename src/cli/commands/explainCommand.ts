@@ -36,7 +36,11 @@ export const explainCommand: CliCommand = {
       // No index: this run will read every log. Its scan workers load their code while this thread
       // reads the config, the relay list and the accounts.
       const { indexPresent } = require('../../scan/loginIndex') as typeof import('../../scan/loginIndex');
-      if (!indexPresent(ctx)) (require('../../scan/loginScanPool') as typeof import('../../scan/loginScanPool')).prestartPoolWorkers();
+      if (!indexPresent(ctx)) {
+        const { mailLogFiles } = require('../../scan/loginScanFiles') as typeof import('../../scan/loginScanFiles');
+        const { Problems } = require('../../services/problems') as typeof import('../../services/problems');
+        (require('../../scan/loginScanPool') as typeof import('../../scan/loginScanPool')).prestartPoolWorkers(await mailLogFiles(ctx, new Problems()));
+      }
       const viewer = await r.viewer();
       const progress = progressReporter(r.io, 'Reading mail logs');
       report = await explain(ctx, viewer, { onProgress: progress.update });
