@@ -55,6 +55,57 @@ function ipv6Witness(parts: readonly number[]): string {
   return best === '' ? ':' : best;
 }
 
+/** Letters allowed in one witness needle: each doubles the case variants the kernel must look for. */
+const MAX_NEEDLE_LETTERS = 4;
+/** The byte-search kernel's limit on needles (scan/candidateKernel.ts), less a margin. */
+const MAX_NEEDLES = 240;
+/** Shorter needles would find too many lines to be worth searching for. */
+const MIN_NEEDLE = 4;
+
+/** Every spelling of `w` with its letters in either case. */
+function caseVariants(w: string): string[] {
+  let out = [''];
+  for (const ch of w) {
+    const lower = ch.toLowerCase();
+    const upper = ch.toUpperCase();
+    out = lower === upper ? out.map((o) => o + ch) : out.flatMap((o) => [o + lower, o + upper]);
+  }
+  return out;
+}
+
+/** The longest piece of `w` with at most MAX_NEEDLE_LETTERS letters (a piece of a witness is one too). */
+function fewLetters(w: string): string {
+  let best = '';
+  let from = 0;
+  let letters = 0;
+  for (let to = 0; to < w.length; to++) {
+    if (/[a-z]/i.test(w[to])) letters++;
+    while (letters > MAX_NEEDLE_LETTERS) if (/[a-z]/i.test(w[from++])) letters--;
+    if (to + 1 - from > best.length) best = w.slice(from, to + 1);
+  }
+  return best;
+}
+
+/**
+ * The witnesses of these addresses as literal, case-exact needles for the byte-search kernel, so
+ * that a scan can look for the addresses themselves instead of for login lines (a fifth of a
+ * Dovecot-only log) and test each: every letter in either case, pieces of long witnesses kept to a
+ * few letters. Null when that does not pay or does not fit: a witness of fewer than 4 bytes (`:`),
+ * or more needles than the kernel takes (a relay list of hundreds of addresses).
+ */
+export function witnessNeedles(ips: Iterable<string>): string[] | null {
+  const needles = new Set<string>();
+  for (const ip of ips) {
+    for (const w of ipWitnesses(ip)) {
+      const piece = fewLetters(w.toLowerCase());
+      if (piece.length < MIN_NEEDLE) return null;
+      for (const v of caseVariants(piece)) needles.add(v);
+      if (needles.size > MAX_NEEDLES) return null;
+    }
+  }
+  return needles.size > 0 ? [...needles] : null;
+}
+
 export class IpTextFilter {
   private readonly delta: Int32Array;
   private readonly accept: Uint8Array;

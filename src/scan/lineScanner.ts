@@ -50,6 +50,11 @@ export interface ScanOptions {
   onProgress?: (bytesRead: number) => void;
   /** false forces the JS kernel (tests compare the two) */
   simd?: boolean;
+  /**
+   * bytes of each needle's fingerprint in the SIMD kernel (default 2); 3 for needles made of
+   * digits and dots (IP addresses), whose 2-byte pieces are everywhere in a log
+   */
+  fingerprintBytes?: 1 | 2 | 3;
 }
 
 export interface ScanResult {
@@ -98,9 +103,10 @@ class LineWindow {
     startLine: number,
     private readonly onLine: (c: CandidateLine) => void,
     simd: boolean | undefined,
+    fingerprintBytes: 1 | 2 | 3 | undefined,
     private readonly lineFilter: ((buf: Buffer, start: number, end: number) => boolean) | undefined,
   ) {
-    this.kernel = createCandidateKernel(needles, chunk + maxLine + 1, { simd });
+    this.kernel = createCandidateKernel(needles, chunk + maxLine + 1, { simd, fingerprintBytes });
     this.buf = this.kernel.buffer;
     this.bufOffset = startOffset;
     this.line = startLine - 1;
@@ -203,7 +209,7 @@ class LineWindow {
 
 function windowFor(opts: ScanOptions, startOffset: number): LineWindow {
   const needles = opts.needles.map((n) => Buffer.from(n, 'latin1'));
-  return new LineWindow(needles, opts.chunkSize ?? DEFAULT_CHUNK, opts.maxLineBytes ?? DEFAULT_MAX_LINE, startOffset, opts.startLine ?? 1, opts.onLine, opts.simd, opts.lineFilter);
+  return new LineWindow(needles, opts.chunkSize ?? DEFAULT_CHUNK, opts.maxLineBytes ?? DEFAULT_MAX_LINE, startOffset, opts.startLine ?? 1, opts.onLine, opts.simd, opts.fingerprintBytes, opts.lineFilter);
 }
 
 /** Reads a plain file with synchronous reads into the window (no stream, no per-chunk allocation). */

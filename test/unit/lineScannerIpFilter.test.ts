@@ -5,7 +5,7 @@
  */
 import ipaddr from 'ipaddr.js';
 import { canonicalIp } from '../../src/parsers/ip';
-import { IpTextFilter, ipWitnesses } from '../../src/parsers/ipTextFilter';
+import { IpTextFilter, ipWitnesses, witnessNeedles } from '../../src/parsers/ipTextFilter';
 import { parseLoginLine } from '../../src/parsers/loginLine';
 
 function rng(seed: number): () => number {
@@ -118,4 +118,33 @@ test('an address with no telling group makes every line with a colon pass', () =
   const filter = new IpTextFilter(['::1']);
   const line = loginLines('0:0:0:0:0:0:0:1')[0];
   expect(filter.mayContain(Buffer.from(line), 0, line.length)).toBe(true);
+});
+
+test('as kernel needles, the witnesses are found exactly in every spelling of a wanted address', () => {
+  const r = rng(13);
+  const wanted = WANTED.filter((ip) => ipWitnesses(ip).every((w) => w.length >= 4));
+  const needles = witnessNeedles(wanted)!;
+  expect(needles).not.toBeNull();
+  expect(needles).toContain('4a1:7C00:');
+  for (const ip of wanted) {
+    for (let round = 0; round < 20; round++) {
+      for (const spelling of spellings(ip, r)) {
+        for (const line of loginLines(spelling)) {
+          const hit = parseLoginLine(line);
+          if (hit && hit.ip === ip) expect([line, needles.some((n) => line.includes(n))]).toEqual([line, true]);
+        }
+      }
+    }
+  }
+});
+
+test('no kernel needles where they would not pay: a short witness, or too many addresses', () => {
+  expect(witnessNeedles(['203.0.113.10', '::1'])).toBeNull();
+  expect(witnessNeedles([])).toBeNull();
+  const many = Array.from({ length: 300 }, (_, i) => `198.51.100.${i % 250}`).map((ip, i) => (i >= 250 ? `192.0.2.${i - 249}` : ip));
+  expect(witnessNeedles(many)).toBeNull();
+  // a long witness keeps a piece with at most four letters: at most 16 spellings
+  const needles = witnessNeedles(['2001:db8:5e7:1234:abcd:ef01:1:2'])!;
+  expect(needles.length).toBeLessThanOrEqual(16);
+  expect(needles.every((n) => n.length >= 4 && '5e7:1234:abcd:ef01:'.includes(n.toLowerCase()))).toBe(true);
 });
