@@ -37,7 +37,10 @@ export interface TargetOutcome {
 }
 
 export interface ScanRunOptions {
-  /** true: use worker threads when there is more than one core; 'auto' (default): only for large scans */
+  /**
+   * true: use worker threads when there is more than one core, each given a job at once; 'auto'
+   * (default): only for large scans, each worker taking jobs once it has loaded its code
+   */
   parallel?: boolean | 'auto';
   /** logins of one job, in file order; absolute line = lineBase + batch.line[i] */
   onLogins: (targetIndex: number, batch: LoginBatch, lineBase: number) => void;
@@ -151,7 +154,9 @@ export async function scanTargets(ctx: CoreContext, targets: readonly ScanTarget
 
   // Each thread takes the next job until none is left; results are handed on in file order.
   let nextToRun = 0;
-  const runJobs = async (run: (job: ScanJob, onProgress: (bytes: number) => void) => Promise<JobResult>, alive: () => boolean): Promise<void> => {
+  const runJobs = async (run: (job: ScanJob, onProgress: (bytes: number) => void) => Promise<JobResult>, alive: () => boolean, ready?: Promise<void>): Promise<void> => {
+    // A worker takes jobs once it has loaded its code; the main thread reads meanwhile.
+    if (ready) await ready;
     while (nextToRun < jobs.length && alive()) {
       const j = nextToRun++;
       let r: JobResult | NodeJS.ErrnoException;
@@ -167,7 +172,9 @@ export async function scanTargets(ctx: CoreContext, targets: readonly ScanTarget
   };
   try {
     await Promise.all([
-      ...workers.map((w) => runJobs((job, onProgress) => w.run(job, onProgress), () => !w.dead)),
+      // `parallel: true` shares the scan whatever it costs (tests hold workers' answers to the main
+      // thread's): a worker gets its first job at once. Otherwise it joins when it is ready.
+      ...workers.map((w) => runJobs((job, onProgress) => w.run(job, onProgress), () => !w.dead, opts.parallel === true ? undefined : w.ready)),
       runJobs(runScanJob, () => true),
     ]);
   } finally {

@@ -20,7 +20,7 @@ interface Running {
   onProgress?: (bytes: number) => void;
 }
 
-type WorkerMessage = { id: number; progress?: number; result?: JobResult; error?: { message: string; code?: string } };
+type WorkerMessage = { id: number; ready?: true; progress?: number; result?: JobResult; error?: { message: string; code?: string } };
 
 export function asError(e: unknown): NodeJS.ErrnoException {
   return e instanceof Error ? e : new Error(String(e));
@@ -32,9 +32,20 @@ export class ScanWorker {
   private nextId = 0;
   /** crashed or ended: it takes no more jobs */
   dead = false;
+  /**
+   * Resolves when the worker has loaded its code (or died): a scan gives it jobs only then, so that
+   * a worker slow to start never holds a job the main thread could have read meanwhile.
+   */
+  readonly ready: Promise<void>;
+  private markReady: () => void = () => undefined;
 
   constructor() {
+    this.ready = new Promise<void>((resolve) => (this.markReady = resolve));
     this.worker.on('message', (msg: WorkerMessage) => {
+      if (msg.ready) {
+        this.markReady();
+        return;
+      }
       const r = this.running;
       if (!r || msg.id !== r.id) return;
       if (msg.progress !== undefined) {
@@ -80,6 +91,7 @@ export class ScanWorker {
 
   private die(e: Error): void {
     this.dead = true;
+    this.markReady();
     const r = this.running;
     this.settled();
     r?.reject(e);
