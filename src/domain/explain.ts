@@ -4,12 +4,18 @@
  *
  * An IP is `explained` by a successful POP3/IMAP login from it, `alwaysrelay` when the static list
  * /etc/alwaysrelay names it, and `unexplained` otherwise. Failed logins explain nothing: anyone can
- * fail a login from anywhere.
+ * fail a login from anywhere. They are evidence all the same: failures against this server's
+ * mailboxes are password guessing, and a failure naming a mailbox ties the IP to its account.
+ *
+ * Scope is decided by evidence, never by the outcome: an IP is tied to an account when a successful
+ * login, a failed login or cPanel's user map names one of its mailboxes or its system user. A
+ * reseller sees every IP tied to their accounts, unexplained ones included, with the evidence that
+ * names their own mailboxes (and nothing about anyone else's).
  */
 import { ipOrder } from '../parsers/ip';
 import { MailProtocol } from '../parsers/patterns/loginPatterns';
 import { Accounts } from './accounts';
-import { Generation } from './generation';
+import { FailedLogins, failedLoginsFor, failedUsers, IpFailedEvidence } from './failedLogins';
 import { canSeeAccount, Viewer } from './scope';
 
 /** What the logs say about one IP: built by the services while scanning. */
@@ -46,6 +52,8 @@ export function addLoginEvidence(
 }
 
 export type HostStatus = 'explained' | 'alwaysrelay' | 'unexplained';
+/** What ties a host to the viewer's accounts (root: to any name at all). */
+export type TieEvidence = 'login' | 'failed-login' | 'map';
 export type Verdict = 'clear' | 'unexplained' | 'empty' | 'unknown';
 
 export interface RelayHost {
@@ -56,6 +64,12 @@ export interface RelayHost {
   users: string[];
   /** users named by cPanel's IP→user map (recent_authed_mail_ips_users / relayhostsusers) */
   mapUsers: string[];
+  /** users with a successful login from this IP, most recent first */
+  loginUsers: string[];
+  /** failed POP3/IMAP logins from this IP (a reseller: only those naming their own mailboxes) */
+  failedLogins: FailedLogins;
+  /** the evidence that names the viewer's mailboxes (root: any), in this order */
+  tiedBy: TieEvidence[];
   lastLogin: string | null;
   loginCount: number;
   protocols: MailProtocol[];
@@ -74,6 +88,8 @@ export interface ExplainInput {
   userMap: ReadonlyMap<string, readonly string[]>;
   alwaysRelay: ReadonlyMap<string, string | null>;
   evidence: ReadonlyMap<string, IpLoginEvidence>;
+  /** failed logins per IP */
+  failed: ReadonlyMap<string, IpFailedEvidence>;
   accounts: Accounts;
   expireHostMins: number;
   now: Date;
@@ -87,15 +103,33 @@ function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
 
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+function names(list: readonly string[]): string {
+  return list.slice(0, 3).join(', ') + (list.length > 3 ? ` and ${list.length - 3} more` : '');
+}
+
+/** The failed logins in words, or '' when there are none. */
+function failedClause(f: FailedLogins): string {
+  if (f.count === 0) return '';
+  const tried = f.users.length ? ` for ${names(f.users)}` : '';
+  return `${plural(f.count, 'failed login')}${tried}${f.targetsMailboxes ? ', against mailboxes of this server: password guessing' : ''}`;
+}
+
 function summarize(h: Omit<RelayHost, 'summary'>): string {
-  if (h.status === 'alwaysrelay') return `Listed in /etc/alwaysrelay${h.alwaysRelayUser ? ` for ${h.alwaysRelayUser}` : ''}: a static allowlist entry someone added by hand.`;
+  const failed = failedClause(h.failedLogins);
+  if (h.status === 'alwaysrelay') return `Listed in /etc/alwaysrelay${h.alwaysRelayUser ? ` for ${h.alwaysRelayUser}` : ''}: a static allowlist entry someone added by hand.${failed ? ` Also ${failed}.` : ''}`;
   if (h.status === 'unexplained') {
-    return h.mapUsers.length > 0
-      ? `No successful POP3/IMAP login from this IP was found in the logs, though cPanel's map names ${h.mapUsers.join(', ')}.`
-      : 'No successful POP3/IMAP login from this IP was found in the logs: look at it.';
+    const base = 'No successful POP3/IMAP login from this IP was found in the logs';
+    if (h.mapUsers.length > 0) return `${base}, though cPanel's map names ${names(h.mapUsers)}${failed ? `; ${failed}` : ''}.`;
+    return failed ? `${base}; ${failed}: look at it.` : `${base}: look at it.`;
   }
-  const who = h.users.slice(0, 3).join(', ') + (h.users.length > 3 ? ` and ${h.users.length - 3} more` : '');
-  return `${who} logged in by ${h.protocols.map((p) => p.toUpperCase()).join('/')} from this IP${h.stale ? '; the last login is older than the relay window, so cPanel should drop it soon' : ''}.`;
+  if (h.loginUsers.length === 0) {
+    // A reseller's view of a host their mailbox was only tried from, or named for by the map.
+    return `A mailbox outside your accounts logged in from this IP, which is why it is in the list${failed ? `; ${failed}` : ''}.`;
+  }
+  const who = names(h.loginUsers);
+  return `${who} logged in by ${h.protocols.map((p) => p.toUpperCase()).join('/')} from this IP${h.stale ? '; the last login is older than the relay window, so cPanel should drop it soon' : ''}${failed ? `; before or after, ${failed}` : ''}.`;
 }
 
 export function explainHost(ip: string, input: ExplainInput): RelayHost | null {
@@ -109,12 +143,18 @@ export function explainHost(ip: string, input: ExplainInput): RelayHost | null {
   const visible = (user: string): boolean => canSeeAccount(viewer, accounts.accountOfMailUser(user));
   const loginUsers = userRows.filter(([u]) => visible(u));
   const mapVisible = mapUsers.filter(visible);
+  const failedEv = input.failed.get(ip);
+  const failedVisible = failedUsers(failedEv).filter(visible);
 
   const status: HostStatus = alwaysListed ? 'alwaysrelay' : userRows.length > 0 ? 'explained' : 'unexplained';
-  if (!viewer.isRoot) {
-    // Resellers see a host only through their own accounts' mailboxes; unexplained and static entries are root's.
-    if (status !== 'explained' || (loginUsers.length === 0 && mapVisible.length === 0)) return null;
-  }
+  const tiedBy: TieEvidence[] = [
+    ...(loginUsers.length ? ['login' as const] : []),
+    ...(failedVisible.length ? ['failed-login' as const] : []),
+    ...(mapVisible.length ? ['map' as const] : []),
+  ];
+  // A reseller sees a host when the evidence names one of their accounts' mailboxes, whatever the
+  // outcome (unexplained too); what names nobody of theirs (a static entry, a stranger) is root's.
+  if (!viewer.isRoot && tiedBy.length === 0) return null;
 
   const users = [...loginUsers.map(([u]) => u), ...mapVisible.filter((u) => !loginUsers.some(([l]) => l === u))];
   let last: number | null = null;
@@ -125,7 +165,7 @@ export function explainHost(ip: string, input: ExplainInput): RelayHost | null {
     if (row.last !== null && (last === null || row.last > last)) last = row.last;
     row.protocols.forEach((p) => protocols.add(p));
   }
-  const accts = [...new Set(users.map((u) => accounts.accountOfMailUser(u)).filter((a): a is string => a !== null))].sort();
+  const accts = [...new Set([...users, ...failedVisible].map((u) => accounts.accountOfMailUser(u)).filter((a): a is string => a !== null))].sort();
   const owners = [...new Set(accts.map((a) => accounts.ownerOf(a)).filter((o): o is string => o !== null))].sort();
   const windowMs = input.expireHostMins * 60_000;
   const stale = last !== null && input.now.getTime() - last > 2 * windowMs;
@@ -136,6 +176,9 @@ export function explainHost(ip: string, input: ExplainInput): RelayHost | null {
     stale,
     users,
     mapUsers: mapVisible,
+    loginUsers: loginUsers.map(([u]) => u),
+    failedLogins: failedLoginsFor(failedEv, accounts, viewer.isRoot ? null : visible),
+    tiedBy,
     lastLogin: iso(last),
     loginCount: count,
     protocols: [...protocols].sort(),
@@ -164,16 +207,28 @@ export function verdictOf(hosts: readonly RelayHost[], decided: boolean): Verdic
   return hosts.some((h) => h.status === 'unexplained') ? 'unexplained' : 'clear';
 }
 
+/** Hosts whose failed logins tried this server's mailboxes: password guessing. */
+export function guessedHosts(hosts: readonly RelayHost[]): RelayHost[] {
+  return hosts.filter((h) => h.failedLogins.count > 0 && h.failedLogins.targetsMailboxes);
+}
+
 export function verdictSentence(verdict: Verdict, hosts: readonly RelayHost[]): string {
   const n = hosts.length;
   const bad = hosts.filter((h) => h.status === 'unexplained').length;
+  const guessed = guessedHosts(hosts);
+  const guessedBad = guessed.filter((h) => h.status === 'unexplained').length;
   switch (verdict) {
     case 'empty':
       return 'The relay list is empty: no IP may relay by POP-before-SMTP right now.';
     case 'clear':
+      if (guessed.length > 0) {
+        return `All ${n} relay IP${n === 1 ? ' is' : 's are'} explained by POP3/IMAP logins${hosts.some((h) => h.status === 'alwaysrelay') ? ' or /etc/alwaysrelay' : ''}, but ${guessed.length === n ? (n === 1 ? 'it' : 'all of them') : guessed.length} also failed to log in to this server's mailboxes: password guessing; make sure those logins were the mailboxes' owners.`;
+      }
       return `No sign of a break-in: all ${n} relay IP${n === 1 ? ' is' : 's are'} explained by POP3/IMAP logins${hosts.some((h) => h.status === 'alwaysrelay') ? ' or /etc/alwaysrelay' : ''}.`;
     case 'unexplained':
-      return `${bad} relay IP${bad === 1 ? ' needs' : 's need'} a look: no successful login explains ${bad === 1 ? 'it' : 'them'}.`;
+      return `${bad} relay IP${bad === 1 ? ' needs' : 's need'} a look: no successful login explains ${bad === 1 ? 'it' : 'them'}${
+        guessedBad > 0 ? `, and ${guessedBad === bad ? (bad === 1 ? 'it shows' : 'all show') : `${guessedBad} of them ${guessedBad === 1 ? 'shows' : 'show'}`} failed logins against this server's mailboxes: password guessing` : ''
+      }.`;
     default:
       return 'relaywatch could not decide: some files could not be read (see the problems below).';
   }

@@ -9,6 +9,8 @@
  * - `<address>.conf`: the legacy settings: `key=value` lines (`interval=N`, maybe start/stop).
  */
 
+import { decodeEncodedWords } from './encodedWords';
+
 export interface AutoresponderMessage {
   from: string | null;
   subject: string | null;
@@ -49,33 +51,6 @@ function splitMessage(text: string): { headers: Map<string, string>; body: strin
     if (!headers.has(last)) headers.set(last, line.slice(colon + 1).trim());
   }
   return { headers, body };
-}
-
-function decodeBytes(bytes: Buffer, charset: string): string {
-  const cs = charset.toLowerCase();
-  if (cs === 'utf-8' || cs === 'utf8' || cs === 'us-ascii') return bytes.toString('utf8');
-  if (cs === 'iso-8859-1' || cs === 'latin1' || cs === 'windows-1252') return bytes.toString('latin1');
-  try {
-    return new TextDecoder(cs).decode(bytes);
-  } catch {
-    return bytes.toString('latin1');
-  }
-}
-
-/** Decodes RFC 2047 encoded words (`=?utf-8?B?…?=`, `=?iso-8859-1?Q?…?=`) in a header value. */
-export function decodeEncodedWords(value: string): string {
-  return value
-    .replace(/(\?=)\s+(=\?)/g, '$1$2')
-    .replace(/=\?([A-Za-z0-9_-]{1,40})\?([BbQq])\?([^?\s]{0,2000})\?=/g, (whole, charset: string, enc: string, data: string) => {
-      try {
-        const bytes = enc.toUpperCase() === 'B'
-          ? Buffer.from(data, 'base64')
-          : Buffer.from(data.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
-        return decodeBytes(bytes, charset);
-      } catch {
-        return whole;
-      }
-    });
 }
 
 export function parseAutoresponderMessage(text: string): AutoresponderMessage {

@@ -10,6 +10,8 @@
  * HELO name or a quoted sender is therefore never taken for a field, and the first occurrence of a
  * field wins (Exim writes its own fields before the message's header data).
  */
+import { TextDecoder } from 'node:util';
+import { decodeEncodedWords } from './encodedWords';
 import { canonicalIp as canonicalIpUncached } from './ip';
 import { EXIM_PATTERNS, EximEventKind, EximPattern, RELAY_IDENTIFICATION_METHODS } from './patterns/eximPatterns';
 import { EXIM_MESSAGE_ID } from './patterns/fragments';
@@ -186,23 +188,92 @@ function indexBefore(text: string, code: number, from: number, end: number): num
   return -1;
 }
 
+/**
+ * Exim's one-letter escapes (string_printing() in Exim's string.c) that are read as the character:
+ * line breaks (a folded header) and tab. `\b`, `\v` and `\f` stay as written, like the octal
+ * escapes of other control characters.
+ */
+const LETTER_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\\b', v: '\\v', f: '\\f' };
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The text of a run of Exim's `\ooo` escapes: the bytes as UTF-8 (Exim's headers_charset), each
+ * character whose bytes are not valid UTF-8 (an 8-bit charset Exim did not convert, or a character
+ * cut off where Exim shortened the subject) left as the escapes that were written: shown as it is, not
+ * guessed at.
+ */
+function octalRun(bytes: readonly number[], escapes: readonly string[]): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i];
+    // C0 controls and DEL stay escaped: a subject shows no raw control characters
+    const n = b < 0x80 ? (b < 0x20 || b === 0x7f ? 0 : 1) : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (n > 0 && i + n <= bytes.length) {
+      try {
+        out += UTF8.decode(Uint8Array.from(bytes.slice(i, i + n)));
+        i += n;
+        continue;
+      } catch {
+        // not a valid sequence: the lead byte is shown as written
+      }
+    }
+    out += escapes[i];
+    i++;
+  }
+  return out;
+}
+
 function readQuoted(text: string, at: number): { value: string; end: number } {
   // text[at] === '"'. Copies the runs between escapes in one slice each; each search starts where the
   // last ended (the closing-quote search only again when an escaped quote consumed it): linear.
   // The backslash search stops at the closing quote: searched to the end of the line, a line of many
   // short quoted values without a backslash cost a whole-line scan per value (quadratic).
+  // Escapes are Exim's (string_printing()): `\"` and `\\`, `\n` `\t` ..., and `\ooo` for any other
+  // byte that is not printable ASCII; a run of `\ooo` is one UTF-8 byte string (`\342\200\234` is a
+  // curly quote).
   let out = '';
   let i = at + 1;
   let q = text.indexOf('"', i);
   let b = indexBefore(text, BACKSLASH, i, q === -1 ? text.length : q);
   while (b !== -1) {
-    out += text.slice(i, b) + (b + 1 < text.length ? text[b + 1] : '');
-    i = b + 2;
+    out += text.slice(i, b);
+    i = b + 1;
+    if (i >= text.length) break;
+    const c = text.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x37) {
+      // a run of octal escapes: \o, \oo or \ooo each (Exim writes three digits)
+      const bytes: number[] = [];
+      const escapes: string[] = [];
+      let j = b;
+      while (j < text.length && text.charCodeAt(j) === BACKSLASH && text.charCodeAt(j + 1) >= 0x30 && text.charCodeAt(j + 1) <= 0x37) {
+        let k = j + 1;
+        let v = 0;
+        while (k < j + 4 && k < text.length && text.charCodeAt(k) >= 0x30 && text.charCodeAt(k) <= 0x37) v = v * 8 + (text.charCodeAt(k++) - 0x30);
+        bytes.push(v & 0xff);
+        escapes.push(text.slice(j, k));
+        j = k;
+      }
+      out += octalRun(bytes, escapes);
+      i = j;
+    } else {
+      out += LETTER_ESCAPES[text[i]] ?? text[i];
+      i++;
+    }
     if (q !== -1 && q < i) q = text.indexOf('"', i);
     b = indexBefore(text, BACKSLASH, i, q === -1 ? text.length : q);
   }
   if (q === -1) return { value: out + text.slice(i), end: text.length };
   return { value: out + text.slice(i, q), end: q + 1 };
+}
+
+/**
+ * A subject as a person reads it: folded header lines joined with one space (as the autoresponder
+ * files' headers are), RFC 2047 encoded words that Exim left as they were decoded.
+ */
+export function displaySubject(value: string): string {
+  // a line break that is not a fold is shown as Exim wrote it
+  const unfolded = /[\r\n]/.test(value) ? value.replace(/\r?\n[ \t]+/g, ' ').replace(/\r/g, '\\r').replace(/\n/g, '\\n') : value;
+  return decodeEncodedWords(unfolded);
 }
 
 function nextSpace(text: string, at: number): number {
@@ -330,7 +401,7 @@ function arrivalFrom(p: EximPattern, base: EximBase, groups: Record<string, stri
     authenticated: auth !== null || (protocol !== null && AUTH_PROTOCOL.test(protocol)),
     localUser: f.values.get('U') ?? null,
     size: int(f.values.get('S')),
-    subject: f.values.has('T') ? f.values.get('T')! : null,
+    subject: f.values.has('T') ? displaySubject(f.values.get('T')!) : null,
     messageId: f.values.get('id') ?? null,
     recipients: f.recipients ?? [],
   };

@@ -17,7 +17,7 @@
 import { canonicalIp } from './ip';
 import { LoginMatch } from './loginLine';
 import { LOGIN_PATTERNS, LoginPattern, MailProtocol } from './patterns/loginPatterns';
-import { splitLogLine, Stamp } from './syslogLine';
+import { splitLogLineAt, Stamp } from './syslogLine';
 
 /** As in loginLine.ts: the pattern's fixed protocol, its `proto` group, or its program name. */
 function protocolOf(p: LoginPattern, groups: Record<string, string | undefined>): MailProtocol {
@@ -50,11 +50,12 @@ export class LoginLineReader {
   private split(line: string): { stamp: Stamp | null; body: string } {
     const prefix = this.prefix;
     if (prefix !== null && line.startsWith(prefix)) return { stamp: this.prefixStamp, body: line.slice(prefix.length) };
-    const s = splitLogLine(line);
+    const s = splitLogLineAt(line);
     // Only a line with a stamp *and* a host, followed by a space, gives a reusable prefix: a body that
     // follows the stamp directly would make the next line's host look like part of its body, and a
-    // host without the space could be the start of a longer one.
-    const prefixLength = line.length - s.body.length;
+    // host without the space could be the start of a longer one. The body must also be the line's
+    // own rest: an RFC 5424 body is rebuilt ("app[procid]: msg"), not cut from the line (bodyAt -1).
+    const prefixLength = s.bodyAt;
     if (s.stamp !== null && s.host !== null && prefixLength > 0 && line[prefixLength - 1] === ' ') {
       this.prefix = line.slice(0, prefixLength);
       this.prefixStamp = s.stamp;

@@ -17,6 +17,7 @@ import { verifyCsrf } from '../http/csrf';
 import { Actor, readAudit } from '../services/audit';
 import { ChangeRequest, changePopBeforeSmtp, parseAction, previewChange } from '../services/popBeforeSmtpControl';
 import { publicStatus, statusReport } from '../services/statusService';
+import { snapshotOf } from '../services/relaySnapshot';
 import type { RouteDeps } from './deps';
 import { whmPrefix } from './dashboardRoutes';
 
@@ -104,7 +105,7 @@ export function statusRoutes(app: Express, deps: RouteDeps): void {
 
   app.get('/audit', async (req, res) => {
     requireRoot(req.identity!.viewer, 'read the audit log');
-    res.render('pages/audit', { title: 'Audit log', log: await readAudit(ctx, { limit: limitOf(req.query.limit) }) });
+    res.render('pages/audit', { title: 'Audit log', log: await readAudit(ctx, { limit: limitOf(req.query.limit) }), snapshotOf });
   });
 }
 

@@ -14,14 +14,18 @@
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import { LOGIN_PATTERNS } from '../parsers/patterns/loginPatterns';
+import { SYSLOG_PREFIX_VERSION } from '../parsers/syslogLine';
 
 export const MANIFEST_FORMAT = 'relaywatch-login-index';
 export const FORMAT_VERSION = 1;
 
-/** Any change to the login patterns changes what a scan finds: an index built with others is stale. */
+/**
+ * Any change to the login patterns, or to the line prefixes read before them, changes what a scan
+ * finds: an index built with others is stale.
+ */
 export const PATTERNS_ID = crypto
   .createHash('sha256')
-  .update(JSON.stringify([FORMAT_VERSION, LOGIN_PATTERNS.map((p) => [p.name, p.service, p.protocol ?? null, p.needle, p.regex.source, p.regex.flags])]))
+  .update(JSON.stringify([FORMAT_VERSION, SYSLOG_PREFIX_VERSION, LOGIN_PATTERNS.map((p) => [p.name, p.service, p.protocol ?? null, p.needle, p.regex.source, p.regex.flags])]))
   .digest('hex')
   .slice(0, 16);
 

@@ -5,6 +5,17 @@
  */
 import type { MailProtocol, MailService } from '../parsers/patterns/loginPatterns';
 
+/** A failed login found by a scan that was asked for them too (see ScanJob.failedToo). */
+export interface FailedRecord {
+  ip: string;
+  /** the name tried; null when the line names none */
+  user: string | null;
+  /** failed attempts the line stands for */
+  attempts: number;
+  /** ms since the epoch, NaN when the line's stamp could not be read */
+  time: number;
+}
+
 export interface LoginRecord {
   /** host path of the log file */
   file: string;

@@ -24,11 +24,11 @@ import { indexBuildingProblem, queryLoginIndex } from './loginIndex';
 import { indexStillBuilding } from './loginIndexDaemon';
 import { scanTargets, ScanTarget } from './loginScanPool';
 import { mailLogFiles, unreadableLog } from './loginScanFiles';
-import type { LoginRecord, ScanProgress } from './loginRecord';
+import type { FailedRecord, LoginRecord, ScanProgress } from './loginRecord';
 import { Problems } from '../services/problems';
 
 export { mailLogFiles, unreadableLog, withoutCopies } from './loginScanFiles';
-export type { LoginRecord, ScanProgress } from './loginRecord';
+export type { FailedRecord, LoginRecord, ScanProgress } from './loginRecord';
 
 /** Calls onLogin for each login of a batch, as LoginRecord objects. */
 export function forEachRecord(batch: LoginBatch, file: string, lineBase: number, onLogin: (l: LoginRecord) => void): void {
@@ -76,12 +76,20 @@ export async function scanLogFiles(
   ctx: CoreContext,
   files: readonly LogFile[],
   onBatch: (file: LogFile, batch: LoginBatch, lineBase: number) => void,
-  opts: { problems: Problems; onProgress?: (p: ScanProgress) => void; parallel?: boolean | 'auto'; onlyIps?: ReadonlySet<string> },
+  opts: {
+    problems: Problems;
+    onProgress?: (p: ScanProgress) => void;
+    parallel?: boolean | 'auto';
+    onlyIps?: ReadonlySet<string>;
+    /** failed logins too, in the same byte search (see ScanJob.failedToo) */
+    onFailed?: (file: LogFile, failed: readonly FailedRecord[]) => void;
+  },
 ): Promise<void> {
   let current = 0;
   const outcomes = await scanTargets(ctx, wholeFileTargets(files), {
     parallel: opts.parallel,
     onlyIps: opts.onlyIps,
+    ...(opts.onFailed ? { onFailed: (t: number, failed: readonly FailedRecord[]) => opts.onFailed!(files[t], failed) } : {}),
     onLogins: (t, batch, lineBase) => {
       current = t;
       onBatch(files[t], batch, lineBase);

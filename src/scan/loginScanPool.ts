@@ -13,6 +13,7 @@ import { lineBoundaryAfter } from './lineScanner';
 import { LogFile } from '../host/logFiles';
 import { CoreContext } from '../services/context';
 import { LoginBatch } from './loginBatch';
+import type { FailedRecord } from './loginRecord';
 import { JobResult, runScanJob, ScanJob } from './loginScanJob';
 import { asError, prestartScanWorkers, releaseScanWorkers, scanWorkersWarm, takeScanWorkers, workersAvailable } from './scanWorkers';
 
@@ -47,6 +48,8 @@ export interface ScanRunOptions {
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
   /** keep only the logins from these IPs (a scan for explain needs no others) */
   onlyIps?: ReadonlySet<string>;
+  /** failed logins of one job, in file order (asking for them makes the jobs find them too) */
+  onFailed?: (targetIndex: number, failed: readonly FailedRecord[]) => void;
 }
 
 const JOB_BYTES = 32 * 1024 * 1024;
@@ -80,10 +83,10 @@ interface PlannedJob {
 }
 
 /** The jobs of a scan: each target whole, or (jobBytes set) plain files cut at line boundaries. */
-function planJobs(ctx: CoreContext, targets: readonly ScanTarget[], jobBytes: number | null, onlyIps: readonly string[] | undefined): PlannedJob[] {
+function planJobs(ctx: CoreContext, targets: readonly ScanTarget[], jobBytes: number | null, onlyIps: readonly string[] | undefined, failedToo: boolean): PlannedJob[] {
   const jobs: PlannedJob[] = [];
   targets.forEach((t, ti) => {
-    const base = { root: ctx.host.root, hostPath: t.file.path, gz: t.file.gz, mtimeMs: t.file.mtime.getTime(), ...(onlyIps ? { onlyIps } : {}) };
+    const base = { root: ctx.host.root, hostPath: t.file.path, gz: t.file.gz, mtimeMs: t.file.mtime.getTime(), ...(onlyIps ? { onlyIps } : {}), ...(failedToo ? { failedToo } : {}) };
     const end = t.end ?? (t.file.gz ? null : t.file.size);
     const cuts: number[] = [t.start];
     if (jobBytes !== null && !t.file.gz && end !== null) {
@@ -117,7 +120,7 @@ export async function scanTargets(ctx: CoreContext, targets: readonly ScanTarget
   const workers = takeScanWorkers(wantParallel && workersAvailable() ? Math.min(cores(), 4) - 1 : 0);
   // Jobs of at most 32 MiB, and at least one per thread when the scan is smaller than that.
   const jobBytes = Math.max(MIN_JOB_BYTES, Math.min(JOB_BYTES, Math.ceil(total / (workers.length + 1))));
-  const jobs = planJobs(ctx, targets, workers.length > 0 ? jobBytes : null, opts.onlyIps ? [...opts.onlyIps] : undefined);
+  const jobs = planJobs(ctx, targets, workers.length > 0 ? jobBytes : null, opts.onlyIps ? [...opts.onlyIps] : undefined, opts.onFailed !== undefined);
 
   const outcomes: TargetOutcome[] = targets.map((t) => ({ lines: t.startLine - 1, endOffset: t.start, partialBytes: 0, bytesRead: 0, error: null }));
   const results: Array<JobResult | NodeJS.ErrnoException | undefined> = new Array(jobs.length);
@@ -143,6 +146,7 @@ export async function scanTargets(ctx: CoreContext, targets: readonly ScanTarget
         continue;
       }
       opts.onLogins(target, r.batch, o.lines);
+      if (r.failed && opts.onFailed) opts.onFailed(target, r.failed);
       o.lines += r.lines;
       o.bytesRead += r.bytesRead;
       if (last) {

@@ -33,8 +33,10 @@ export interface AccountView {
   account: string;
   owner: string | null;
   domains: string[];
-  /** relay IPs now in the list through this account's mailboxes (only its own users are named) */
+  /** relay IPs now in the list tied to this account by a login, a failed login or cPanel's map (only its own users are named) */
   relayIps: RelayHost[];
+  /** the relay IPs in one sentence, saying what ties each kind to the account */
+  relaySentence: string;
   /** this account's mailboxes that sent mail without a password through the relay list */
   reliance: RelianceUser[];
   days: number;
@@ -45,8 +47,30 @@ const ACCOUNT_NAME = /^[a-z0-9][a-z0-9_.-]{0,31}$/i;
 
 /** One host as this account sees it: only its own mailboxes. */
 function hostForAccount(h: RelayHost, account: string, accountOf: (u: string) => string | null): RelayHost {
-  const users = h.users.filter((u) => accountOf(u) === account);
-  return { ...h, users, mapUsers: h.mapUsers.filter((u) => accountOf(u) === account), accounts: [account] };
+  const mine = (u: string): boolean => accountOf(u) === account;
+  return {
+    ...h,
+    users: h.users.filter(mine),
+    mapUsers: h.mapUsers.filter(mine),
+    loginUsers: h.loginUsers.filter(mine),
+    failedLogins: { ...h.failedLogins, users: h.failedLogins.users.filter(mine) },
+    accounts: [account],
+  };
+}
+
+/** What ties the account to its relay IPs, in words: a login only where its mailboxes logged in. */
+export function relaySentence(hosts: readonly RelayHost[]): string {
+  if (hosts.length === 0) return 'No relay IP in the list is tied to this account right now.';
+  const n = (k: number, one: string, many: string): string => `${k} ${k === 1 ? one : many}`;
+  const loggedIn = hosts.filter((h) => h.loginUsers.length > 0).length;
+  const unexplained = hosts.filter((h) => h.status === 'unexplained').length;
+  const other = hosts.length - loggedIn - unexplained;
+  const parts = [
+    ...(loggedIn ? [`${n(loggedIn, 'is', 'are')} there because this account’s mailboxes logged in from ${loggedIn === 1 ? 'it' : 'them'}`] : []),
+    ...(unexplained ? [`${n(unexplained, 'has', 'have')} no successful login behind ${unexplained === 1 ? 'it' : 'them'}, though cPanel’s map or failed logins name this account’s mailboxes: look at ${unexplained === 1 ? 'it' : 'them'}`] : []),
+    ...(other ? [`${n(other, 'is', 'are')} there for another reason (a login of another mailbox, or /etc/alwaysrelay); failed logins or cPanel’s map name this account’s mailboxes`] : []),
+  ];
+  return `${n(hosts.length, 'relay IP', 'relay IPs')} in the list ${hosts.length === 1 ? 'is' : 'are'} tied to this account: ${parts.join('; ')}.`;
 }
 
 /**
@@ -92,11 +116,13 @@ export async function accountView(ctx: CoreContext, viewer: Viewer, name: string
   const relay = await explain(ctx, viewer);
   const reliance = await relianceReport(ctx, viewer, { days });
   const accountOf = (u: string): string | null => accounts.accountOfMailUser(u);
+  const relayIps = relay.hosts.filter((h) => h.accounts.includes(name)).map((h) => hostForAccount(h, name, accountOf));
   return {
     account: name,
     owner: accounts.ownerOf(name),
     domains: accounts.domainsOf(name),
-    relayIps: relay.hosts.filter((h) => h.accounts.includes(name)).map((h) => hostForAccount(h, name, accountOf)),
+    relayIps,
+    relaySentence: relaySentence(relayIps),
     reliance: reliance.users.filter((u) => u.account === name),
     days,
     checkedAt: ctx.now().toISOString(),

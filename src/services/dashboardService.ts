@@ -18,6 +18,7 @@ import { relianceReport, RelianceReport } from './relianceService';
 import { StatusReport, statusReport } from './statusService';
 import { answerId, cachedAnswer } from './answerCache';
 import { viewerKey } from '../domain/scope';
+import { StaticRelayEntry, staticRelayEntries } from '../domain/staticRelay';
 
 export type Tone = 'green' | 'amber' | 'red' | 'grey';
 
@@ -137,10 +138,16 @@ function verdictOf(r: ExplainReport, viewer: Viewer): Dashboard['verdict'] {
   const detail = `${r.generation === 'modern' ? 'cPanel 11.52 or later (RecentAuthedMailIpTracker)' : 'older cPanel (Antirelayd)'}; relay list ${r.relayList}.`;
   if (r.verdict === 'unknown') return { state: 'grey', text: 'relaywatch could not decide: some files could not be read.', detail: r.problems.map((p) => p.message).join(' ') || detail };
   if (!viewer.isRoot) {
+    // The same hosts and verdict as explain gives this reseller: tied by evidence, unexplained ones included.
     const n = r.counts.hosts;
+    if (r.verdict === 'unexplained') {
+      return { state: 'amber', text: `${plural(r.counts.unexplained, 'relay IP')} tied to your accounts ${r.counts.unexplained === 1 ? 'has' : 'have'} no successful login behind ${r.counts.unexplained === 1 ? 'it' : 'them'}: ${r.summary}`, detail: `${detail} A login or a failed login of your mailboxes, or cPanel’s map, ties ${r.counts.unexplained === 1 ? 'it' : 'them'} to your accounts; an unknown login usually means a leaked mailbox password.` };
+    }
     return n === 0
-      ? { state: 'green', text: 'None of your accounts’ mailboxes is in the relay list right now.', detail }
-      : { state: 'green', text: `${plural(n, 'relay IP')} ${n === 1 ? 'belongs' : 'belong'} to your accounts, each explained by a POP3/IMAP login.`, detail };
+      ? { state: 'green', text: 'No relay IP in the list is tied to your accounts right now.', detail }
+      : r.counts.passwordGuessing
+        ? { state: 'amber', text: r.summary, detail }
+        : { state: 'green', text: `${plural(n, 'relay IP')} ${n === 1 ? 'belongs' : 'belong'} to your accounts, each explained by a POP3/IMAP login.`, detail };
   }
   if (r.verdict === 'unexplained') return { state: 'amber', text: r.summary, detail: `${detail} A successful login from an unknown place usually means a leaked mailbox password, not a hacked server.` };
   return { state: 'green', text: r.summary, detail };
@@ -169,6 +176,37 @@ function relayCard(r: ExplainReport): Card {
     link: firstBad
       ? { kind: 'route', label: `Open ${firstBad.ip}`, route: `/ip/${firstBad.ip}` }
       : { kind: 'route', label: 'See the relay IPs', route: '/', fragment: 'rw-relay-list' },
+  };
+}
+
+/** Lines of the relay list that are not IPs, /etc/alwaysrelay and /etc/skipsmtpcheckhosts, each with its meaning (root only). */
+function staticRelayCard(r: ExplainReport, s: StatusReport): Card {
+  const entries = staticRelayEntries({
+    relayList: r.relayList,
+    rejectedLines: r.rejectedLines,
+    allowlists: s.allowlists,
+    // readAllowlists() puts /etc/alwaysrelay (or the file antirelayd.conf names instead) first
+    alwaysrelayPath: s.allowlists[0]?.path ?? '/etc/alwaysrelay',
+  });
+  const count = (k: StaticRelayEntry['kind']): number => entries.filter((e) => e.kind === k).length;
+  const open = count('skipsmtpcheckhosts');
+  const always = count('alwaysrelay');
+  const rejected = count('rejected-line');
+  const parts = [
+    ...(open ? [`${plural(open, 'host')} in /etc/skipsmtpcheckhosts, which Exim lets relay without any check`] : []),
+    ...(always ? [`${plural(always, 'entry', 'entries')} in /etc/alwaysrelay, which may relay even with POP-before-SMTP off`] : []),
+    ...(rejected ? [`${plural(rejected, 'line')} in the relay list that ${rejected === 1 ? 'is' : 'are'} not an IP address`] : []),
+  ];
+  return {
+    id: 'static-relay',
+    title: 'Static relay entries',
+    state: open || rejected ? 'red' : always ? 'amber' : 'green',
+    sentence: parts.length ? `${parts.join('; ')}.` : 'No static relay entries: /etc/alwaysrelay and /etc/skipsmtpcheckhosts are empty or absent, and every line of the relay list is an IP address.',
+    evidence: [
+      ...entries.slice(0, 12).map((e) => `${e.file}:${e.line} “${e.text}”: ${e.meaning}`),
+      ...(entries.length > 12 ? [`… and ${entries.length - 12} more (see the status page)`] : []),
+    ],
+    link: { kind: 'route', label: 'See every allowlist', route: '/status', fragment: 'rw-allow' },
   };
 }
 
@@ -268,13 +306,14 @@ export async function dashboard(ctx: CoreContext, viewer: Viewer): Promise<Dashb
   const cards: Card[] = [];
   if (viewer.isRoot) {
     cards.push(relayCard(f.relay));
+    if (f.status) cards.push(staticRelayCard(f.relay, f.status));
     if (f.status) cards.push(switchCard(f.status, f.relay.expireHostMins));
     if (f.blacklist) cards.push(blacklistCard(f.blacklist));
   } else {
     cards.push({
       id: 'accounts',
       title: 'Your accounts',
-      state: f.relay.verdict === 'unknown' ? 'grey' : 'green',
+      state: f.relay.verdict === 'unknown' ? 'grey' : f.relay.counts.unexplained > 0 ? 'red' : 'green',
       sentence: `${plural(viewer.accounts.size, 'account')}; ${plural(f.relay.counts.hosts, 'relay IP')} tied to ${viewer.accounts.size === 1 ? 'it' : 'them'} right now.`,
       evidence: [],
       link: { kind: 'route', label: 'Open your accounts', route: '/accounts' },
@@ -322,7 +361,7 @@ export async function guide(ctx: CoreContext, viewer: Viewer): Promise<Guide> {
     id: 'relay-list',
     title: 'Who is in the relay list',
     question: 'Why is each of these IPs allowed to relay?',
-    state: viewer.isRoot ? rc.state : relay.verdict === 'unknown' ? 'grey' : 'green',
+    state: rc.state,
     sentence: relay.verdict === 'unknown' ? 'Some files could not be read, so this cannot be decided.' : viewer.isRoot ? relay.summary : verdictOf(relay, viewer).text,
     evidence: relay.hosts.slice(0, 8).map((h) => `${h.ip}: ${h.summary}`).concat(relay.hosts.length > 8 ? [`… and ${relay.hosts.length - 8} more`] : []),
     next: bad.length
@@ -330,6 +369,22 @@ export async function guide(ctx: CoreContext, viewer: Viewer): Promise<Guide> {
       : 'Nothing to do here: every IP is there because a mailbox logged in from it.',
     link: rc.link,
   });
+
+  if (f.status) {
+    const sc = staticRelayCard(relay, f.status);
+    steps.push({
+      id: 'static-relay',
+      title: 'Relay entries no login put there',
+      question: 'Which hosts may relay because a file says so, not because a mailbox logged in?',
+      state: sc.state,
+      sentence: sc.sentence,
+      evidence: sc.evidence,
+      next: sc.state === 'green'
+        ? 'Nothing to do here.'
+        : 'Keep only entries that are your own servers: remove the others from the file named (as root, over SSH). Exim reads these files on every connection.',
+      link: sc.link,
+    });
+  }
 
   const ac = autoresponderCard(f.autoresponders);
   steps.push({

@@ -4,13 +4,15 @@
  */
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
-import { explainHosts, RelayHost, Verdict, verdictOf, verdictSentence } from '../domain/explain';
+import { explainHosts, guessedHosts, RelayHost, Verdict, verdictOf, verdictSentence } from '../domain/explain';
+import { IpFailedEvidence } from '../domain/failedLogins';
 import { Generation } from '../domain/generation';
 import { Viewer, viewerKey } from '../domain/scope';
 import { Rejected } from '../parsers/relayFiles';
 import { sharedAccounts } from './accountsService';
 import { cachedAnswer } from './answerCache';
 import { CoreContext } from './context';
+import { collectFailedLogins } from './failedLoginEvidence';
 import { collectLoginEvidence } from './loginEvidence';
 import { indexStillBuilding } from '../scan/loginIndexDaemon';
 import { ScanProgress } from '../scan/loginScan';
@@ -28,7 +30,8 @@ export interface ExplainReport {
   summary: string;
   expireHostMins: number;
   checkedAt: string;
-  counts: { hosts: number; explained: number; alwaysrelay: number; unexplained: number; stale: number };
+  /** passwordGuessing: hosts whose failed logins tried this server's mailboxes */
+  counts: { hosts: number; explained: number; alwaysrelay: number; unexplained: number; stale: number; passwordGuessing: number };
   hosts: RelayHost[];
   /** relay-list lines that are not IP addresses (root only) */
   rejectedLines: Rejected[];
@@ -84,9 +87,18 @@ async function explainNow(ctx: CoreContext, viewer: Viewer, opts: { onProgress?:
   const list = await readRelayList(ctx, gen.generation, problems);
   const accounts = await sharedAccounts(ctx, problems);
   const relaying = await readRelaying(ctx, gen.generation);
-  const evidence = await collectLoginEvidence(ctx, new Set(list.ips), problems, opts.onProgress);
+  const ips = new Set(list.ips);
+  // Without an index the logins are found by a scan, which finds the failed logins in the same byte
+  // search; from the index (which holds no failures) they are read apart.
+  const scanned = { evidence: new Map<string, IpFailedEvidence>(), found: false };
+  const evidence = await collectLoginEvidence(ctx, ips, problems, opts.onProgress, scanned);
+  // While the index is first built the answer waits for it anyway (a blocking problem); reading the
+  // logs for failures meanwhile would only slow the build down.
+  const failed = scanned.found
+    ? scanned.evidence
+    : indexStillBuilding(ctx) ? new Map<string, IpFailedEvidence>() : await collectFailedLogins(ctx, ips, problems, { oneOff: opts.onProgress !== undefined });
 
-  const hosts = explainHosts(explainInputFrom(ctx, viewer, list, accounts, evidence));
+  const hosts = explainHosts(explainInputFrom(ctx, viewer, list, accounts, evidence, failed));
   const verdict = verdictOf(hosts, !problems.blocking);
   const count = (s: RelayHost['status']): number => hosts.filter((h) => h.status === s).length;
   return {
@@ -106,6 +118,7 @@ async function explainNow(ctx: CoreContext, viewer: Viewer, opts: { onProgress?:
       alwaysrelay: count('alwaysrelay'),
       unexplained: count('unexplained'),
       stale: hosts.filter((h) => h.stale).length,
+      passwordGuessing: guessedHosts(hosts).length,
     },
     hosts,
     rejectedLines: viewer.isRoot ? list.rejected : [],

@@ -5,9 +5,10 @@
  * over time, and its reverse DNS. The one core function behind the CLI command, the JSON route and
  * the IP page.
  *
- * A reseller gets an answer only for an address tied to their own accounts (a login by one of their
- * mailboxes, or cPanel's user map naming one); for any other address the answer is exactly the one
- * for an address nobody ever used, so the page does not reveal that it exists.
+ * A reseller gets an answer only for an address tied to their own accounts (a login or a failed login
+ * by one of their mailboxes, or cPanel's user map naming one); for any other address the answer says
+ * exactly that (status `not-tied`), the same whether the address is in the relay list, in the logs or
+ * nowhere, so it reveals nothing about it.
  */
 import { explainHost, HostStatus, RelayHost } from '../domain/explain';
 import { ipNeedles, lineMentionsIp, usersInLine } from '../domain/ipMentions';
@@ -30,8 +31,23 @@ import { mailLogFiles } from '../scan/loginScan';
 import { Problem, Problems } from './problems';
 import { explainInputFrom, readGeneration, readRelayList } from './relayState';
 import { IpLoginEvidence } from '../domain/explain';
+import { addFailedLogin, FailedLogins, failedLoginsFor, IpFailedEvidence } from '../domain/failedLogins';
+import { parseFailedLoginLine } from '../parsers/failedLoginLine';
 
-export type IpStatus = HostStatus | 'not-listed';
+/** `not-tied`: a reseller asked about an address nothing ties to their accounts. */
+export type IpStatus = HostStatus | 'not-listed' | 'not-tied';
+
+/** A failed login from this IP (a line of the mail logs). */
+export interface IpFailedLogin {
+  file: string;
+  line: number;
+  time: string | null;
+  /** the name tried; null when the line names none */
+  user: string | null;
+  protocol: MailProtocol;
+  /** failed attempts the line stands for */
+  attempts: number;
+}
 
 export interface IpLogin {
   file: string;
@@ -49,6 +65,8 @@ export interface IpLogLine {
   truncated: boolean;
   /** a successful login from this IP */
   login: boolean;
+  /** a failed login from this IP */
+  failed: boolean;
 }
 
 /** A message Exim accepted from this IP (an arrival line). */
@@ -70,7 +88,8 @@ export interface IpRelayed {
 
 export interface IpReport {
   ip: string;
-  inRelayList: boolean;
+  /** null for a reseller asking about an address not tied to their accounts: not theirs to know */
+  inRelayList: boolean | null;
   status: IpStatus;
   /** the last login is older than the relay window */
   stale: boolean;
@@ -80,6 +99,9 @@ export interface IpReport {
   accounts: string[];
   users: string[];
   logins: IpLogin[];
+  /** failed logins from this IP: the totals (as explain gives them per relay IP) and the lines, newest first */
+  failedLogins: FailedLogins;
+  failed: IpFailedLogin[];
   /** messages Exim accepted from this IP (newest first); null when no exim_mainlog exists */
   relayed: IpRelayed[] | null;
   lines: IpLogLine[];
@@ -89,6 +111,8 @@ export interface IpReport {
   files: string[];
   ptr: string | null;
   timeline: { day: Timeline; week: Timeline };
+  /** failed attempts over time, on the same buckets as the logins */
+  failedTimeline: { day: Timeline; week: Timeline };
   checkedAt: string;
   problems: Problem[];
 }
@@ -113,6 +137,7 @@ const ARRIVALS = new Set(['arrival', 'bounce'] as const);
 interface Scanned {
   lines: (IpLogLine & { users: string[] })[];
   logins: IpLogin[];
+  failed: IpFailedLogin[];
   relayed: (IpRelayed & { users: string[] })[];
   eximFound: boolean;
   truncated: boolean;
@@ -124,7 +149,7 @@ async function scanForIp(ctx: CoreContext, ip: string, problems: Problems): Prom
   const files = [...mail, ...exim];
   const eximPaths = new Set(exim.map((f) => f.path));
   const needles = ipNeedles(ip);
-  const out: Scanned = { lines: [], logins: [], relayed: [], eximFound: exim.length > 0, truncated: false, files: files.map((f) => f.path) };
+  const out: Scanned = { lines: [], logins: [], failed: [], relayed: [], eximFound: exim.length > 0, truncated: false, files: files.map((f) => f.path) };
   for (const f of files) {
     const resolve = makeStampResolver(f.mtime);
     const isExim = eximPaths.has(f.path);
@@ -152,6 +177,12 @@ async function scanForIp(ctx: CoreContext, ip: string, problems: Problems): Prom
             const t = hit.stamp ? resolve(hit.stamp) : null;
             out.logins.push({ file: f.path, line: c.line, time: t ? t.toISOString() : null, user: hit.user, protocol: hit.protocol });
           }
+          const miss = isExim || isLogin ? null : parseFailedLoginLine(c.text);
+          const isFailed = miss !== null && miss.ip === ip;
+          if (isFailed) {
+            const t = miss.stamp ? resolve(miss.stamp) : null;
+            out.failed.push({ file: f.path, line: c.line, time: t ? t.toISOString() : null, user: miss.user, protocol: miss.protocol, attempts: miss.attempts });
+          }
           if (out.lines.length >= MAX_LINES) {
             out.truncated = true;
             return;
@@ -162,7 +193,8 @@ async function scanForIp(ctx: CoreContext, ip: string, problems: Problems): Prom
             text: c.text.length > MAX_LINE_CHARS ? c.text.slice(0, MAX_LINE_CHARS) : c.text,
             truncated: c.text.length > MAX_LINE_CHARS,
             login: isLogin,
-            users: isLogin ? [hit.user] : relayedUsers ?? usersInLine(isExim ? c.text : splitLogLine(c.text).body),
+            failed: isFailed,
+            users: isLogin ? [hit.user] : isFailed ? (miss.user ? [miss.user] : []) : relayedUsers ?? usersInLine(isExim ? c.text : splitLogLine(c.text).body),
           });
         },
       });
@@ -175,11 +207,14 @@ async function scanForIp(ctx: CoreContext, ip: string, problems: Problems): Prom
 }
 
 function summaryOf(r: Pick<IpReport, 'inRelayList' | 'status' | 'stale' | 'logins' | 'lines'>, host: RelayHost | null): string {
+  if (r.status === 'not-tied') return NOT_TIED;
   if (host) return host.summary;
   if (r.logins.length > 0) return `Not in the relay list now; ${r.logins.length} successful login${r.logins.length === 1 ? '' : 's'} from this IP in the logs.`;
   if (r.lines.length > 0) return 'Not in the relay list now, and no successful POP3/IMAP login from it in the logs.';
   return 'Not in the relay list, and no log line names this IP.';
 }
+
+const NOT_TIED = 'This IP is not tied to your accounts: no successful login, failed login or entry of cPanel\'s relay map names one of their mailboxes, so relaywatch shows you nothing about it.';
 
 export async function ipReport(ctx: CoreContext, viewer: Viewer, ipText: string): Promise<IpReport> {
   const ip = parseIpArgument(ipText);
@@ -195,27 +230,40 @@ export async function ipReport(ctx: CoreContext, viewer: Viewer, ipText: string)
 
   const visibleUser = (u: string): boolean => canSeeAccount(viewer, accounts.accountOfMailUser(u));
   const mapUsers = list.userMap.get(ip) ?? [];
-  const tied = viewer.isRoot || scanned.logins.some((l) => visibleUser(l.user)) || mapUsers.some(visibleUser);
+  const tied = viewer.isRoot || scanned.logins.some((l) => visibleUser(l.user)) || mapUsers.some(visibleUser)
+    || scanned.failed.some((l) => l.user !== null && visibleUser(l.user));
 
   const evidence = new Map<string, IpLoginEvidence>();
   for (const l of scanned.logins) addLogin(evidence, { ip, user: l.user, time: l.time, protocol: l.protocol });
+  const failedEvidence = new Map<string, IpFailedEvidence>();
+  for (const l of scanned.failed) addFailedLogin(failedEvidence, ip, l.user, l.attempts, l.time ? Date.parse(l.time) : NaN);
   const listed = list.ips.includes(ip);
   const host = listed && tied
-    ? explainHost(ip, explainInputFrom(ctx, viewer, list, accounts, evidence))
+    ? explainHost(ip, explainInputFrom(ctx, viewer, list, accounts, evidence, failedEvidence))
     : null;
 
   const logins = tied ? scanned.logins.filter((l) => visibleUser(l.user)) : [];
+  const failed = tied ? scanned.failed.filter((l) => viewer.isRoot || (l.user !== null && visibleUser(l.user))) : [];
+  failed.sort((a, b) => (b.time ?? '').localeCompare(a.time ?? ''));
+  const failedLogins = tied
+    ? failedLoginsFor(failedEvidence.get(ip), accounts, viewer.isRoot ? null : visibleUser)
+    : failedLoginsFor(undefined, accounts, null);
+  const failedTimes: number[] = [];
+  for (const l of failed) {
+    const t = l.time ? Date.parse(l.time) : NaN;
+    if (!Number.isNaN(t)) for (let i = 0; i < l.attempts; i++) failedTimes.push(t);
+  }
   const lines = tied ? scanned.lines.filter((l) => viewer.isRoot || l.users.some(visibleUser)) : [];
   const relayed = tied ? scanned.relayed.filter((m) => viewer.isRoot || m.users.some(visibleUser)).map(({ users: _u, ...m }) => m) : [];
   relayed.sort((a, b) => (b.time ?? '').localeCompare(a.time ?? ''));
   const users = [...new Set([...(host?.users ?? []), ...logins.map((l) => l.user)])];
-  const accts = [...new Set(users.map((u) => accounts.accountOfMailUser(u)).filter((a): a is string => a !== null))].sort();
+  const accts = [...new Set([...users, ...failedLogins.users].map((u) => accounts.accountOfMailUser(u)).filter((a): a is string => a !== null))].sort();
   const times = logins.map((l) => (l.time ? Date.parse(l.time) : NaN)).filter((t) => !Number.isNaN(t));
   // Newest first reads best; files are already newest first, lines within a file oldest first.
   logins.sort((a, b) => (b.time ?? '').localeCompare(a.time ?? ''));
 
-  const inRelayList = viewer.isRoot ? listed : host !== null;
-  const status: IpStatus = host ? host.status : viewer.isRoot && listed ? 'unexplained' : 'not-listed';
+  const inRelayList = viewer.isRoot ? listed : tied ? host !== null : null;
+  const status: IpStatus = host ? host.status : viewer.isRoot && listed ? 'unexplained' : tied ? 'not-listed' : 'not-tied';
   const base = { inRelayList, status, stale: host?.stale ?? false, logins, lines };
   return {
     ip,
@@ -225,11 +273,14 @@ export async function ipReport(ctx: CoreContext, viewer: Viewer, ipText: string)
     accounts: accts,
     users,
     relayed: scanned.eximFound || !viewer.isRoot ? relayed : null,
+    failedLogins,
+    failed,
     lines: lines.map(({ users: _u, ...l }) => l),
     linesTruncated: tied && scanned.truncated,
     files: viewer.isRoot ? scanned.files : [],
     ptr: await reverseLookup(ip, { root: ctx.config.root }),
     timeline: loginTimelines(times, ctx.now().getTime()),
+    failedTimeline: loginTimelines(failedTimes, ctx.now().getTime()),
     checkedAt: ctx.now().toISOString(),
     problems: viewer.isRoot ? problems.list : [],
   };

@@ -3,12 +3,13 @@
  * From the login index when there is one (loginIndex.ts), else by scanning the logs.
  */
 import { addLoginEvidence, IpLoginEvidence } from '../domain/explain';
+import { addFailedLogin, IpFailedEvidence } from '../domain/failedLogins';
 import { MailProtocol } from '../parsers/patterns/loginPatterns';
 import { CoreContext } from './context';
 import { kindInfo, LoginBatch } from '../scan/loginBatch';
 import { indexBuildingProblem, queryLoginIndex } from '../scan/loginIndex';
 import { indexStillBuilding } from '../scan/loginIndexDaemon';
-import type { LoginRecord, ScanProgress } from '../scan/loginScan';
+import type { FailedRecord, LoginRecord, ScanProgress } from '../scan/loginScan';
 import { mailLogFiles } from '../scan/loginScanFiles';
 import { Problems } from './problems';
 
@@ -42,6 +43,11 @@ export async function collectLoginEvidence(
   ips: ReadonlySet<string>,
   problems: Problems,
   onProgress?: (p: ScanProgress) => void,
+  /**
+   * Given, a scan of the logs (no index) also finds the failed logins from the IPs, in the same byte
+   * search, into `failed.evidence`, and sets `failed.found`; an answer from the index leaves it unset.
+   */
+  failed?: { evidence: Map<string, IpFailedEvidence>; found: boolean },
 ): Promise<Map<string, IpLoginEvidence>> {
   const evidence = new Map<string, IpLoginEvidence>();
   if (ips.size === 0) return evidence;
@@ -59,6 +65,12 @@ export async function collectLoginEvidence(
   // The scanner (worker pool, WASM kernel, line parsers) is loaded only here: an answer from the
   // index needs none of it, and loading it costs a CLI run some ten milliseconds.
   const { scanLogFiles } = require('../scan/loginScan') as typeof import('../scan/loginScan');
-  await scanLogFiles(ctx, files, (_f, batch) => addBatch(evidence, batch, ips), { problems, onProgress, onlyIps: ips });
+  await scanLogFiles(ctx, files, (_f, batch) => addBatch(evidence, batch, ips), {
+    problems,
+    onProgress,
+    onlyIps: ips,
+    ...(failed ? { onFailed: (_f: unknown, records: readonly FailedRecord[]) => records.forEach((r) => addFailedLogin(failed.evidence, r.ip, r.user, r.attempts, r.time)) } : {}),
+  });
+  if (failed) failed.found = true;
   return evidence;
 }

@@ -18,6 +18,7 @@ import { acquireLockFile, LockBusyError } from '../host/host';
 import { AppError, isAppError } from '../http/appError';
 import { parseTailwatchdLog, parseTailwatchdMessage, TailwatchdLogRecord } from '../parsers/tailwatchdLog';
 import { Actor, appendAudit, AuditEntry, checkAuditWritable } from './audit';
+import { relayListSnapshot } from './relaySnapshot';
 import { CoreContext } from './context';
 import { readFrom } from './readFrom';
 import { relianceReport } from './relianceService';
@@ -326,9 +327,11 @@ export async function changePopBeforeSmtp(ctx: CoreContext, actor: Actor, viewer
 
   return withControlLock(ctx, async () => {
     const before = await readStatus(ctx);
+    // The list as it is now: turning the tracker off empties it, and with it the evidence.
+    const relayListBefore = await relayListSnapshot(ctx);
     const plan = planChange(before.switchState, action, { driverToo: req.driverToo });
     if (plan.blocked) {
-      await audited(ctx, actor, { action: ACTION_NAME(action), target: targetName(plan), outcome: 'refused', summary: plan.blocked, evidence: before.tailwatchd.output });
+      await audited(ctx, actor, { action: ACTION_NAME(action), target: targetName(plan), outcome: 'refused', summary: plan.blocked, evidence: before.tailwatchd.output, details: { relayListBefore } });
       throw AppError.conflict(plan.blocked);
     }
 
@@ -401,6 +404,7 @@ export async function changePopBeforeSmtp(ctx: CoreContext, actor: Actor, viewer
       summary,
       evidence,
       details: {
+        relayListBefore,
         generation: plan.generation,
         driverToo: plan.driverToo,
         verified,

@@ -4,6 +4,7 @@
  */
 import { Accounts } from '../domain/accounts';
 import { ExplainInput, IpLoginEvidence } from '../domain/explain';
+import { IpFailedEvidence } from '../domain/failedLogins';
 import { Viewer } from '../domain/scope';
 import { detectGeneration, Generation, GenerationDecision, LEGACY_DRIVER, MODERN_DRIVER } from '../domain/generation';
 import { decideRelaying, driverDiskState, RelayingDecision, RelayingFacts } from '../domain/relaySwitch';
@@ -126,19 +127,21 @@ export async function readRelaying(ctx: CoreContext, generation: Generation, dri
   return decideRelaying(await readRelayingFacts(ctx, generation, driverActiveNow));
 }
 
-/** The explainer's input from the relay list as read, the accounts and the login evidence. */
+/** The explainer's input from the relay list as read, the accounts and the login evidence (successful and failed). */
 export function explainInputFrom(
   ctx: CoreContext,
   viewer: Viewer,
   list: RelayListState,
   accounts: Accounts,
   evidence: ReadonlyMap<string, IpLoginEvidence>,
+  failed: ReadonlyMap<string, IpFailedEvidence>,
 ): ExplainInput {
   return {
     relayIps: list.ips,
     userMap: list.userMap,
     alwaysRelay: new Map(list.alwaysRelay.map((e) => [e.ip, e.user])),
     evidence,
+    failed,
     accounts,
     expireHostMins: list.expireHostMins,
     now: ctx.now(),

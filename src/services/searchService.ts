@@ -4,6 +4,7 @@
  * what is tied to their own accounts, and an IP that is not tied to them finds nothing, exactly as
  * an IP nobody ever used.
  */
+import { RelayHost } from '../domain/explain';
 import { canSeeAccount, Viewer } from '../domain/scope';
 import { AppError } from '../http/appError';
 import { canonicalIp } from '../parsers/ip';
@@ -35,19 +36,29 @@ export function normalizeQuery(q: unknown): string {
   return text;
 }
 
+/** What ties a mailbox to a relay IP, in words: only the evidence there is. */
+export function mailboxDetail(h: RelayHost, user: string): string {
+  const facts: string[] = [];
+  if (h.loginUsers.includes(user)) facts.push(`logged in from ${h.ip}`);
+  if (h.mapUsers.includes(user)) facts.push(`is named for ${h.ip} by cPanel's relay map`);
+  if (h.failedLogins.users.includes(user)) facts.push(`was tried (failed logins) from ${h.ip}`);
+  const status = h.status === 'unexplained' ? ', unexplained: no successful login from it was found' : h.status === 'alwaysrelay' ? ', listed in /etc/alwaysrelay' : '';
+  return `${user} ${facts.join(', and ')}, which is in the relay list now${status}.`;
+}
+
 export async function search(ctx: CoreContext, viewer: Viewer, q: unknown): Promise<SearchAnswer> {
   const query = normalizeQuery(q);
   const ip = canonicalIp(query);
   if (ip) {
     const r = await ipReport(ctx, viewer, ip);
-    const known = r.inRelayList || r.logins.length > 0 || r.lines.length > 0;
-    if (!viewer.isRoot && !known) return { query, results: [], limited: false };
+    const known = r.inRelayList === true || r.logins.length > 0 || r.failed.length > 0 || r.lines.length > 0;
+    if (r.status === 'not-tied' || (!viewer.isRoot && !known)) return { query, results: [], limited: false };
     return {
       query,
       results: [{
         kind: 'ip',
         title: ip,
-        detail: `${r.inRelayList ? `In the relay list (${r.status})` : 'Not in the relay list'}; ${r.logins.length} successful login${r.logins.length === 1 ? '' : 's'}, ${r.lines.length} log line${r.lines.length === 1 ? '' : 's'}.`,
+        detail: `${r.inRelayList ? `In the relay list (${r.status})` : 'Not in the relay list'}; ${r.logins.length} successful login${r.logins.length === 1 ? '' : 's'}, ${r.failedLogins.count} failed, ${r.lines.length} log line${r.lines.length === 1 ? '' : 's'}.`,
         route: `/ip/${ip}`,
       }],
       limited: false,
@@ -64,17 +75,16 @@ export async function search(ctx: CoreContext, viewer: Viewer, q: unknown): Prom
     if (hit) results.push({ kind: 'account', title: account, detail: `Owner ${accounts.ownerOf(account) ?? '—'}; ${domains.slice(0, 3).join(', ')}${domains.length > 3 ? ` +${domains.length - 3}` : ''}`, route: `/account/${account}` });
   }
   const relay = await explain(ctx, viewer);
-  const byUser = new Map<string, string[]>();
+  // Each mailbox with the evidence that really names it for that IP: a login, cPanel's map, failures.
+  const byUser = new Map<string, Array<{ ip: string; detail: string }>>();
   for (const h of relay.hosts) {
-    for (const u of h.users) {
+    for (const u of new Set([...h.users, ...h.failedLogins.users])) {
       if (!u.toLowerCase().includes(needle)) continue;
-      byUser.set(u, [...(byUser.get(u) ?? []), h.ip]);
+      byUser.set(u, [...(byUser.get(u) ?? []), { ip: h.ip, detail: mailboxDetail(h, u) }]);
     }
   }
-  for (const [user, ips] of [...byUser.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
-    for (const ipOf of ips) {
-      results.push({ kind: 'mailbox', title: `${user} → ${ipOf}`, detail: `${user} logged in from ${ipOf}, which is in the relay list now.`, route: `/ip/${ipOf}` });
-    }
+  for (const [user, hits] of [...byUser.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
+    for (const hit of hits) results.push({ kind: 'mailbox', title: `${user} → ${hit.ip}`, detail: hit.detail, route: `/ip/${hit.ip}` });
   }
   return { query, results: results.slice(0, MAX_RESULTS), limited: results.length > MAX_RESULTS };
 }

@@ -11,7 +11,7 @@ import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
 import { csrfToken } from '../../src/http/csrf';
 import { createContext } from '../../src/services/context';
-import { makeCpanelHost, SmallHostOptions } from '../helpers/cpanelHost';
+import { loginLine, makeCpanelHost, SmallHostOptions } from '../helpers/cpanelHost';
 import { identification } from '../helpers/eximLines';
 import { addToTree, removeTree, runCliCaptured } from '../helpers/hostTree';
 import { callLines, clearCalls, installStandins, setStandinMode, writeRelaywatchConfig } from '../helpers/standins';
@@ -465,5 +465,40 @@ describe('reading the audit log', () => {
     const page = await request(app).get('/audit').set(as('root')).expect(200);
     expect(page.text).toContain('pop-before-smtp.enable');
     expect(page.text).toContain('refused');
+  });
+});
+
+describe('the relay list before a change', () => {
+  test('a disable that empties the list keeps it in its audit entry: each IP with status, users and accounts; CLI and page show it', async () => {
+    const now = new Date();
+    const root = host({
+      generation: 'modern',
+      relayIps: ['203.0.113.10', '192.0.2.99'],
+      maillog: [loginLine(new Date(now.getTime() - 5 * 60_000), 'bob@bob.example', '203.0.113.10')],
+    });
+    const off = await cli(root, 'disable', '--yes', '--driver-too', '--json');
+    expect(off.body).toMatchObject({ outcome: 'changed' });
+    expect(read(root, '/etc/recent_authed_mail_ips')).toBe('');
+    const entry = auditLines(root).at(-1);
+    expect(entry.action).toBe('pop-before-smtp.disable');
+    expect(entry.details.relayListBefore).toMatchObject({
+      relayList: '/etc/relayhosts',
+      verdict: 'unexplained',
+      omitted: 0,
+      hosts: [
+        { ip: '192.0.2.99', status: 'unexplained', users: [], accounts: [] },
+        { ip: '203.0.113.10', status: 'explained', users: ['bob@bob.example'], accounts: ['bob'] },
+      ],
+    });
+    // the next change keeps the list as it was then: empty
+    await cli(root, 'enable', '--yes');
+    expect(auditLines(root).at(-1).details.relayListBefore).toMatchObject({ verdict: 'empty', hosts: [] });
+
+    const text = await cli(root, 'audit', '--verbose');
+    expect(text.stdout).toMatch(/ pop-before-smtp\.disable: relay list before the change \(2 IPs, unexplained\)\n {4}192\.0\.2\.99 unexplained - -\n {4}203\.0\.113\.10 explained bob@bob\.example bob\n/);
+    const page = await request(appFor(root)).get('/audit').set(as('root')).expect(200);
+    expect(page.text).toContain('Relay list before the change (2 IPs, unexplained)');
+    expect(page.text).toMatch(/<td><code>203\.0\.113\.10<\/code><\/td><td>explained<\/td><td>bob@bob\.example<\/td><td>bob<\/td>/);
+    expect(page.text).toContain('Relay list before the change (0 IPs, empty)');
   });
 });

@@ -41,7 +41,8 @@ function host(o: Partial<Parameters<typeof makeCpanelHost>[0]> = {}): string {
 test('root: an amber verdict naming the IPs that need a look, a red relay card linking to the first one', async () => {
   const a = app(host());
   const d = (await request(a).get('/api/v1/dashboard').expect(200)).body;
-  expect(d.verdict).toMatchObject({ state: 'amber', text: '1 relay IP needs a look: no successful login explains it.' });
+  // the failure from 192.0.2.99 tried alice's mailbox: the verdict names password guessing
+  expect(d.verdict).toMatchObject({ state: 'amber', text: "1 relay IP needs a look: no successful login explains it, and it shows failed logins against this server's mailboxes: password guessing." });
   const relay = d.cards.find((c: any) => c.id === 'relay-list');
   expect(relay).toMatchObject({ state: 'red', link: { kind: 'route', route: '/ip/192.0.2.99' } });
   const sw = d.cards.find((c: any) => c.id === 'pop-before-smtp');
@@ -56,7 +57,7 @@ test('root: an amber verdict naming the IPs that need a look, a red relay card l
   expect(page.text).toContain('1 relay IP needs a look');
   expect(page.text).toContain('href="/ip/192.0.2.99"');
   expect(page.text).toContain('href="/status/confirm?action=disable"');
-  expect(d.cards.map((c: any) => c.id)).toEqual(['relay-list', 'pop-before-smtp', 'blacklist', 'autoresponders', 'reliance']);
+  expect(d.cards.map((c: any) => c.id)).toEqual(['relay-list', 'static-relay', 'pop-before-smtp', 'blacklist', 'autoresponders', 'reliance']);
   expect(d.cards.find((c: any) => c.id === 'blacklist')).toMatchObject({ state: 'grey', sentence: 'The server’s IPs have not been checked yet.', link: { route: '/blacklist' } });
   expect(d.cards.find((c: any) => c.id === 'autoresponders')).toMatchObject({ state: 'green', sentence: 'No autoresponder is set up.' });
 });
@@ -78,8 +79,8 @@ test('the guide page links the disable confirmation and shows every step', async
 
 test('the guided check: listed where, relay list, autoresponders, reliance, turn off, confirm; confirm waits while relaying is on', async () => {
   const g = (await request(app(host())).get('/api/v1/guide').expect(200)).body;
-  expect(g.steps.map((s: any) => s.id)).toEqual(['blacklist', 'relay-list', 'autoresponders', 'reliance', 'turn-off', 'confirm']);
-  expect(g.steps.map((s: any) => s.state)).toEqual(['grey', 'red', 'green', 'amber', 'amber', 'grey']);
+  expect(g.steps.map((s: any) => s.id)).toEqual(['blacklist', 'relay-list', 'static-relay', 'autoresponders', 'reliance', 'turn-off', 'confirm']);
+  expect(g.steps.map((s: any) => s.state)).toEqual(['grey', 'red', 'green', 'green', 'amber', 'amber', 'grey']);
   const off = (await request(app(host({ popbeforesmtp: false }))).get('/api/v1/guide').expect(200)).body;
   expect(off.steps.find((s: any) => s.id === 'confirm').state).toBe('green');
 });
@@ -200,4 +201,51 @@ describe('the overview page is kept while its data is unchanged', () => {
     const reseller = await asWhm(request(a).get('/'), 'resellera', '/cpsess1111111111');
     expect(reseller.text).not.toContain('192.0.2.99');
   });
+});
+
+test('static relay entries: rejected relay-list lines, /etc/alwaysrelay and /etc/skipsmtpcheckhosts, each with its meaning, on the overview and in the guide', async () => {
+  const root = host({
+    alwaysrelay: '198.51.100.200: backupmx\n',
+    extra: {
+      files: {
+        '/etc/skipsmtpcheckhosts': '# our own relay\n198.51.100.201\n',
+        '/etc/recent_authed_mail_ips': '203.0.113.10\nnot-an-ip\n',
+      },
+    },
+  });
+  const a = app(root);
+  const d = (await request(a).get('/api/v1/dashboard').expect(200)).body;
+  const card = d.cards.find((c: any) => c.id === 'static-relay');
+  expect(card.state).toBe('red');
+  expect(card.sentence).toBe('1 host in /etc/skipsmtpcheckhosts, which Exim lets relay without any check; 1 entry in /etc/alwaysrelay, which may relay even with POP-before-SMTP off; 1 line in the relay list that is not an IP address.');
+  expect(card.evidence).toEqual([
+    expect.stringMatching(/^\/etc\/relayhosts:2 “not-an-ip”: not an IP address: cPanel's tracker writes only IP addresses there/),
+    expect.stringMatching(/^\/etc\/alwaysrelay:1 “198\.51\.100\.200 backupmx”: may send mail through this server without a password at any time, even with POP-before-SMTP off \(entered for backupmx\)/),
+    expect.stringMatching(/^\/etc\/skipsmtpcheckhosts:2 “198\.51\.100\.201”: Exim skips its relay checks for this host: a static open relay/),
+  ]);
+  const page = await request(a).get('/').expect(200);
+  for (const t of ['Static relay entries', 'not-an-ip', '198.51.100.201', 'a static open relay', '198.51.100.200']) expect([t, page.text.includes(t)]).toEqual([t, true]);
+  const g = (await request(a).get('/api/v1/guide').expect(200)).body;
+  expect(g.steps.find((s: any) => s.id === 'static-relay')).toMatchObject({ state: 'red', evidence: card.evidence });
+  const guidePage = await request(a).get('/guide').expect(200);
+  for (const t of ['Relay entries no login put there', 'not-an-ip', '198.51.100.201', '198.51.100.200']) expect([t, guidePage.text.includes(t)]).toEqual([t, true]);
+  // resellers get none of it
+  const r = (await request(app(root, 'resellera')).get('/api/v1/dashboard').expect(200)).body;
+  expect(JSON.stringify(r)).not.toMatch(/198\.51\.100\.20|not-an-ip|skipsmtpcheckhosts|\/etc\/alwaysrelay|backupmx/);
+});
+
+test('a reseller whose mailbox is tied to an unexplained IP gets that IP and a verdict that counts it', async () => {
+  // 192.0.2.99: no successful login, but cPanel's map names bob's mailbox
+  const root = host({ extra: { files: { '/etc/recent_authed_mail_ips_users': '192.0.2.99: bob@bob.example\n' } } });
+  const a = app(root, 'resellera');
+  const d = (await request(a).get('/api/v1/dashboard').expect(200)).body;
+  expect(d.relay.hosts.map((h: any) => [h.ip, h.status, h.tiedBy])).toEqual([['192.0.2.99', 'unexplained', ['map']], ['203.0.113.10', 'explained', ['login']]]);
+  expect(d.relay.verdict).toBe('unexplained');
+  expect(d.verdict.state).toBe('amber');
+  expect(d.verdict.text).toMatch(/^1 relay IP tied to your accounts has no successful login behind it/);
+  expect(d.cards.find((c: any) => c.id === 'accounts').state).toBe('red');
+  // alice's failed login there is not reseller A's to see
+  expect(JSON.stringify(d)).not.toMatch(/alice|carol|203\.0\.113\.11/);
+  const g = (await request(a).get('/api/v1/guide').expect(200)).body;
+  expect(g.steps.find((s: any) => s.id === 'relay-list').state).toBe('red');
 });

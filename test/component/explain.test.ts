@@ -111,9 +111,13 @@ test('a reseller sees only hosts tied to their own accounts, and only their user
     ],
   });
   const a = await explainJson(root, '--as', 'resellera');
-  expect(a.body.hosts).toHaveLength(1);
-  expect(a.body.hosts[0]).toMatchObject({ ip: '203.0.113.10', users: ['bob@bob.example'], accounts: ['bob'], owners: ['resellera'] });
-  expect(JSON.stringify(a.body)).not.toMatch(/carol|203\.0\.113\.11|192\.0\.2\.99/);
+  // 192.0.2.99 has no successful login, but a failed one names bob's mailbox: it is tied to bob, so
+  // reseller A sees it, unexplained, and the verdict counts it.
+  expect(a.body.hosts.map((h: any) => h.ip)).toEqual(['192.0.2.99', '203.0.113.10']);
+  expect(a.body.hosts[1]).toMatchObject({ ip: '203.0.113.10', users: ['bob@bob.example'], accounts: ['bob'], owners: ['resellera'], tiedBy: ['login'] });
+  expect(a.body.hosts[0]).toMatchObject({ status: 'unexplained', accounts: ['bob'], tiedBy: ['failed-login'], failedLogins: { count: 1, users: ['bob@bob.example'], targetsMailboxes: true } });
+  expect([a.code, a.body.verdict, a.body.counts.unexplained]).toEqual([2, 'unexplained', 1]);
+  expect(JSON.stringify(a.body)).not.toMatch(/carol|203\.0\.113\.11/);
   const boss = await explainJson(root, '--as', 'boss');
   expect(boss.body.hosts).toHaveLength(3);
   const stranger = await runCliCaptured(['explain', '--json', '--root', root, '--as', 'mallory']);

@@ -55,3 +55,21 @@ test('the logins of the asked IPs, and nothing else, by either search', async ()
   }
   expect(logins(all.batch).filter((l) => relay.includes(l.split(' ')[1])).length).toBeGreaterThan(10);
 });
+
+test('failed logins of the asked IPs too, by either search', async () => {
+  const marker = JSON.parse(fs.readFileSync(path.join(root, 'etc/relaywatch/demo-host.json'), 'utf8')) as { relayHosts: Record<string, string[]> };
+  const relay = [...new Set(Object.values(marker.relayHosts).flat())];
+  const file = '/var/log/maillog';
+  const size = fs.statSync(path.join(root, file)).size;
+  const job = { root, hostPath: file, gz: false, start: 0, end: size, includePartialLastLine: false, mtimeMs: NOW.getTime(), failedToo: true };
+  const all = await runScanJob(job);
+  const text = (f: NonNullable<typeof all.failed>): string[] => f.map((x) => `${x.ip} ${x.user} ${x.attempts} ${x.time}`);
+  const crowd = [...relay, ...Array.from({ length: 300 }, (_, i) => `198.18.${i >> 8}.${i & 255}`)];
+  const scanners = [...new Set(all.failed!.map((x) => x.ip))].slice(0, 3);
+  for (const ips of [relay, crowd, scanners]) {
+    const wanted = new Set(ips);
+    const some = await runScanJob({ ...job, onlyIps: ips });
+    expect(text(some.failed!)).toEqual(text(all.failed!.filter((x) => wanted.has(x.ip))));
+  }
+  expect(all.failed!.filter((x) => scanners.includes(x.ip)).length).toBeGreaterThan(3);
+});

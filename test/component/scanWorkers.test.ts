@@ -33,6 +33,8 @@ interface DriverResult {
   warmUpdateJobs: number;
   warmUpdateBytes: number;
   missing: { mainOnly: string | null; parallel: string | null };
+  failedMain: Digest;
+  failedParallel: Digest;
 }
 
 // Runs in the child: every scan of the same targets, digested to comparable records.
@@ -52,6 +54,21 @@ async function digest(ctx, targets, parallel) {
     parallel,
     onLogins: (t, b, lineBase) => {
       for (let i = 0; i < b.n; i++) records.push([t, lineBase + b.line[i], b.strings[b.ip[i]], b.strings[b.user[i]], b.time[i], b.kind[i]].join(' '));
+    },
+  });
+  return { logins: records.length, records, outcomes: outcomes.map((o) => ({ lines: o.lines, endOffset: o.endOffset, error: o.error ? o.error.code || o.error.message : null })) };
+}
+
+// The same scan asked for failed logins too (explain without an index): logins and failures.
+async function digestWithFailures(ctx, targets, parallel) {
+  const records = [];
+  const outcomes = await scanTargets(ctx, targets, {
+    parallel,
+    onLogins: (t, b, lineBase) => {
+      for (let i = 0; i < b.n; i++) records.push(['ok', t, lineBase + b.line[i], b.strings[b.ip[i]], b.strings[b.user[i]], b.time[i]].join(' '));
+    },
+    onFailed: (t, failed) => {
+      for (const f of failed) records.push(['failed', t, f.ip, f.user, f.attempts, f.time].join(' '));
     },
   });
   return { logins: records.length, records, outcomes: outcomes.map((o) => ({ lines: o.lines, endOffset: o.endOffset, error: o.error ? o.error.code || o.error.message : null })) };
@@ -92,6 +109,8 @@ async function digest(ctx, targets, parallel) {
     mainOnly: (await digest(ctx, gone, false)).outcomes[0].error,
     parallel: (await digest(ctx, [...gone, ...update], true)).outcomes[0].error,
   };
+  out.failedMain = await digestWithFailures(ctx, whole, false);
+  out.failedParallel = await digestWithFailures(ctx, whole, true);
   await workers.endScanWorkers();
   process.stdout.write(JSON.stringify(out));
 })().catch((e) => { process.stderr.write(String(e.stack)); process.exit(1); });
@@ -141,4 +160,11 @@ test('a warm update of a few megabytes from the middle of a file is shared and g
 test('a file that is gone fails in a worker as it does in the main thread', () => {
   expect(result.missing.mainOnly).toBe('ENOENT');
   expect(result.missing.parallel).toBe('ENOENT');
+});
+
+test('a scan asked for failed logins too finds the same logins, and the same failures in workers as in the main thread', () => {
+  const ok = result.failedMain.records.filter((r) => r.startsWith('ok '));
+  expect(ok).toHaveLength(result.mainOnly.logins);
+  expect(result.failedMain.records.filter((r) => r.startsWith('failed ')).length).toBeGreaterThan(100);
+  expect(result.failedParallel).toEqual(result.failedMain);
 });

@@ -15,7 +15,7 @@ export interface EvidenceHost {
   burst: Date;
 }
 
-export function makeEvidenceHost(now: Date, o: { withReplies?: boolean; eximExtra?: string[] } = {}): EvidenceHost {
+export function makeEvidenceHost(now: Date, o: { withReplies?: boolean; eximExtra?: string[]; aliceSubject?: string } = {}): EvidenceHost {
   const withReplies = o.withReplies ?? true;
   const m = (min: number): Date => new Date(now.getTime() - min * 60_000);
   const s = (min: number, sec: number): Date => new Date(now.getTime() - min * 60_000 + sec * 1000);
@@ -80,7 +80,7 @@ export function makeEvidenceHost(now: Date, o: { withReplies?: boolean; eximExtr
         '/etc/valiases/bob.example': 'sales@bob.example: friend@mail.example,sales-archive@bob.example\n*: :blackhole:\n',
         '/etc/valiases/shop.bob.example': '*: bob\n',
         '/etc/valiases/carol.example': 'help@carol.example: "|/usr/local/cpanel/bin/autorespond help@carol.example /home2/carol/.autorespond"\n*: :blackhole:\n',
-        '/home/alice/.autorespond/info@alice.example': 'From: "Alice" <info@alice.example>\nSubject: Away until Monday\nContent-Type: text/plain; charset="utf-8"\n\nI am away.\n',
+        '/home/alice/.autorespond/info@alice.example': `From: "Alice" <info@alice.example>\nSubject: ${o.aliceSubject ?? 'Away until Monday'}\nContent-Type: text/plain; charset="utf-8"\n\nI am away.\n`,
         '/home/alice/.autorespond/info@alice.example.json': json({ start: nowSec - 86400, stop: '', interval: 0 }),
         '/home2/carol/.autorespond/help@carol.example': 'From: help@carol.example\nSubject: We got your message\nContent-Type: text/plain; charset=us-ascii\n\nThanks.\n',
         '/home2/carol/.autorespond/help@carol.example.conf': 'interval=24\n',

@@ -3,7 +3,8 @@
  * legacy .conf; and the active/risk judgement.
  */
 import { activeState, autoresponderRisks, isSpamTagged, RiskFacts } from '../../src/domain/autoresponderRisk';
-import { decodeEncodedWords, parseAutoresponderConf, parseAutoresponderJson, parseAutoresponderMessage } from '../../src/parsers/autoresponderFiles';
+import { parseAutoresponderConf, parseAutoresponderJson, parseAutoresponderMessage } from '../../src/parsers/autoresponderFiles';
+import { decodeEncodedWords } from '../../src/parsers/encodedWords';
 
 test('message: headers (folded, encoded), charset, body', () => {
   const m = parseAutoresponderMessage('From: "Alice" <info@alice.example>\r\nSubject: =?utf-8?B?QWJ3ZXNlbmQ=?=\r\n =?utf-8?Q?_bis_M=C3=A4rz?=\r\nContent-Type: text/plain; charset="utf-8"\r\n\r\nI am away.\n');

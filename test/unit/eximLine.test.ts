@@ -5,6 +5,7 @@
 import { eximNeedles, parseEximLine, splitEximLine, tokenizeFields } from '../../src/parsers/eximLine';
 import { EXIM_PATTERNS } from '../../src/parsers/patterns/eximPatterns';
 import { makeStampResolver } from '../../src/parsers/syslogLine';
+import { cpuMs } from '../helpers/cpuTime';
 
 test('stamps: local time without a zone, UTC offset with one, milliseconds, pid', () => {
   const local = splitEximLine('2026-08-11 01:35:09 1wtYaK-0000000GRSy-2tQh Completed')!;
@@ -67,9 +68,9 @@ describe('hostile 100 KiB lines are parsed in linear time', () => {
   ];
   test.each(bodies)('%s', (_name, body) => {
     const line = `2026-08-11 01:35:09 1wtYaK-0000000GRSy-2tQh ${body}`;
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < 3; i++) parseEximLine(line);
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    const ms = cpuMs(() => {
+      for (let i = 0; i < 3; i++) parseEximLine(line);
+    });
     expect(ms).toBeLessThan(300);
   });
 });

@@ -54,6 +54,25 @@ test('lines that share a stamp but not a host, or have no host, no space or no s
   ]);
 });
 
+test('RFC 5424 lines, whose body is rebuilt, and FreeBSD -v lines share no prefix with the lines around them', () => {
+  const msg = 'imap-login: Login: user=<a@example.com>, method=PLAIN, rip=203.0.113.5, lip=192.0.2.1';
+  expectSame([
+    `<22>1 2025-11-12T05:41:22Z server1 dovecot 810 - - ${msg}`,
+    `<22>1 2025-11-12T05:41:22Z server1 dovecot 811 - - ${msg.replace('203.0.113.5', '203.0.113.6')}`,
+    `<22>1 2025-11-12T05:41:22Z server1 - - - - ${msg}`,
+    `<22>1 2025-11-12T05:41:22Z server1 - - - - pop3-login: Login: user=<b>, rip=198.51.100.1`,
+    `<22>1 2025-11-12T05:41:22Z server1 cyrus/imap 812 - - login: h [203.0.113.7] bob PLAIN User logged in`,
+    `<22>1 2025-11-12T05:41:22Z server1 sshd 813 - - Invalid user ${msg}`,
+    `Nov 27 10:00:00 <mail.info> server1 dovecot: ${msg}`,
+    `Nov 27 10:00:00 <mail.info> server1 sshd[1]: Invalid user ${msg}`,
+    `Nov 27 10:00:00 server1 dovecot: ${msg}`,
+    `Fri 2025-12-05 12:00:05 CET server1 dovecot[810]: ${msg}`,
+    `Fri 2025-12-05 12:00:05 CET server1 sshd[1]: ${msg}`,
+    `1764932407.123456 server1 dovecot[810]: ${msg}`,
+    `1764932407.123456 server1 - ${msg}`,
+  ]);
+});
+
 describe('a generated demo log', () => {
   let root = '';
   beforeAll(async () => {

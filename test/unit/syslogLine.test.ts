@@ -1,4 +1,6 @@
-import { makeStampResolver, splitLogLine, Stamp } from '../../src/parsers/syslogLine';
+import fs from 'node:fs';
+import path from 'node:path';
+import { makeStampResolver, splitLogLine, splitLogLineAt, Stamp } from '../../src/parsers/syslogLine';
 
 function stamp(partial: Partial<Stamp>): Stamp {
   return { year: null, month: 1, day: 1, hour: 0, minute: 0, second: 0, millis: 0, offsetMinutes: null, ...partial };
@@ -181,5 +183,149 @@ describe('makeStampResolver', () => {
   test('a leap second is accepted', () => {
     const d = makeStampResolver(june)(splitLogLine('2016-12-31T23:59:60Z h p: x').stamp!);
     expect(d?.toISOString()).toBe('2017-01-01T00:00:00.000Z');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// FreeBSD syslogd -v, RFC 5424 and journalctl's output modes: each split, and its instant
+// ---------------------------------------------------------------------------------------------------
+
+const LOGIN = 'imap-login: Login: user=<a>, method=PLAIN, rip=203.0.113.5, lip=192.0.2.1';
+/** The instant a prefix names, for stamps that carry a zone (a yearless or local stamp gives null). */
+const instant = (line: string): string | null => {
+  const s = splitLogLine(line).stamp;
+  if (!s || s.year === null || s.offsetMinutes === null) return null;
+  return makeStampResolver(new Date())(s)?.toISOString() ?? null;
+};
+
+describe('splitLogLine: FreeBSD syslogd -v and -vv', () => {
+  test.each([
+    ['names (-vv)', `Dec  5 12:00:00 <mail.info> mx1 dovecot[810]: ${LOGIN}`],
+    ['numbers (-v)', `Dec  5 12:00:00 <2.6> mx1 dovecot[810]: ${LOGIN}`],
+    ['local0 and a two-digit level', `Dec  5 12:00:00 <local0.notice> mx1 dovecot[810]: ${LOGIN}`],
+  ])('%s: the token is neither host nor body', (_name, line) => {
+    expect(splitLogLine(line)).toEqual({ stamp: stamp({ month: 12, day: 5, hour: 12 }), host: 'mx1', body: `dovecot[810]: ${LOGIN}` });
+  });
+
+  test('a token that is not facility.level stays the host', () => {
+    expect(splitLogLine(`Dec  5 12:00:00 <mail> mx1 dovecot: x`).host).toBe('<mail>');
+  });
+});
+
+describe('splitLogLine: RFC 5424', () => {
+  test('with <PRI>: stamp with its offset, host, and the body rebuilt as "app[procid]: msg"', () => {
+    expect(splitLogLine(`<22>1 2025-12-05T12:00:02.123456+01:00 mx1 dovecot 810 - - ${LOGIN}`)).toEqual({
+      stamp: { year: 2025, month: 12, day: 5, hour: 12, minute: 0, second: 2, millis: 123, offsetMinutes: 60 },
+      host: 'mx1',
+      body: `dovecot[810]: ${LOGIN}`,
+    });
+    expect(instant(`<22>1 2025-12-05T12:00:02.123456+01:00 mx1 dovecot 810 - - ${LOGIN}`)).toBe('2025-12-05T11:00:02.123Z');
+  });
+
+  test('without <PRI>, without PROCID, with a MSGID', () => {
+    expect(splitLogLine(`1 2025-12-05T11:00:03Z mx1 dovecot - ID47 - ${LOGIN}`)).toMatchObject({ host: 'mx1', body: `dovecot: ${LOGIN}` });
+    expect(instant(`1 2025-12-05T11:00:03Z mx1 dovecot - ID47 - ${LOGIN}`)).toBe('2025-12-05T11:00:03.000Z');
+  });
+
+  test.each([
+    ['one element', '[exampleSDID@32473 iut="3" eventSource="Application" eventID="1011"]'],
+    ['two elements', '[exampleSDID@32473 iut="3"][examplePriority@32473 class="high"]'],
+    ['escapes in a value', String.raw`[meta note="a \"quoted\" \] and \\ here"]`],
+    ['a bracket inside quotes', '[meta note="a ] b"]'],
+  ])('structured data is passed over: %s', (_name, sd) => {
+    expect(splitLogLine(`<165>1 2003-10-11T22:14:15.003Z mymachine.example.com dovecot 810 - ${sd} ${LOGIN}`).body).toBe(`dovecot[810]: ${LOGIN}`);
+  });
+
+  test('the BOM that marks a UTF-8 message is dropped', () => {
+    expect(splitLogLine(`<22>1 2025-12-05T12:00:02Z mx1 dovecot 810 - - \ufeff${LOGIN}`).body).toBe(`dovecot[810]: ${LOGIN}`);
+  });
+
+  test('NILVALUE stamp, host and app: no stamp, no host, the message alone', () => {
+    expect(splitLogLine(`<22>1 - - - - - - ${LOGIN}`)).toEqual({ stamp: null, host: null, body: LOGIN });
+  });
+
+  test('a line with a message and nothing after the structured data', () => {
+    expect(splitLogLine('<22>1 2025-12-05T12:00:02Z mx1 dovecot 810 - -')).toMatchObject({ host: 'mx1', body: 'dovecot[810]: ' });
+  });
+
+  test.each([
+    ['structured data that never closes', `<22>1 2025-12-05T12:00:02Z mx1 dovecot 810 - [meta x="1" ${LOGIN}`],
+    ['structured data glued to the message', `<22>1 2025-12-05T12:00:02Z mx1 dovecot 810 - [meta x="1"]${LOGIN}`],
+    ['no structured data at all', `<22>1 2025-12-05T12:00:02Z mx1 dovecot 810 - ${LOGIN}`],
+  ])('not RFC 5424 after all (%s): the whole line stays the body', (_name, line) => {
+    expect(splitLogLine(line)).toEqual({ stamp: null, host: null, body: line });
+  });
+});
+
+describe("splitLogLine: journalctl's output modes", () => {
+  test.each([
+    ['short-full, CET', `Fri 2025-12-05 12:00:05 CET mx1 dovecot[810]: ${LOGIN}`, '2025-12-05T11:00:05.000Z'],
+    ['short-full, CEST', `Sat 2025-07-05 12:00:05 CEST mx1 dovecot[810]: ${LOGIN}`, '2025-07-05T10:00:05.000Z'],
+    ['short-full, EST', `Fri 2025-12-05 12:00:05 EST mx1 dovecot[810]: ${LOGIN}`, '2025-12-05T17:00:05.000Z'],
+    ['short-full, UTC (--utc)', `Fri 2025-12-05 12:00:05 UTC mx1 dovecot[810]: ${LOGIN}`, '2025-12-05T12:00:05.000Z'],
+    ['short-full, a numeric zone', `Fri 2025-12-05 12:00:05 +03 mx1 dovecot[810]: ${LOGIN}`, '2025-12-05T09:00:05.000Z'],
+    ['short-full, a numeric zone with minutes', `Fri 2025-12-05 12:00:05 -0330 mx1 dovecot[810]: ${LOGIN}`, '2025-12-05T15:30:05.000Z'],
+    ['short-full, Nepal', `Fri 2025-12-05 12:00:05 +0545 mx1 dovecot[810]: ${LOGIN}`, '2025-12-05T06:15:05.000Z'],
+    ['with-unit', `Fri 2025-12-05 12:00:06 CET mx1 dovecot.service[810]: ${LOGIN}`, '2025-12-05T11:00:06.000Z'],
+    ['short-unix', `1764932407.123456 mx1 dovecot[810]: ${LOGIN}`, '2025-12-05T11:00:07.123Z'],
+    ['short-iso', `2025-12-05T12:00:08+0100 mx1 dovecot[810]: ${LOGIN}`, '2025-12-05T11:00:08.000Z'],
+    ['short-iso-precise', `2025-12-05T12:00:08.654321+01:00 mx1 dovecot[810]: ${LOGIN}`, '2025-12-05T11:00:08.654Z'],
+  ])('%s', (_name, line, iso) => {
+    const s = splitLogLine(line);
+    expect(s.host).toBe('mx1');
+    expect(s.body).toMatch(/^dovecot(?:\.service)?\[810\]: imap-login: Login: /);
+    expect(instant(line)).toBe(iso);
+  });
+
+  test('short-full with an abbreviation the table does not know: the server\'s local time', () => {
+    expect(splitLogLine(`Fri 2025-12-05 12:00:05 XYZT mx1 dovecot[810]: ${LOGIN}`).stamp).toEqual({
+      year: 2025, month: 12, day: 5, hour: 12, minute: 0, second: 5, millis: 0, offsetMinutes: null,
+    });
+  });
+
+  test('an ambiguous abbreviation takes the meaning the local zone has, else its common one', () => {
+    const local = -new Date(2025, 11, 5, 12, 0).getTimezoneOffset();
+    const ist = splitLogLine(`Fri 2025-12-05 12:00:05 IST mx1 dovecot[810]: ${LOGIN}`).stamp!.offsetMinutes;
+    expect(ist).toBe([330, 120, 60].includes(local) ? local : 330);
+  });
+
+  test('short-precise: the classic stamp with microseconds', () => {
+    expect(splitLogLine(`Dec 05 12:00:09.123456 mx1 dovecot[810]: ${LOGIN}`)).toEqual({
+      stamp: stamp({ month: 12, day: 5, hour: 12, second: 9, millis: 123 }),
+      host: 'mx1',
+      body: `dovecot[810]: ${LOGIN}`,
+    });
+  });
+
+  test.each([
+    ['short-monotonic', `[ 1234.567890] mx1 dovecot[810]: ${LOGIN}`],
+    ['short-monotonic, long uptime', `[12345678.567890] mx1 dovecot[810]: ${LOGIN}`],
+    ['short-delta', `[ 1234.567890 <    0.000120>] mx1 dovecot[810]: ${LOGIN}`],
+  ])('%s: time since boot is no instant, but host and body are read', (_name, line) => {
+    expect(splitLogLine(line)).toEqual({ stamp: null, host: 'mx1', body: `dovecot[810]: ${LOGIN}` });
+  });
+
+  test('short-unix needs a whole epoch: a short number and a dot is not a stamp', () => {
+    expect(splitLogLine(`1.2 mx1 dovecot[810]: ${LOGIN}`).stamp).toBeNull();
+    expect(splitLogLine(`1.2 mx1 dovecot[810]: ${LOGIN}`).host).toBeNull();
+  });
+});
+
+describe('splitLogLineAt: where the body starts', () => {
+  const lines = ['login-samples.log', 'maillog-real.log', 'exim-samples.log'].flatMap((f) =>
+    fs.readFileSync(path.join(__dirname, '../fixtures/samples', f), 'utf8').split('\n').filter((l) => l && !l.startsWith('#')),
+  );
+
+  test('the body is the rest of the line from bodyAt, or was rebuilt (-1, RFC 5424 with an APP-NAME)', () => {
+    const wrong: string[] = [];
+    let rebuilt = 0;
+    for (const line of [...lines, `<22>1 2025-12-05T12:00:02Z mx1 - - - - \ufeff${LOGIN}`]) {
+      const s = splitLogLineAt(line);
+      expect({ stamp: s.stamp, host: s.host, body: s.body }).toEqual(splitLogLine(line));
+      if (s.bodyAt === -1) rebuilt++;
+      else if (line.slice(s.bodyAt) !== s.body) wrong.push(line);
+    }
+    expect(wrong).toEqual([]);
+    expect(rebuilt).toBeGreaterThanOrEqual(4);
   });
 });

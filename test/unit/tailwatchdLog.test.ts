@@ -4,6 +4,7 @@
  */
 import { TAILWATCHD_ENVELOPES, TAILWATCHD_MESSAGES } from '../../src/parsers/patterns/tailwatchdLogPatterns';
 import { driverHistory, parseTailwatchdLog, parseTailwatchdLogLine, tailwatchdStampToIso } from '../../src/parsers/tailwatchdLog';
+import { cpuMs } from '../helpers/cpuTime';
 
 const ED = 'Cpanel::TailWatch::Utils::EnableDisable';
 const twice = (pid: number, stamp: string, msg: string): string => `[${pid}] [${stamp}] [${ED}] [${pid}] [${stamp}] [main] ${msg}`;
@@ -136,11 +137,11 @@ test('hostile 100 KiB lines are parsed in linear time', () => {
     `[STOP ${'x'.repeat(big)}`,
   ];
   for (const line of hostile) {
-    const t0 = process.hrtime.bigint();
-    parseTailwatchdLogLine(line);
-    for (const p of TAILWATCHD_MESSAGES) p.regex.exec(line);
-    for (const p of TAILWATCHD_ENVELOPES) p.regex.exec(line);
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    const ms = cpuMs(() => {
+      parseTailwatchdLogLine(line);
+      for (const p of TAILWATCHD_MESSAGES) p.regex.exec(line);
+      for (const p of TAILWATCHD_ENVELOPES) p.regex.exec(line);
+    });
     expect(ms).toBeLessThan(100);
   }
 });

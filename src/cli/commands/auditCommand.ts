@@ -1,8 +1,20 @@
 import { AppError } from '../../http/appError';
 import { requireRoot } from '../../domain/scope';
-import { readAudit } from '../../services/audit';
+import { AuditEntry, readAudit } from '../../services/audit';
+import { snapshotOf } from '../../services/relaySnapshot';
 import { CliCommand, EXIT, printJson } from '../command';
 import { table, terminalSafe } from '../terminal';
+
+/** The relay list each change kept from just before it (newest change first). */
+function printSnapshots(out: (t: string) => void, entries: readonly AuditEntry[]): void {
+  for (const e of entries) {
+    const snap = snapshotOf(e);
+    if (!snap) continue;
+    out(`\n${terminalSafe(`${e.time} ${e.action}`)}: relay list before the change (${snap.hosts.length + snap.omitted} IPs, ${terminalSafe(snap.verdict)})${snap.error ? `: ${terminalSafe(snap.error)}` : ''}\n`);
+    for (const h of snap.hosts) out(`    ${terminalSafe(`${h.ip} ${h.status} ${h.users.join(',') || '-'} ${h.accounts.join(',') || '-'}`)}\n`);
+    if (snap.omitted) out(`    … ${snap.omitted} more not kept\n`);
+  }
+}
 
 export const auditCommand: CliCommand = {
   name: 'audit',
@@ -34,6 +46,7 @@ export const auditCommand: CliCommand = {
     }
     if (log.badLines) r.io.err(`relaywatch audit: ${log.badLines} line(s) in ${terminalSafe(log.path)} are not audit entries.\n`);
     if (log.truncated) r.io.err('relaywatch audit: only the end of a long log was read.\n');
+    if (r.values.verbose) printSnapshots(r.io.out, log.entries);
     return EXIT.ok;
   },
 };

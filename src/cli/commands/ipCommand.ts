@@ -16,7 +16,8 @@ export const ipCommand: CliCommand = {
       return EXIT.ok;
     }
     const out = r.io.out;
-    out(`${report.ip}: ${report.inRelayList ? `in the relay list (${report.status}${report.stale ? ', stale' : ''})` : 'not in the relay list'}\n`);
+    const where = report.inRelayList === null ? 'not tied to your accounts' : report.inRelayList ? `in the relay list (${report.status}${report.stale ? ', stale' : ''})` : 'not in the relay list';
+    out(`${report.ip}: ${where}\n`);
     out(`${terminalSafe(report.summary)}\n`);
     out(`reverse DNS: ${report.ptr ? terminalSafe(report.ptr) : '-'}\n`);
     if (report.accounts.length) out(`accounts: ${terminalSafe(report.accounts.join(', '))}\n`);
@@ -27,6 +28,8 @@ export const ipCommand: CliCommand = {
       out(`${table(rows)}\n`);
       if (report.logins.length > 50) out(`… ${report.logins.length - 50} more (use --json)\n`);
     }
+    const f = report.failedLogins;
+    out(`failed logins: ${f.count}${f.count ? ` (${f.first ?? '?'} to ${f.last ?? '?'}${f.users.length ? `; tried: ${terminalSafe(f.users.slice(0, 10).join(', '))}${f.users.length > 10 ? ` and ${f.users.length - 10} more` : ''}` : ''})` : ''}${f.targetsMailboxes ? ': password guessing against this server\'s mailboxes' : ''}\n`);
     if (r.values.lines) {
       for (const l of report.lines) out(`${terminalSafe(`${l.file}:${l.line}: ${l.text}`)}\n`);
       if (report.linesTruncated) out('… more lines than shown\n');

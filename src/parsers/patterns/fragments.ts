@@ -39,8 +39,9 @@ export const BRACKET_IP = String.raw`\[${IP}\]`;
  * The program tag may come twice (`dovecot[442]: dovecot: ...`, seen in fail2ban's Dovecot test log
  * when Dovecot's own "dovecot: " log prefix is kept under syslog). Captures the protocol; only
  * imap-login and pop3-login count (submission-login and managesieve-login are not POP3/IMAP).
+ * `journalctl -o with-unit` names the unit instead of the program (`dovecot.service[123]: `).
  */
-export const DOVECOT_LOGIN_PROCESS = String.raw`^(?:dovecot${PID}: ){0,2}(?:Info: )?(?<proto>imap|pop3)-login${PID}: (?:Info: )?`;
+export const DOVECOT_LOGIN_PROCESS = String.raw`^(?:dovecot(?:\.service)?${PID}: ){0,2}(?:Info: )?(?<proto>imap|pop3)-login${PID}: (?:Info: )?`;
 
 /**
  * Dovecot's `user=<name>` field anywhere after the event (fields may come in any order); the first
@@ -76,6 +77,21 @@ const DOVECOT_FIELD = String.raw`(?:[a-z][a-z_]{0,31}=(?:<[^<>]{0,256}>|[^\s,<>(
  */
 export const DOVECOT_PROXY_FIELDS = String.raw`(?:${DOVECOT_FIELD}, ){0,16}user=<\k<user>>(?:, ${DOVECOT_FIELD}){0,32}\s*$`;
 
+/**
+ * What Dovecot 2.3.18 and later write between "proxy(user" and "): Started proxying": nothing, or the
+ * backend's address as ",ip:port" (IPv6 bracketed or not). Server text, never the client's.
+ */
+export const DOVECOT_PROXY_PREFIX_DEST = String.raw`(?:,[0-9A-Fa-f:.\[\]]{2,64})?`;
+
+/**
+ * The rest of Dovecot's (2.3.18+) "Started proxying to <10.0.0.2>" up to the ": " before the fields,
+ * from client_proxy_finish_destroy_client() in Dovecot's login-common: the backend in angle brackets
+ * (accepted bare too), then, each optional and in this order, " (<hostname>)" when the host was named
+ * by name, " from <source address>", " as user <destuser>", " (master <user>)", and the time it took,
+ * " (0.012 secs)" or " (3 secs, 1 reconnects)". None of these is chosen by the client.
+ */
+export const DOVECOT_PROXY_STARTED_TAIL = String.raw`(?:<[^\s<>()]{1,300}>|[^\s<>()]{1,300})(?: \(<[^\s<>()]{1,300}>\))?(?: from [^\s<>()]{1,300})?(?: as user [^\s<>()]{1,256})?(?: \(master [^\s<>()]{1,256}\))?(?: \(\d{1,9}(?:\.\d{1,9})? secs(?:, \d{1,9} reconnects)?\))?`;
+
 /** Courier's login programs; POP3 when the name says pop. */
 export const COURIER_PROGRAM = String.raw`^(?<prog>courierpop3login|pop3d-ssl|pop3d|imapd-ssl|imapd|imaplogin|courier-imapd|courier-pop3d)${PID}: `;
 
@@ -92,10 +108,17 @@ export const UW_PROGRAM = String.raw`^(?<prog>imaps?d|ipop3s?d|ipop2d)${PID}: `;
 export const UW_USER_HOST = String.raw`user=(?<user>\S{1,256}) host=(?:[^\s\[]{1,255} )?${BRACKET_IP}`;
 
 /**
- * Cyrus services: `cyrus/imap`, `cyrus/imaps`, `cyrus/pop3`, `cyrus/pop3s`, or bare names, which
- * fail2ban's Cyrus test log also shows as `imapd`/`pop3d` (hence `[ds]?`), and `cyrus-imapd`.
+ * Cyrus services. Cyrus's master names each process `<syslog_prefix>/<service>`: the prefix is
+ * `cyrus` unless cyrus.conf's syslog_prefix says otherwise (hosted set-ups run several instances:
+ * `mail2/imap`, `cust7/imapmail`), and the service is the name of its SERVICES entry in cyrus.conf,
+ * free text that names POP3 and IMAP services `imap`, `imaps`, `imapmail`, `pop3`, `pop3s`, ... The
+ * prefixed form therefore takes any instance and any service name that starts with imap or pop
+ * (lmtp, sieve, nntp, http and the rest are not POP3/IMAP); bare names are the ones seen in real logs:
+ * `imap`, `imapd`, `pop3d` (fail2ban's Cyrus test log), `cyrus-imapd` (`cyrus-imapd.service` in
+ * `journalctl -o with-unit`).
  */
-export const CYRUS_PROGRAM = String.raw`^(?<prog>(?:cyrus/)?(?:imap|pop3)[ds]?|cyrus-imapd)${PID}: `;
+export const CYRUS_PROGRAM = String.raw`^(?<prog>[\w.-]{1,64}/(?:imap|pop)[\w-]{0,32}|(?:imap|pop3)[ds]?|cyrus-imapd(?:\.service)?)${PID}: `;
+
 
 /**
  * Cyrus's client host: `name [1.2.3.4]`, `[1.2.3.4]`, or with older releases `name[1.2.3.4]`

@@ -11,7 +11,8 @@
  */
 import {
   ANY_PROGRAM, BRACKET_IP, COURIER_PROGRAM, CYRUS_HOST, CYRUS_PROGRAM, DOVECOT_LOGIN_PROCESS, DOVECOT_PROXY_FIELDS,
-  DOVECOT_RIP_FIELD, DOVECOT_USER_FIELD, IP, IP_END, PID, QPOPPER_PROGRAM, UW_PROGRAM, UW_USER_HOST,
+  DOVECOT_PROXY_PREFIX_DEST, DOVECOT_PROXY_STARTED_TAIL, DOVECOT_RIP_FIELD, DOVECOT_USER_FIELD, IP, IP_END, PID,
+  QPOPPER_PROGRAM, UW_PROGRAM, UW_USER_HOST,
 } from './fragments';
 
 export type MailService = 'dovecot' | 'courier' | 'uw-imap' | 'cyrus' | 'vpopmail' | 'qpopper';
@@ -52,6 +53,17 @@ export const LOGIN_PATTERNS: readonly LoginPattern[] = [
     regex: new RegExp(
       `${DOVECOT_LOGIN_PROCESS}proxy\\((?<user>[^\\s()<>,]{1,256})\\): started proxying to [^\\s()<>]{1,300}` +
         `(?: \\(master [^\\s()<>]{1,256}\\))?: ${DOVECOT_RIP_FIELD}${DOVECOT_PROXY_FIELDS}`,
+    ),
+  },
+  {
+    name: 'dovecot-proxy-started',
+    service: 'dovecot',
+    description: 'Dovecot 2.3.18 and later: "imap-login: proxy(u[,backend:port]): Started proxying to <backend> (0.012 secs): user=<u>, …, rip=R, …"',
+    needle: 'Started proxying',
+    // Same defence as dovecot-proxy: the user comes first, so the whole rest must be Dovecot's fields.
+    regex: new RegExp(
+      `${DOVECOT_LOGIN_PROCESS}proxy\\((?<user>[^\\s()<>,]{1,256})${DOVECOT_PROXY_PREFIX_DEST}\\): Started proxying to ` +
+        `${DOVECOT_PROXY_STARTED_TAIL}: ${DOVECOT_RIP_FIELD}${DOVECOT_PROXY_FIELDS}`,
     ),
   },
   {
@@ -97,11 +109,38 @@ export const LOGIN_PATTERNS: readonly LoginPattern[] = [
     regex: new RegExp(`${CYRUS_PROGRAM}login: ${CYRUS_HOST} (?<user>\\S{1,256}) \\S{1,64} User logged in`),
   },
   {
+    name: 'cyrus-login-bare',
+    service: 'cyrus',
+    description: 'Cyrus 2.1/2.2 plaintext LOGIN and USER/PASS: "imap[n]: login: host [1.2.3.4] user plaintext[+TLS]" with nothing after it',
+    // Cyrus's cmd_login() (imapd) and cmd_pass() (pop3d) logged "login: %s %s plaintext%s %s" with an
+    // empty reply; every other success of those releases ends in "User logged in". The needle is the
+    // mechanism word: "login: " itself is in every Dovecot login-process line, and so are all of its
+    // three-byte pieces, which would make the byte search stop at most lines of a Dovecot log.
+    needle: 'plaintext',
+    // "anonymous" is Cyrus's anonymous login, whose second word is the client's own text.
+    regex: new RegExp(`${CYRUS_PROGRAM}login: ${CYRUS_HOST} (?!anonymous )(?<user>\\S{1,256}) plaintext(?:\\+TLS)?\\s{0,4}$`),
+  },
+  {
+    name: 'cyrus-login-logfmt',
+    service: 'cyrus',
+    description: 'Cyrus with logfmt logging: "imap[n]: event=login.good sessionid=… r.clienthost=[1.2.3.4] u.username=u login.mech=PLAIN login.tls=1" (a client host with a name is quoted)',
+    // Cyrus's imap/loginlog.c and lib/logfmt.c: the fields in this order, a value in double quotes
+    // when it holds a space or anything outside graphic ASCII; a quoted user name is not taken.
+    needle: 'event=login.good',
+    regex: new RegExp(
+      `${CYRUS_PROGRAM}event=login\\.good(?: sessionid=[^\\s"]{1,200})?(?: r\\.tid=[^\\s"]{1,200})? ` +
+        `r\\.clienthost="?${CYRUS_HOST}"? u\\.username=(?<user>[^\\s"\\\\=]{1,256})(?: |$)`,
+    ),
+  },
+  {
     name: 'vpopmail-login',
     service: 'vpopmail',
-    description: 'vpopmail: "vchkpw-pop3: (PLAIN) login success user@dom:1.2.3.4" (vchkpw-imap likewise; not -smtp)',
+    description: 'vpopmail: "vchkpw-pop3: (PLAIN) login success user@dom:1.2.3.4" (vchkpw-pop3s, -imap, -imaps likewise; not -smtp, -smtps, -submission)',
     needle: 'login success',
-    regex: new RegExp(`${ANY_PROGRAM}vchkpw-(?<proto>pop3|imap)${PID}: (?:\\([\\w-]{1,32}\\) )?login success (?<user>[^:\\s]{1,256}):${IP}\\s*$`),
+    // vchkpw names itself by the local port (vpopmail's vchkpw.c): 110 pop3, 143 imap, 993 imaps, 995
+    // pop3s; 25 smtp, 465 smtps, 587 submission are SMTP AUTH. Any other port gives "vchkpw-<port>",
+    // which may be SMTP AUTH as well, and "vchkpw-webmail" does not say POP3 or IMAP: neither is taken.
+    regex: new RegExp(`${ANY_PROGRAM}vchkpw-(?<proto>pop3s?|imaps?)${PID}: (?:\\([\\w-]{1,32}\\) )?login success (?<user>[^:\\s]{1,256}):${IP}\\s*$`),
   },
   {
     name: 'qpopper-login',
