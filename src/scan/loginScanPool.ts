@@ -158,9 +158,13 @@ export async function scanTargets(ctx: CoreContext, targets: readonly ScanTarget
 
   // Each thread takes the next job until none is left; results are handed on in file order.
   let nextToRun = 0;
+  // Resolved once every job has been taken: a worker still loading its code then has nothing to
+  // wait for (and, unreferenced, would not keep the process alive until it is ready).
+  let allTaken: () => void = () => undefined;
+  const taken = new Promise<void>((resolve) => (allTaken = resolve));
   const runJobs = async (run: (job: ScanJob, onProgress: (bytes: number) => void) => Promise<JobResult>, alive: () => boolean, ready?: Promise<void>): Promise<void> => {
     // A worker takes jobs once it has loaded its code; the main thread reads meanwhile.
-    if (ready) await ready;
+    if (ready) await Promise.race([ready, taken]);
     while (nextToRun < jobs.length && alive()) {
       const j = nextToRun++;
       let r: JobResult | NodeJS.ErrnoException;
@@ -173,6 +177,7 @@ export async function scanTargets(ctx: CoreContext, targets: readonly ScanTarget
       results[j] = r;
       emitReady();
     }
+    if (nextToRun >= jobs.length) allTaken();
   };
   try {
     await Promise.all([
