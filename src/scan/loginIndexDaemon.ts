@@ -7,6 +7,7 @@ import path from 'node:path';
 import { watchLogFolders } from '../host/logWatcher';
 import { CoreContext } from '../services/context';
 import { setRevalidateWindow } from '../services/answerCache';
+import { keepFailedLoginsCurrent } from '../services/failedLoginEvidence';
 import { indexHostDir, openLoginIndex } from './loginIndex';
 import { endScanWorkers, keepScanWorkersWarm } from './scanWorkers';
 
@@ -70,6 +71,9 @@ async function refresh(ctx: CoreContext, d: Daemon): Promise<void> {
     // null: another process is writing it; ours is ready when that one is done (next check).
     if (view) d.ready = true;
     d.progress = { ...d.progress, state: 'idle', percent: 100, finishedAt: new Date().toISOString(), message: view ? null : 'another process is writing the index' };
+    // The index holds no failed logins: they are kept per file and brought up to date here too, so
+    // an answer does not read the new lines for them while its asker waits.
+    if (view) await keepFailedLoginsCurrent(ctx);
   } catch (e) {
     d.progress = { ...d.progress, state: 'failed', finishedAt: new Date().toISOString(), message: (e as Error).message };
     // The answers fall back to scanning the logs: never wait for an index that cannot be built.

@@ -11,7 +11,7 @@
 import { addFailedLogin, IpFailedEvidence, mergeFailedEvidence } from '../domain/failedLogins';
 import { LogFile } from '../host/logFiles';
 import { FAILED_LOGIN_NEEDLES, parseFailedLoginLine } from '../parsers/failedLoginLine';
-import { IpTextFilter } from '../parsers/ipTextFilter';
+import { IpTextFilter, witnessNeedles } from '../parsers/ipTextFilter';
 import { makeStampResolver } from '../parsers/syslogLine';
 import { scanLines } from '../scan/lineScanner';
 import { mailLogFiles, unreadableLog } from '../scan/loginScanFiles';
@@ -85,16 +85,33 @@ async function readFailures(ctx: CoreContext, f: LogFile, key: string): Promise<
   return entry;
 }
 
-/** One file's failures from the wanted IPs, read once and not kept. */
-async function failuresOnce(ctx: CoreContext, f: LogFile, ips: ReadonlySet<string>, filter: IpTextFilter): Promise<{ evidence: Map<string, IpFailedEvidence> }> {
+/**
+ * The daemon's background work after each update of the login index: every log's failures brought
+ * up to date, so that an answer finds them read instead of reading the new lines itself.
+ */
+export async function keepFailedLoginsCurrent(ctx: CoreContext): Promise<void> {
+  for (const f of await mailLogFiles(ctx, new Problems())) {
+    try {
+      await failuresOf(ctx, f);
+    } catch {
+      // an unreadable log is reported by the answer that reads it
+    }
+  }
+}
+
+/**
+ * One file's failures from the wanted IPs, read once and not kept: the lines naming one of them
+ * (their witnesses as the byte search's needles, when they fit), else the failure lines that pass
+ * the witness automaton.
+ */
+async function failuresOnce(ctx: CoreContext, f: LogFile, ips: ReadonlySet<string>, filter: IpTextFilter, witnesses: readonly string[] | null): Promise<{ evidence: Map<string, IpFailedEvidence> }> {
   const evidence = new Map<string, IpFailedEvidence>();
   const resolve = makeStampResolver(f.mtime);
   await scanLines(ctx.host, f.path, {
-    needles: FAILED_LOGIN_NEEDLES,
+    ...(witnesses ? { needles: witnesses, fingerprintBytes: 3 as const } : { needles: FAILED_LOGIN_NEEDLES, lineFilter: (buf: Buffer, s: number, e: number) => filter.mayContain(buf, s, e) }),
     gz: f.gz,
     ...(f.gz ? {} : { endOffset: f.size }),
     includePartialLastLine: f.rotated,
-    lineFilter: (buf, s, e) => filter.mayContain(buf, s, e),
     onLine: (c) => {
       const hit = parseFailedLoginLine(c.text);
       if (!hit || !ips.has(hit.ip)) return;
@@ -113,9 +130,10 @@ export async function collectFailedLogins(ctx: CoreContext, ips: ReadonlySet<str
   const out = new Map<string, IpFailedEvidence>();
   if (ips.size === 0) return out;
   const filter = opts.oneOff ? new IpTextFilter(ips) : null;
+  const witnesses = opts.oneOff ? witnessNeedles(ips) : null;
   for (const f of await mailLogFiles(ctx, new Problems())) {
     try {
-      const got = filter ? await failuresOnce(ctx, f, ips, filter) : await failuresOf(ctx, f);
+      const got = filter ? await failuresOnce(ctx, f, ips, filter, witnesses) : await failuresOf(ctx, f);
       for (const ip of ips) {
         const ev = got.evidence.get(ip);
         if (ev) mergeFailedEvidence(out, ip, ev);
