@@ -25,6 +25,8 @@ export interface IndexProgress {
 
 interface Daemon {
   progress: IndexProgress;
+  /** run after each update of the index (the serve command warms its most asked answer) */
+  afterUpdate: (() => Promise<unknown>) | null;
   /** the first build has finished (the index can answer) */
   ready: boolean;
   running: Promise<void> | null;
@@ -74,6 +76,7 @@ async function refresh(ctx: CoreContext, d: Daemon): Promise<void> {
     // The index holds no failed logins: they are kept per file and brought up to date here too, so
     // an answer does not read the new lines for them while its asker waits.
     if (view) await keepFailedLoginsCurrent(ctx);
+    if (view && d.afterUpdate) await d.afterUpdate().catch(() => undefined);
   } catch (e) {
     d.progress = { ...d.progress, state: 'failed', finishedAt: new Date().toISOString(), message: (e as Error).message };
     // The answers fall back to scanning the logs: never wait for an index that cannot be built.
@@ -101,11 +104,11 @@ function schedule(ctx: CoreContext, d: Daemon): void {
  * Starts the daemon's background work for a context: builds and then follows the login index.
  * Returns a stop function (tests, shutdown).
  */
-export function startBackgroundWork(ctx: CoreContext): { stop(): void; idle(): Promise<void> } {
+export function startBackgroundWork(ctx: CoreContext, opts: { afterUpdate?: () => Promise<unknown> } = {}): { stop(): void; idle(): Promise<void> } {
   const existing = daemons.get(ctx.config);
   if (existing) return { stop: existing.stop, idle: async () => { while (existing.running) await existing.running; } };
   const dirs = [...ctx.config.logs.maillog, ...ctx.config.logs.dovecot].map((p) => path.posix.dirname(p));
-  const d: Daemon = { progress: { ...IDLE }, ready: false, running: null, again: false, stop: () => undefined };
+  const d: Daemon = { progress: { ...IDLE }, afterUpdate: opts.afterUpdate ?? null, ready: false, running: null, again: false, stop: () => undefined };
   daemons.set(ctx.config, d);
   // Answers may be reused for this long without looking at their files again (answerCache.ts).
   setRevalidateWindow(ctx, REVALIDATE_MS);

@@ -31,7 +31,13 @@ export const serveCommand: CliCommand = {
           `relaywatch: serving host root ${ctx().config.root} at ${running.address}\n`,
       );
     }
-    startBackgroundWork(ctx()); // keeps the login index warm (scan/loginIndexDaemon.ts)
+    // Keeps the login index warm (scan/loginIndexDaemon.ts), and root's relay report computed after
+    // each change of the logs: the dashboard and `relaywatch explain` find it ready.
+    const rootReport = (): Promise<unknown> => {
+      const { explain } = require('../../services/explainService') as typeof import('../../services/explainService');
+      return explain(ctx(), { user: 'root', isRoot: true, accounts: new Set() });
+    };
+    startBackgroundWork(ctx(), { afterUpdate: rootReport });
     // Blacklist checks on their schedule: on a real server, or wherever a resolver is configured (the
     // demo host names its local stand-in); a folder-rooted host never sends queries to the world.
     if (ctx().config.root === '/' || ctx().config.blacklist.resolver !== null) blacklistMonitor(ctx()).ensureScheduled();
