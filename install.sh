@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs relaywatch as a WHM plugin on a cPanel & WHM server, or removes it again.
 #
-#   ./install.sh                 install or upgrade (run as root from the unpacked release or checkout)
-#   ./install.sh --uninstall     remove everything it installed (the audit log and config stay)
+#   ./install.sh                 install or upgrade (run as root from the unpacked release archive)
+#   ./install.sh --uninstall     remove everything it installed (the audit log and config stay);
+#                                works from any folder
 #   ./install.sh --prefix DIR    install the program into DIR (default /usr/local/relaywatch)
 #   ./install.sh --root DIR      act on a server tree under DIR: every path, and every cPanel program
 #                                called (DIR/usr/local/cpanel/bin/register_appconfig), is taken under
@@ -21,6 +22,8 @@ ACTION=install
 CPANEL_BIN=/usr/local/cpanel/bin
 DOCROOT=/usr/local/cpanel/whostmgr/docroot
 CGI_DIR=$DOCROOT/cgi/relaywatch
+ASSETS_DIR=$CGI_DIR/assets
+LOGROTATE=/etc/logrotate.d/relaywatch
 ICON=$DOCROOT/addon_plugins/relaywatch.png
 APPS_CONF=/var/cpanel/apps/relaywatch.conf
 UNIT=/etc/systemd/system/relaywatch.service
@@ -129,12 +132,28 @@ ensure_dir() {
   fi
 }
 
+# Perl for the CGI: cPanel's own (it comes and goes with cPanel itself), else the system's.
+PERL=
+find_perl() {
+  local c
+  for c in /usr/local/cpanel/3rdparty/bin/perl /usr/bin/perl; do
+    if [ -x "$(hp "$c")" ] || { [ -n "$R" ] && [ "$c" = /usr/bin/perl ] && [ -x "$c" ]; }; then
+      PERL=$c
+      return 0
+    fi
+  done
+  die "Perl was not found (/usr/local/cpanel/3rdparty/bin/perl or /usr/bin/perl): is this a cPanel & WHM server?"
+}
+
 need_systemctl() {
   command -v systemctl >/dev/null 2>&1 || die "systemctl was not found: relaywatch runs its daemon under systemd"
 }
 
 # ---------------------------------------------------------------------------------------------------
-# Node: cPanel's EasyApache packages first, then PATH.
+# Node: cPanel's EasyApache packages first, then PATH. Needed here to read package-lock.json (and
+# to build from a checkout); nothing installed names it: bin/relaywatch (the command line and the
+# daemon) looks for Node each time it starts, in the same order, and the CGI is Perl, so a switch of
+# cPanel's Node package breaks nothing.
 
 NODE=
 NODE_HOST=
@@ -163,7 +182,8 @@ Install cPanel's Node.js package, then run ./install.sh again:
 }
 
 # ---------------------------------------------------------------------------------------------------
-# What gets installed: dist/ (built), templates/, production node_modules/, package.json.
+# What gets installed: dist/ (built), templates/, production node_modules/, package.json, and from
+# plugin/: the launcher bin/relaywatch and the AppConfig.
 
 ensure_built() {
   local main=$SRC/dist/cli/main.js stale=""
@@ -226,12 +246,7 @@ install_program() {
   done
   cp "$SRC/package.json" "$STAGE/package.json"
   cp "$SRC/plugin/relaywatch.conf" "$STAGE/plugin/relaywatch.conf"
-  cat >"$STAGE/bin/relaywatch" <<EOF
-#!/bin/sh
-# relaywatch command line (written by install.sh with the Node.js it found)
-here=\$(dirname "\$(readlink -f "\$0")")
-exec "$NODE_HOST" "\$here/../dist/cli/main.js" "\$@"
-EOF
+  cp "$SRC/plugin/bin/relaywatch" "$STAGE/bin/relaywatch"
   printf 'installed by install.sh; --uninstall removes this folder\n' >"$STAGE/$MARKER"
   chmod -R u=rwX,go=rX "$STAGE"
   chmod 0755 "$STAGE" "$STAGE/bin/relaywatch"
@@ -254,6 +269,33 @@ EOF
 }
 
 # ---------------------------------------------------------------------------------------------------
+
+# The static files (CSS, JS) in the plugin's docroot folder, under content-hashed names
+# (<name>.<first 12 hex digits of its sha256>.<ext>, as src/http/assets.ts links them), where cpsrvd
+# serves them itself. Names no longer in use are removed.
+install_assets() {
+  local dir f base hash named keep=" "
+  dir=$(hp "$ASSETS_DIR")
+  ensure_dir "$dir" 0755
+  for f in "$SRC"/templates/assets/*; do
+    [ -f "$f" ] || continue
+    base=${f##*/}
+    hash=$(sha256sum "$f" | cut -c1-12)
+    if [[ "$base" == ?*.* ]]; then named="${base%.*}.$hash.${base##*.}"; else named="$base.$hash"; fi
+    put_file "$f" "$dir/$named" 0644
+    keep="$keep$named "
+  done
+  for f in "$dir"/*; do
+    [ -e "$f" ] || continue
+    case "$keep" in
+      *" ${f##*/} "*) ;;
+      *)
+        rm -rf "$f"
+        changed "removed ${f#"$R"} (no longer used)"
+        ;;
+    esac
+  done
+}
 
 add_chkservd_line() {
   local f
@@ -292,14 +334,17 @@ do_install() {
   [ -x "$register" ] || die "$CPANEL_BIN/register_appconfig was not found: is this a cPanel & WHM server?"
   need_systemctl
   find_node
+  find_perl
   ensure_built
   PROGRAM_CHANGED=0
   install_program
 
-  # The CGI WHM runs, with the found Node.js in its first line; root only, as WHM runs it as root.
+  # The CGI WHM runs (Perl, with cPanel's Perl in its first line); root only, as WHM runs it as root.
   ensure_dir "$(hp "$CGI_DIR")" 0755
-  { printf '#!%s\n' "$NODE_HOST"; tail -n +2 "$SRC/plugin/cgi/index.cgi"; } >"$WORK/index.cgi"
+  { printf '#!%s\n' "$PERL"; tail -n +2 "$SRC/plugin/cgi/index.cgi"; } >"$WORK/index.cgi"
   put_file "$WORK/index.cgi" "$(hp "$CGI_DIR/index.cgi")" 0700
+  install_assets
+  put_file "$SRC/plugin/logrotate.d/relaywatch" "$(hp "$LOGROTATE")" 0644
   put_file "$SRC/plugin/relaywatch.png" "$(hp "$ICON")" 0644
 
   sed "s#/usr/local/relaywatch/#$PREFIX/#g" "$SRC/plugin/relaywatch.service" >"$WORK/relaywatch.service"
@@ -322,9 +367,21 @@ do_install() {
   fi
 
   # Registration goes through cPanel's tool (it also rebuilds WHM's menus); never a copy into /var/cpanel/apps.
-  if [ ! -f "$(hp "$APPS_CONF")" ] || [ "$(conf_keys "$(hp "$APPS_CONF")")" != "$(conf_keys "$SRC/plugin/relaywatch.conf")" ]; then
-    "$register" "$(hp "$PREFIX/plugin/relaywatch.conf")" || die "register_appconfig failed"
-    changed "registered the plugin with WHM (Plugins » relaywatch)"
+  # Registered as it is, or without searchtext= on a cPanel that refused it: up to date either way.
+  local registered=""
+  if [ -f "$(hp "$APPS_CONF")" ]; then registered=$(conf_keys "$(hp "$APPS_CONF")"); fi
+  if [ -z "$registered" ] || { [ "$registered" != "$(conf_keys "$SRC/plugin/relaywatch.conf")" ] &&
+    [ "$registered" != "$(conf_keys "$SRC/plugin/relaywatch.conf" | grep -v '^searchtext=')" ]; }; then
+    if (cd / && "$register" "$(hp "$PREFIX/plugin/relaywatch.conf")"); then
+      changed "registered the plugin with WHM (Plugins » relaywatch)"
+    else
+      # searchtext= (words for WHM's menu search) is known to cPanel 132 and later; an older
+      # register_appconfig that refuses it gets the AppConfig without it.
+      say "register_appconfig refused the AppConfig; trying again without searchtext="
+      grep -v '^searchtext=' "$(hp "$PREFIX/plugin/relaywatch.conf")" >"$WORK/relaywatch.conf"
+      (cd / && "$register" "$WORK/relaywatch.conf") || die "register_appconfig failed"
+      changed "registered the plugin with WHM (Plugins » relaywatch), without menu search words"
+    fi
   fi
 
   if [ "$unit_changed" = 1 ]; then systemctl daemon-reload; fi
@@ -375,7 +432,11 @@ do_uninstall() {
   if [ -e "$(hp "$APPS_CONF")" ]; then
     unregister=$(hp "$CPANEL_BIN/unregister_appconfig")
     [ -x "$unregister" ] || die "$CPANEL_BIN/unregister_appconfig was not found; cannot remove the WHM registration"
-    "$unregister" "$NAME" || die "unregister_appconfig failed"
+    # unregister_appconfig takes its argument for a path when a file or folder of that name is in the
+    # current folder: it gets the absolute path of the installed AppConfig, and runs from /.
+    local conf=$NAME
+    if [ -f "$(hp "$PREFIX/plugin/relaywatch.conf")" ]; then conf=$(hp "$PREFIX/plugin/relaywatch.conf"); fi
+    (cd / && "$unregister" "$conf") || die "unregister_appconfig failed"
     changed "unregistered the plugin from WHM"
   fi
   if [ -e "$(hp "$CGI_DIR")" ]; then
@@ -389,6 +450,10 @@ do_uninstall() {
   if [ -e "$(hp "$CHKSERV_ENTRY")" ]; then
     rm -f "$(hp "$CHKSERV_ENTRY")"
     changed "removed $CHKSERV_ENTRY"
+  fi
+  if [ -e "$(hp "$LOGROTATE")" ]; then
+    rm -f "$(hp "$LOGROTATE")"
+    changed "removed $LOGROTATE"
   fi
   remove_chkservd_line
   link=$(hp "$BIN_LINK")

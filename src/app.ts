@@ -14,11 +14,14 @@ import { auditRefusedRequest } from './http/refusalAudit';
 import { nextNonce } from './http/nonce';
 import { createPageCache } from './http/pageCache';
 import { whmChromeMiddleware } from './http/whmChrome';
+import { devDocroot } from './http/devDocroot';
+import { assetRoutes, assetSet, assetUrl } from './http/assets';
 import { registerRoutes } from './routes';
 import { NAV_ITEMS } from './routes/nav';
 import { CoreContext } from './services/context';
 
 export const TEMPLATES_DIR = path.resolve(__dirname, '../templates');
+export const ASSETS_DIR = path.join(TEMPLATES_DIR, 'assets');
 
 export interface AppOptions {
   identity: IdentitySource;
@@ -31,6 +34,7 @@ export function createApp(ctx: CoreContext, opts: AppOptions): express.Express {
   const secret = opts.secret ?? crypto.randomBytes(32);
   const devSession = `dev-${crypto.randomBytes(8).toString('hex')}`;
   const tokenFor = csrfTokens(secret);
+  const assets = assetSet(ASSETS_DIR);
 
   app.disable('x-powered-by');
   app.set('view engine', 'ejs');
@@ -49,6 +53,7 @@ export function createApp(ctx: CoreContext, opts: AppOptions): express.Express {
     res.setHeader('Cache-Control', 'no-store');
     // Defaults for pages rendered before the user is known (error pages); replaced below.
     res.locals.url = (route: string, query?: Record<string, string | number | undefined>) => linkTo(null, route, query);
+    res.locals.asset = (name: string) => assetUrl(assets, name, null);
     res.locals.base = null;
     res.locals.identity = { user: 'unknown', viewer: { isRoot: false } };
     res.locals.currentRoute = '';
@@ -57,7 +62,11 @@ export function createApp(ctx: CoreContext, opts: AppOptions): express.Express {
   });
 
   // Static assets need no identity (they hold no data), so the daemon-down page can use them too.
-  app.use('/assets', express.static(path.join(TEMPLATES_DIR, 'assets'), { index: false, fallthrough: false, maxAge: 0 }));
+  // Linked under content-hashed names (assets.ts); inside WHM cpsrvd serves them from the plugin's docroot folder.
+  app.use('/assets', assetRoutes(ASSETS_DIR));
+
+  // On loopback only: WHM's own scripts that its header loads, as cpsrvd would serve them.
+  if (opts.identity.kind === 'dev') app.use(devDocroot(ctx));
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true, root: ctx.config.root });
@@ -76,6 +85,7 @@ export function createApp(ctx: CoreContext, opts: AppOptions): express.Express {
     res.locals.identity = id;
     res.locals.csrf = tokenFor(id.user, id.session);
     res.locals.url = (route: string, query?: Record<string, string | number | undefined>) => linkTo(id.base, route, query);
+    res.locals.asset = (name: string) => assetUrl(assets, name, id.base ? id.session : null);
     res.locals.base = id.base;
     res.locals.currentRoute = req.path;
     res.locals.navItems = NAV_ITEMS.filter((i) => id.viewer.isRoot || !i.rootOnly);

@@ -236,7 +236,7 @@ async function throughCgi(cgi: string, socket: string, count: number, concurrenc
   const one = (route: string): Promise<void> =>
     new Promise((resolve) => {
       const t0 = process.hrtime.bigint();
-      const child = spawn(process.execPath, [cgi], {
+      const child = spawn(cgi, [], {
         env: {
           PATH: process.env.PATH ?? '/usr/bin:/bin',
           GATEWAY_INTERFACE: 'CGI/1.1',

@@ -400,8 +400,11 @@ async function main(): Promise<number> {
     else notes.push(`Kept ${work}.`);
   }
 
-  // load: 200 clients × 30 s, socket, CGI, TCP (load.ts)
-  if (!values['no-load']) for (const r of await (require('./load') as typeof import('./load')).loadBenchRows({ log: step })) row(r);
+  // load: 200 clients × 30 s, socket, CGI, TCP (load.ts); the CGI bridge against Node's start (cgi.ts)
+  if (!values['no-load']) {
+    for (const r of await (require('./load') as typeof import('./load')).loadBenchRows({ log: step })) row(r);
+    for (const r of await (require('./cgi') as typeof import('./cgi')).cgiBenchRows({ log: step })) row(r);
+  }
   const out = [
     '',
     `relaywatch benchmark — ${new Date().toISOString()}`,

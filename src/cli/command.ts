@@ -33,10 +33,22 @@ export interface CliCommand {
   summary: string;
   usage: string;
   options: Record<string, OptionSpec>;
+  /**
+   * The exit status when the command fails with an error (default 3, "could not decide"). A change
+   * (disable, enable) that fails exits 2 however it failed: refused, blocked, not recorded, or a
+   * program that failed.
+   */
+  failureExit?: number;
+  /** false for commands that do not read a cPanel host under --root (demo, logins) */
+  readsHost?: boolean;
   run(r: CliRun): Promise<number>;
 }
 
-/** Exit statuses (monitoring-plugin convention for checks; 64 for usage errors as in sysexits). */
+/**
+ * Exit statuses (monitoring-plugin convention for checks; 64 for usage errors as in sysexits). The
+ * README's table says what each means for every command; test/component/exitCodes.test.ts holds
+ * every row of it.
+ */
 export const EXIT = { ok: 0, warning: 1, critical: 2, unknown: 3, usage: 64 } as const;
 
 export function printJson(io: CliIo, value: unknown): void {

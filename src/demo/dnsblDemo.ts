@@ -12,6 +12,7 @@ import { ZoneEntry } from '../parsers/dnsblZones';
 import { blacklistSkipReason } from '../parsers/serverIps';
 import { findServerIps, loadZoneCatalogue } from '../services/blacklistService';
 import { CoreContext } from '../services/context';
+import { DEMO_MARKER } from './demoTree';
 import { DnsblRecord, ZoneMode } from './dnsblServer';
 
 export interface DemoDnsblPlan {
@@ -31,8 +32,12 @@ function stamp(d: Date): string {
   return d.toISOString().slice(0, 19).replace('T', ' ');
 }
 
-/** `ips`: the host's checkable addresses, main IP first. */
-export function demoDnsblPlan(zones: ZoneEntry[], ips: string[], now: Date): DemoDnsblPlan {
+/**
+ * `ips`: the host's checkable addresses, main IP first. `lastHit`: the time of the burst of bounces
+ * and autoresponder replies in the demo host's exim log, so that the listing's time and the traffic
+ * the backscatter page finds around it agree (26 hours before `now` when the host does not say).
+ */
+export function demoDnsblPlan(zones: ZoneEntry[], ips: string[], now: Date, lastHit: Date | null = null): DemoDnsblPlan {
   const plan: DemoDnsblPlan = { zones: {}, records: {}, story: [] };
   for (const z of zones) {
     if (!z.query) continue;
@@ -45,10 +50,10 @@ export function demoDnsblPlan(zones: ZoneEntry[], ips: string[], now: Date): Dem
   const v4 = ips.filter((ip) => !ip.includes(':'));
   const has = (zone: string): boolean => plan.zones[zone] !== undefined;
   if (v4[0] && has(BACKSCATTERER)) {
-    const lastHit = new Date(now.getTime() - 26 * 3600_000);
+    const hit = lastHit ?? new Date(now.getTime() - 26 * 3600_000);
     plan.records[dnsblQueryName(v4[0], BACKSCATTERER)] = {
       a: ['127.0.0.2'],
-      txt: [`Demo: ${v4[0]} sent backscatter (bounces and autoresponder replies to forged senders); last hit ${stamp(lastHit)} UTC`],
+      txt: [`Demo: ${v4[0]} sent backscatter (bounces and autoresponder replies to forged senders); last hit ${stamp(hit)} UTC`],
     };
     plan.story.push(`${BACKSCATTERER}: lists ${v4[0]} (backscatter)`);
   }
@@ -80,5 +85,17 @@ export async function demoDnsblPlanFor(ctx: CoreContext): Promise<DemoDnsblPlan>
     .sort((a, b) => Number(b.sources.includes('/var/cpanel/mainip')) - Number(a.sources.includes('/var/cpanel/mainip')))
     .map((e) => e.ip);
   const { zones } = await loadZoneCatalogue(ctx);
-  return demoDnsblPlan(zones, ips, ctx.now());
+  return demoDnsblPlan(zones, ips, ctx.now(), await demoListingTime(ctx));
+}
+
+/** The listing time the demo host's generator wrote into its marker, or null. */
+async function demoListingTime(ctx: CoreContext): Promise<Date | null> {
+  const text = await ctx.host.readOptional(DEMO_MARKER).catch(() => null);
+  if (!text) return null;
+  try {
+    const t = Date.parse((JSON.parse(text) as { listingTime?: unknown }).listingTime as string);
+    return Number.isNaN(t) ? null : new Date(t);
+  } catch {
+    return null;
+  }
 }

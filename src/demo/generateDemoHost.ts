@@ -94,7 +94,7 @@ export async function generateDemoHost(opts: DemoOptions): Promise<DemoSummary> 
     mix,
   });
   await writeTailwatchdLog(tree, world, rng.fork('tailwatchd'));
-  await writeMailEvidence(tree, world, rng.fork('mail-evidence'));
+  const mailEvidence = await writeMailEvidence(tree, world, rng.fork('mail-evidence'));
   await writeWhmChrome(tree, world);
   await writeDemoConfig(tree);
   const standins = await installStandins(tree.root);
@@ -123,6 +123,8 @@ export async function generateDemoHost(opts: DemoOptions): Promise<DemoSummary> 
     seed,
     mix,
     now: now.toISOString(),
+    // the spam burst the demo's blacklist listing stands for: demo-dnsbl gives it as the last hit
+    listingTime: mailEvidence.listingTime,
     ...portable,
     stories: world.relayHosts.map((h) => ({ ip: h.ip, status: h.status, story: h.story })),
     standins,

@@ -58,6 +58,9 @@ export async function writeServerFiles(tree: DemoTree, world: DemoWorld): Promis
   await tree.write('/usr/local/cpanel/version', `${world.version}\n`);
   await tree.write('/var/cpanel/cpanel.config', cpanelConfig(world));
   await tree.write('/etc/hostname', `${world.hostname}\n`);
+  // WHM's Basic Setup: the server's contact address receives relaywatch's notices (the demo's
+  // sendmail stand-in keeps them under /var/relaywatch-standins/mail/).
+  await tree.write('/etc/wwwacct.conf', `ADDR ${world.mainIp}\nCONTACTEMAIL admin@${world.hostname.split('.').slice(1).join('.')}\nCONTACTPAGER \nDEFMOD jupiter\nHOST ${world.hostname}\nNS ns1.${world.hostname.split('.').slice(1).join('.')}\nNS2 ns2.${world.hostname.split('.').slice(1).join('.')}\n`);
   // mainip has no trailing newline on cPanel servers
   await tree.write('/var/cpanel/mainip', world.mainIp);
   await tree.write('/etc/ips', world.extraIps.map((ip) => `${ip}:${world.netmask}:${world.broadcast}\n`).join(''));

@@ -5,14 +5,27 @@
  * shows relaywatch inside a WHM-like frame; without a key (the other resellers) it falls back to the
  * plugin's own layout, as on a real server.
  *
- * The styles sit inline under the nonce, so the frame looks right without WHM's style sheets (its
- * links point into WHM and lead nowhere on the demo host).
+ * The header has every trait of the real generated one (cpanel-facts.md section 11), so that the
+ * tests see what a real server's header does to the plugin's Content-Security-Policy:
+ * - a nonced <script> block (the `nonce="00000000000"` placeholder),
+ * - an un-nonced <style type="text/css"> block (html{font-size:16px}, mobile and frame rules, and
+ *   here the frame's whole look),
+ * - an un-nonced inline <script> in the header section that wires cp-header's "reset interface
+ *   settings" item and holds the session token (its text differs per session),
+ * - inline style="display:none;visibility:hidden" attributes,
+ * - same-origin external scripts, /cjt/cjt-min.js and
+ *   /core/web-components/dist/jupiter-web-components.cmb.min.js (written into the demo's WHM
+ *   docroot as small stand-ins, which the development server serves as cpsrvd would),
+ * - the web components <cp-root-variables>, <cp-main-menu> and <cp-header>, drawn by that script.
  */
 import crypto from 'node:crypto';
 import { DemoTree } from './demoTree';
 import { DemoWorld } from './world';
 
 const HEADER_DIR = '/var/cpanel/caches/_generated_header_files';
+/** WHM's document root, where cpsrvd serves /cjt/ and /core/ from. */
+export const WHM_DOCROOT = '/usr/local/cpanel/whostmgr/docroot';
+export const WHM_CHROME_SCRIPTS = ['/cjt/cjt-min.js', '/core/web-components/dist/jupiter-web-components.cmb.min.js'] as const;
 const FOOTER = '/var/cpanel/caches/_generated_footer_files/footer.html';
 
 interface MenuGroup {
@@ -34,6 +47,7 @@ const RESELLER_MENU: MenuGroup[] = [
 ];
 
 const STYLE = `
+html{font-size:16px}
 body.whm{margin:0;background:#f3f5f7;font-family:"Open Sans",Arial,sans-serif;color:#293a4a}
 #whm-topbar{display:flex;align-items:center;gap:16px;height:48px;padding:0 16px;background:#293a4a;color:#fff}
 #whm-topbar .whm-logo{font-weight:700;font-size:18px;letter-spacing:.5px;color:#fff;text-decoration:none}
@@ -54,6 +68,85 @@ body.whm{margin:0;background:#f3f5f7;font-family:"Open Sans",Arial,sans-serif;co
 #whm-breadcrumb a{color:#1976d2;text-decoration:none}
 #whm-footer{padding:14px 20px;font-size:12px;color:#78909c;border-top:1px solid #e0e6ea}
 @media (max-width:900px){#whm-sidebar{display:none}}
+@media (max-width:768px){#whm-topbar input{display:none}}
+body.whm.in-frame #whm-topbar,body.whm.in-frame #whm-sidebar{display:none}
+cp-main-menu{display:block;flex:none}
+cp-header{display:flex;align-items:center;gap:8px}
+cp-header .whm-reset{font-size:12px;background:none;border:1px solid #607d8b;border-radius:3px;color:#fff;padding:2px 6px}
+`;
+
+/** The nonced block of the real header: page settings read by cjt. */
+const NONCED_SCRIPT = `window.PAGE = window.PAGE || {}; window.PAGE.app = "whostmgr"; window.PAGE.locale = "en";`;
+
+/**
+ * The header section's un-nonced script: wires cp-header's "reset interface settings" item, with the
+ * session token in its text as in the real one.
+ */
+const RESET_SCRIPT = `(function () {
+  var header = document.querySelector("cp-header");
+  if (!header) return;
+  header.setAttribute("data-reset-url", "/cpsess0000000000/json-api/reset_interface_settings?api.version=1");
+  header.addEventListener("cp-reset-settings", function () {
+    window.location.href = header.getAttribute("data-reset-url");
+  });
+  document.documentElement.setAttribute("data-whm-header-script", "ran");
+})();`;
+
+/** Stand-in of WHM's /cjt/cjt-min.js: the CPANEL namespace the header's scripts expect. */
+const CJT_STANDIN = `/* Demo stand-in for WHM's /cjt/cjt-min.js (relaywatch demo host). */
+window.CPANEL = window.CPANEL || { namespace: function () {}, version: "demo" };
+`;
+
+/**
+ * Stand-in of WHM's web components bundle: cp-root-variables sets the theme's custom properties,
+ * cp-main-menu draws the menu from the links it holds, cp-header draws the top bar's user menu with
+ * its "reset interface settings" item. Styles are set through the CSSOM, which the CSP does not govern.
+ */
+const WEB_COMPONENTS_STANDIN = `/* Demo stand-in for WHM's jupiter-web-components bundle (relaywatch demo host). */
+(function () {
+  "use strict";
+  if (!window.customElements) return;
+  // Elements met while the page is parsed are connected before their children exist.
+  function whenParsed(fn) {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", fn);
+    else fn();
+  }
+  customElements.define("cp-root-variables", class extends HTMLElement {
+    connectedCallback() {
+      var root = document.documentElement.style;
+      root.setProperty("--cp-primary", "#293a4a");
+      root.setProperty("--cp-accent", "#ff6c2c");
+      this.setAttribute("data-drawn", "");
+    }
+  });
+  customElements.define("cp-main-menu", class extends HTMLElement {
+    connectedCallback() { whenParsed(this.draw.bind(this)); }
+    draw() {
+      var source = this.querySelector(".whm-menu-source");
+      if (!source || this.hasAttribute("data-drawn")) return;
+      var nav = document.createElement("nav");
+      nav.id = "whm-sidebar";
+      nav.setAttribute("aria-label", "WHM");
+      nav.innerHTML = source.innerHTML;
+      this.appendChild(nav);
+      this.setAttribute("data-drawn", "");
+    }
+  });
+  customElements.define("cp-header", class extends HTMLElement {
+    connectedCallback() { whenParsed(this.draw.bind(this)); }
+    draw() {
+      if (this.hasAttribute("data-drawn")) return;
+      var self = this;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "whm-reset";
+      button.textContent = "Reset interface settings";
+      button.addEventListener("click", function () { self.dispatchEvent(new CustomEvent("cp-reset-settings")); });
+      this.appendChild(button);
+      this.setAttribute("data-drawn", "");
+    }
+  });
+})();
 `;
 
 function escapeHtml(text: string): string {
@@ -73,23 +166,29 @@ function header(world: DemoWorld, menu: MenuGroup[], withSupport: boolean): stri
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>WHM - Results of Your Request</title>
-<style nonce="00000000000">${STYLE}</style>
+<style type="text/css">${STYLE}</style>
+<script nonce="00000000000">${NONCED_SCRIPT}</script>
+<script src="${WHM_CHROME_SCRIPTS[0]}"></script>
+<script src="${WHM_CHROME_SCRIPTS[1]}"></script>
 </head>
 <body class="whm">
+<cp-root-variables></cp-root-variables>
 <header id="whm-topbar">
 <a class="whm-logo" href="/cpsess0000000000/">c<span>P</span>anel WHM</a>
 <span class="whm-host">${escapeHtml(world.hostname)}</span>
 <span class="whm-spacer"></span>
 <input type="search" placeholder="Search Tools and Accounts (/)" aria-label="Search" disabled>
-<span class="whm-user">cpuser00000000000</span>
+<cp-header user="cpuser00000000000"><span class="whm-user">cpuser00000000000</span></cp-header>
 <a href="/cpsess0000000000/logout/?locale=en">Log out</a>
 </header>
+<script>${RESET_SCRIPT}</script>
 <div id="whm-layout">
-<nav id="whm-sidebar" aria-label="WHM">
+<cp-main-menu><div class="whm-menu-source" style="display:none;visibility:hidden">
 ${nav}
-${support}</nav>
+${support}</div></cp-main-menu>
 <div id="whm-main">
 <div id="whm-breadcrumb"><a href="/cpsess0000000000/">Home</a> » <a href="/cpsess0000000000/scripts/command?PFILE=Plugins">Plugins</a> » Results of Your Request</div>
+<div id="whm-notice" style="display:none;visibility:hidden"></div>
 `;
 }
 
@@ -120,5 +219,7 @@ export async function writeWhmChrome(tree: DemoTree, world: DemoWorld): Promise<
   }
   await tree.write(`${HEADER_DIR}/cache_keys.json`, `${JSON.stringify(keys)}\n`, 0o600);
   await tree.write(FOOTER, FOOTER_HTML, 0o600);
+  await tree.write(`${WHM_DOCROOT}${WHM_CHROME_SCRIPTS[0]}`, CJT_STANDIN, 0o644);
+  await tree.write(`${WHM_DOCROOT}${WHM_CHROME_SCRIPTS[1]}`, WEB_COMPONENTS_STANDIN, 0o644);
   return Object.keys(keys);
 }

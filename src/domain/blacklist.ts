@@ -33,8 +33,14 @@ export interface BlacklistResult {
   nextStep: string | null;
   /** where on this server to look (listings only) */
   evidence: EvidenceLink[];
-  /** the listing time found in the TXT answer ("YYYY-MM-DD[ HH:MM[:SS][ zone]]"), null when none */
-  listedSince: string | null;
+  /**
+   * a time found in the TXT answer ("YYYY-MM-DD[ HH:MM[:SS][ zone]]"), null when none. Lists write
+   * different times there (Backscatterer and UCEPROTECT the last hit, others when the listing
+   * began), so it goes with the label its own wording gives it.
+   */
+  txtTime: string | null;
+  /** what that time is, from the answer's wording: "Last hit", "Listed since", or "Time in the list's answer" */
+  txtTimeLabel: string | null;
 }
 
 export interface SelfTestResult {
@@ -98,20 +104,37 @@ export function listingTimeFromTxt(txt: string[]): string | null {
   return null;
 }
 
+/**
+ * What the time in a TXT answer is, from the words just before it: the last hit, the first hit, the
+ * start of the listing, or, when the answer does not say, just a time the list gave.
+ */
+export function txtTimeLabel(txt: string[]): string {
+  for (const t of txt) {
+    const m = DATE_ISO.exec(t) ?? DATE_DMY.exec(t);
+    if (!m) continue;
+    const before = t.slice(Math.max(0, m.index - 40), m.index);
+    if (/\blast\b[^0-9]*$/i.test(before)) return 'Last hit';
+    if (/\bfirst\b[^0-9]*$/i.test(before)) return 'First hit';
+    if (/\b(?:since|listed|added)\b[^0-9]*$/i.test(before)) return 'Listed since';
+    return "Time in the list's answer";
+  }
+  return "Time in the list's answer";
+}
+
 /** True when a listing time holds a time of day (the backscatter page needs one to centre its window). */
-function hasTimeOfDay(listedSince: string | null): listedSince is string {
-  return listedSince !== null && /\d{2}:\d{2}/.test(listedSince);
+function hasTimeOfDay(txtTime: string | null): txtTime is string {
+  return txtTime !== null && /\d{2}:\d{2}/.test(txtTime);
 }
 
 /**
  * The pages that hold the evidence: the autoresponders, and the bounces to forged senders around
  * the listing time when the list gave one (the backscatter page takes it as `at`).
  */
-function evidenceFor(zone: ZoneEntry, listedSince: string | null): EvidenceLink[] {
+function evidenceFor(zone: ZoneEntry, txtTime: string | null): EvidenceLink[] {
   if (zone.evidence !== 'backscatter') return [];
   return [
     { label: 'Autoresponders on this server (replies to forged senders)', route: '/autoresponders', query: {} },
-    { label: 'Null-sender bounces this server sent (backscatter)', route: '/backscatter', query: hasTimeOfDay(listedSince) ? { at: listedSince } : {} },
+    { label: 'Null-sender bounces this server sent (backscatter)', route: '/backscatter', query: hasTimeOfDay(txtTime) ? { at: txtTime } : {} },
   ];
 }
 
@@ -127,7 +150,7 @@ function nextStepFor(zone: ZoneEntry): string {
 
 /** One IP's result on one list, with everything a person needs to act on it. */
 export function buildResult(zone: ZoneEntry, c: ClassifiedAnswer, txt: string[]): BlacklistResult {
-  const listedSince = c.status === 'listed' ? listingTimeFromTxt(txt) : null;
+  const txtTime = c.status === 'listed' ? listingTimeFromTxt(txt) : null;
   let meaning: string;
   if (c.status === 'listed') {
     const codes = c.codes.map((code) => `${code}: ${zone.codes[code] ?? "a return code this catalogue does not describe; the list's general meaning applies."}`);
@@ -149,8 +172,9 @@ export function buildResult(zone: ZoneEntry, c: ClassifiedAnswer, txt: string[])
     impact: zone.impact,
     providerNetwork: zone.providerNetwork,
     nextStep: c.status === 'listed' ? nextStepFor(zone) : null,
-    evidence: c.status === 'listed' ? evidenceFor(zone, listedSince) : [],
-    listedSince,
+    evidence: c.status === 'listed' ? evidenceFor(zone, txtTime) : [],
+    txtTime,
+    txtTimeLabel: txtTime === null ? null : txtTimeLabel(txt),
   };
 }
 

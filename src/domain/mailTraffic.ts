@@ -96,6 +96,11 @@ export class MailTrafficTally {
   readonly forwarded = new Map<string, Map<string, { messages: number; last: number }>>();
   readonly near: NearEvent[] = [];
   nearTotal = 0;
+  /**
+   * per domain ('' when none is known), the last event before the window and the first after it:
+   * when the window holds nothing, these say where the traffic is
+   */
+  readonly nearest = new Map<string, { before: NearEvent | null; after: NearEvent | null }>();
   repliesRecognised = 0;
 
   private readonly messages = new RecentMap<string, MessageState>(REMEMBERED_MESSAGES);
@@ -119,7 +124,16 @@ export class MailTrafficTally {
 
   private keep(e: NearEvent): void {
     const n = this.o.near;
-    if (!n || Math.abs(e.time - n.time) > n.windowMs) return;
+    if (!n) return;
+    if (Math.abs(e.time - n.time) > n.windowMs) {
+      const key = e.domain ?? '';
+      const slot = this.nearest.get(key) ?? { before: null, after: null };
+      if (e.time < n.time) {
+        if (!slot.before || e.time > slot.before.time) slot.before = e;
+      } else if (!slot.after || e.time < slot.after.time) slot.after = e;
+      this.nearest.set(key, slot);
+      return;
+    }
     this.nearTotal++;
     if (this.near.length < MAX_NEAR_EVENTS) this.near.push(e);
   }

@@ -32,6 +32,8 @@ export interface SwitchState {
   tweak: string | null;
   /** modern: /etc/popbeforesmtp exists */
   flagFile: boolean;
+  /** expire_host_mins: how long an IP may relay after a login */
+  expireHostMins: number;
 }
 
 export interface PlannedStep {
@@ -64,6 +66,11 @@ export interface ChangePlan {
   notes: string[];
   /** why relaywatch will not act (the driver it would change does not exist here), else null */
   blocked: string | null;
+  /**
+   * a modern disable that leaves the IP tracker running: each face offers its own way to stop it
+   * too (the CLI's --driver-too, the page's link to the same confirmation with the tracker)
+   */
+  offerDriverToo: boolean;
 }
 
 export const TWEAK_KEY = 'popbeforesmtp';
@@ -112,10 +119,10 @@ export function planChange(s: SwitchState, action: SwitchAction, opts: { driverT
 
   if (s.generation === 'legacy') {
     knobs = ['driver'];
-    if (opts.driverToo) notes.push(`On this server ${short(driver)} is the switch itself; --driver-too changes nothing more.`);
+    if (opts.driverToo) notes.push(`On this server ${short(driver)} is the switch itself; stopping the IP tracker as well changes nothing more.`);
     driverStep(on ? `Start ${short(driver)}, which lists the IPs of recent POP3/IMAP logins in /etc/relayhosts.` : `Stop ${short(driver)}.`);
     if (on) {
-      willChange.push(`${driver} is enabled in tailwatchd: every IP that logs in by POP3/IMAP may relay mail through this server for about 30 minutes.`);
+      willChange.push(`${driver} is enabled in tailwatchd: every IP that logs in by POP3/IMAP may relay mail through this server for about ${s.expireHostMins} minutes.`);
       undo.push('relaywatch disable --yes', `/usr/local/cpanel/bin/tailwatchd --disable=${driver}`);
     } else {
       willChange.push(`${driver} is disabled in tailwatchd: /etc/relayhosts is emptied and no IP relays by POP-before-SMTP any more.`);
@@ -127,7 +134,7 @@ export function planChange(s: SwitchState, action: SwitchAction, opts: { driverT
     knobs = ['driver', 'tweak'];
     driverStep(`Enable ${short(driver)}, without which the relay list stays empty.`);
     tweakStep('Set the Tweak Setting popbeforesmtp to On (creates /etc/popbeforesmtp).');
-    willChange.push('The Tweak Setting popbeforesmtp is turned on: /etc/popbeforesmtp is created and Exim lets every IP in the relay list relay mail for about 30 minutes after a POP3/IMAP login.');
+    willChange.push(`The Tweak Setting popbeforesmtp is turned on: /etc/popbeforesmtp is created and Exim lets every IP in the relay list relay mail for about ${s.expireHostMins} minutes after a POP3/IMAP login.`);
     if (!driverSurely(s, true)) {
       willChange.push(`${driver} is enabled in tailwatchd, so the relay list fills again (tailwatchd restarts).`);
     }
@@ -146,7 +153,7 @@ export function planChange(s: SwitchState, action: SwitchAction, opts: { driverT
       );
       undo.push('relaywatch enable --yes', `/usr/local/cpanel/libexec/tailwatchd --enable=${driver}`, `/usr/local/cpanel/bin/whmapi1 set_tweaksetting key=${TWEAK_KEY} value=1`);
     } else {
-      notes.push(`${short(driver)} keeps running: IPs of recent POP3/IMAP logins still skip rate limits, greylisting and "delay unknown hosts" (use --driver-too to stop that as well).`);
+      notes.push(`${short(driver)} keeps running: IPs of recent POP3/IMAP logins still skip rate limits, greylisting and "delay unknown hosts".`);
       undo.push('relaywatch enable --yes', `/usr/local/cpanel/bin/whmapi1 set_tweaksetting key=${TWEAK_KEY} value=1`);
     }
   }
@@ -165,7 +172,8 @@ export function planChange(s: SwitchState, action: SwitchAction, opts: { driverT
       ? `tailwatchd --status on this server does not list ${driver}, so relaywatch will not try to ${action} it (is the generation right? see the status page).`
       : null;
 
-  return { action, generation: s.generation, driver, driverToo, knobs, alreadySo: steps.length === 0, steps, willChange, sideEffects, undo, notes, blocked };
+  const offerDriverToo = s.generation === 'modern' && action === 'disable' && !driverToo && !driverSurely(s, false);
+  return { action, generation: s.generation, driver, driverToo, knobs, alreadySo: steps.length === 0, steps, willChange, sideEffects, undo, notes, blocked, offerDriverToo };
 }
 
 /** Every knob of the plan is in the wanted state in `after`. */

@@ -43,6 +43,8 @@ export interface RelayingFacts {
   flagFile: boolean;
   /** modern: popbeforesmtp= in cpanel.config ("1", "0" or null when absent) */
   tweak: string | null;
+  /** expire_host_mins in /etc/antirelayd.conf: how long an IP stays in the list after a login */
+  expireHostMins: number;
 }
 
 export interface RelayingDecision {
@@ -75,6 +77,14 @@ export function decideRelaying(f: RelayingFacts): RelayingDecision {
       `cpanel.config says popbeforesmtp=${f.tweak}, but /etc/popbeforesmtp ${f.flagFile ? 'exists' : 'does not exist'}; Exim obeys the file.`,
     );
   }
+  if (!f.flagFile && !driverRuns) {
+    // Both off (`disable --driver-too`): nothing relays, and nothing is listed to skip any check.
+    return {
+      allowed: false,
+      why: `/etc/popbeforesmtp does not exist and ${MODERN_DRIVER} is off: no IP relays by POP-before-SMTP, and the list is no longer filled, so no IP skips rate limits, greylisting or "delay unknown hosts" either.`,
+      disagreements,
+    };
+  }
   if (!f.flagFile) {
     return {
       allowed: false,
@@ -91,7 +101,7 @@ export function decideRelaying(f: RelayingFacts): RelayingDecision {
   }
   return {
     allowed: true,
-    why: `/etc/popbeforesmtp exists and ${MODERN_DRIVER} is active: every IP in the list may relay mail for about 30 minutes after a POP3/IMAP login.`,
+    why: `/etc/popbeforesmtp exists and ${MODERN_DRIVER} is active: every IP in the list may relay mail for about ${f.expireHostMins} minutes after a POP3/IMAP login.`,
     disagreements,
   };
 }

@@ -46,8 +46,12 @@ export interface RelianceReport {
   since: string;
   users: RelianceUser[];
   authenticated: AuthenticatedUser[];
-  /** the look-back in days */
+  /** the look-back in days, as asked */
   days?: number;
+  /** when the exim log begins, if after the look-back's start (it covers less than asked); else null */
+  logsFrom?: string | null;
+  /** the period the counts cover, in words: "in the last 30 days", or the shorter span the log holds */
+  period?: string;
   /** the relay window used to match logins with arrivals (expire_host_mins) */
   windowMinutes?: number;
   /** how the rows were found: counts per kind of evidence (inside the viewer's scope) */
@@ -65,6 +69,17 @@ export interface RelianceReport {
 }
 
 type Timed<T> = T & { time: number };
+
+/**
+ * The period a count covers, in words. When the log begins after the asked look-back started, the
+ * span the log really holds is said, never the one asked for.
+ */
+export function lookBackText(days: number, logsFrom: number | null, now: number): string {
+  if (logsFrom === null || logsFrom <= now - days * 86_400_000) return `in the last ${days} day${days === 1 ? '' : 's'}`;
+  const whole = Math.floor((now - logsFrom) / 86_400_000);
+  const span = whole < 1 ? 'less than a day' : `${whole} day${whole === 1 ? '' : 's'}`;
+  return `in the ${span} the exim log covers (it begins ${new Date(logsFrom).toISOString().slice(0, 16).replace('T', ' ')} UTC; ${days} days were asked for)`;
+}
 
 // ---------------------------------------------------------------------------------------------
 

@@ -63,7 +63,7 @@ export class CommandRunner {
   }
 
   /** Runs an allowlisted program; resolves with the result even when it fails (check exitCode/timedOut). */
-  async run(name: string, args: string[], opts: { timeoutMs?: number } = {}): Promise<CommandResult> {
+  async run(name: string, args: string[], opts: { timeoutMs?: number; input?: string } = {}): Promise<CommandResult> {
     const spec = this.allowed[name];
     if (!spec) throw AppError.badRequest(`"${name}" is not a program relaywatch may run.`);
     for (const a of args) {
@@ -71,15 +71,15 @@ export class CommandRunner {
     }
     const program = await this.locate(name);
     if (!program) throw AppError.unavailable(`${name} was not found (looked for ${spec.paths.join(', ')}).`);
-    const job = this.queue.then(() => this.exec(program, args, opts.timeoutMs ?? this.timeoutMs));
+    const job = this.queue.then(() => this.exec(program, args, opts.timeoutMs ?? this.timeoutMs, opts.input));
     this.queue = job.catch(() => undefined);
     return job;
   }
 
-  private exec(program: string, args: string[], timeoutMs: number): Promise<CommandResult> {
+  private exec(program: string, args: string[], timeoutMs: number, input?: string): Promise<CommandResult> {
     const startedAt = new Date();
     return new Promise((resolve) => {
-      execFile(
+      const child = execFile(
         this.host.real(program),
         args,
         { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: MAX_OUTPUT, env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' } },
@@ -102,6 +102,9 @@ export class CommandRunner {
           resolve(result);
         },
       );
+      // A program that exits without reading all of its input (EPIPE) is judged by its exit status.
+      child.stdin?.on('error', () => undefined);
+      child.stdin?.end(input ?? '');
     });
   }
 }

@@ -7,6 +7,7 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import { Host } from '../host/host';
+import { nonceInlineChrome } from './chromeNonce';
 import { CoreContext } from '../services/context';
 
 export const WHM_CHROME_PATHS = {
@@ -69,7 +70,9 @@ export async function loadWhmChrome(host: Host, user: string): Promise<WhmChrome
     const headerFile = `${WHM_CHROME_PATHS.headerDir}/${key}_${skipSupport}_0.html`;
     const header = await readSmall(host, headerFile);
     if (header === null || !/<body[\s>]/i.test(header)) continue;
-    return { header, footer: await readSmall(host, WHM_CHROME_PATHS.footer), headerFile };
+    const footer = await readSmall(host, WHM_CHROME_PATHS.footer);
+    // The header's own inline blocks run under the page's nonce (chromeNonce.ts); nothing else inline does.
+    return { header: nonceInlineChrome(header), footer: footer === null ? null : nonceInlineChrome(footer), headerFile };
   }
   return null;
 }

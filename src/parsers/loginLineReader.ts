@@ -65,7 +65,8 @@ export class LoginLineReader {
 
   parse(line: string): LoginMatch | null {
     const { stamp, body } = this.split(line);
-    for (const p of LOGIN_PATTERNS) {
+    for (let i = 0; i < LOGIN_PATTERNS.length; i++) {
+      const p = LOGIN_PATTERNS[i];
       if (!body.includes(p.needle)) continue;
       const m = p.regex.exec(body);
       if (!m || !m.groups) continue;

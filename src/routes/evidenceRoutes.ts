@@ -7,7 +7,7 @@ import { parseListingTime } from '../domain/backscatter';
 import { relianceCsv } from '../domain/relianceCsv';
 import { AppError } from '../http/appError';
 import { autoresponderReport } from '../services/autoresponderService';
-import { backscatterReport, DEFAULT_WINDOW_MINUTES } from '../services/backscatterService';
+import { backscatterReport, DEFAULT_WINDOW_MINUTES, emptyWindowText } from '../services/backscatterService';
 import { parseDays, relianceReport } from '../services/relianceService';
 import type { RouteDeps } from './deps';
 
@@ -65,6 +65,6 @@ export function evidenceRoutes(app: Express, { ctx }: RouteDeps): void {
     const d = days(req);
     const windowMinutes = windowOf(req);
     const report = await backscatterReport(ctx, req.identity!.viewer, { days: d, at: atOf(req), windowMinutes });
-    res.render('pages/backscatter', { title: 'Backscatter sources', report, days: d, at: query(req, 'at') ?? '', windowMinutes });
+    res.render('pages/backscatter', { title: 'Backscatter sources', report, days: d, at: query(req, 'at') ?? '', windowMinutes, emptyWindowText });
   });
 }

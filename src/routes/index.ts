@@ -13,6 +13,8 @@ import { ipRoutes } from './ipRoutes';
 import { relayHostRoutes } from './relayHostRoutes';
 import { searchRoutes } from './searchRoutes';
 import { statusRoutes } from './statusRoutes';
+import { relianceWarningRoutes } from './relianceWarningRoutes';
+import { watchRoutes } from './watchRoutes';
 
 export function registerRoutes(app: Express, deps: RouteDeps): void {
   relayHostRoutes(app, deps);
@@ -25,4 +27,6 @@ export function registerRoutes(app: Express, deps: RouteDeps): void {
   statusRoutes(app, deps);
   evidenceRoutes(app, deps);
   indexRoutes(app, deps);
+  watchRoutes(app, deps);
+  relianceWarningRoutes(app, deps);
 }

@@ -17,5 +17,6 @@ export const NAV_ITEMS: NavItem[] = [
   { route: '/backscatter', label: 'Backscatter' },
   { route: '/blacklist', label: 'Blacklists', rootOnly: true },
   { route: '/status', label: 'POP-before-SMTP', rootOnly: true },
+  { route: '/monitoring', label: 'Monitoring', rootOnly: true },
   { route: '/audit', label: 'Audit log', rootOnly: true },
 ];

@@ -5,7 +5,7 @@
  *   GET  /api/v1/pop-before-smtp        what disable/enable would do (?action=…&driverToo=1), nothing changed
  *   POST /api/v1/pop-before-smtp        { action: "disable"|"enable", driverToo?, csrf }: do it (root only)
  *   GET  /api/v1/audit                  the audit log (?limit=N, root only)
- *   GET  /status, /status/confirm, POST /status/change, GET /audit: the pages
+ *   GET  /status, /status/confirm, POST /status/change (303 to GET /status/result?id=…), GET /audit: the pages
  *
  * A POST from a reseller is refused and audited. A POST without a valid CSRF token is refused by the
  * app-wide gate (app.ts) before it gets here; the routes check it again all the same.
@@ -14,10 +14,13 @@ import type { Express, Request } from 'express';
 import { requireRoot } from '../domain/scope';
 import { AppError } from '../http/appError';
 import { verifyCsrf } from '../http/csrf';
+import { linkTo } from '../http/links';
 import { Actor, readAudit } from '../services/audit';
+import { changeRecord } from '../services/changeRecord';
 import { ChangeRequest, changePopBeforeSmtp, parseAction, previewChange } from '../services/popBeforeSmtpControl';
 import { publicStatus, statusReport } from '../services/statusService';
 import { snapshotOf } from '../services/relaySnapshot';
+import { readWarnings } from '../watch/relianceWarning';
 import type { RouteDeps } from './deps';
 import { whmPrefix } from './dashboardRoutes';
 
@@ -84,7 +87,7 @@ export function statusRoutes(app: Express, deps: RouteDeps): void {
 
   app.get('/status', async (req, res) => {
     const s = await statusReport(ctx, req.identity!.viewer);
-    res.render('pages/status', { title: 'POP-before-SMTP', s, whm: whmPrefix(req), links: WHM_LINKS });
+    res.render('pages/status', { title: 'POP-before-SMTP', s, whm: whmPrefix(req), links: WHM_LINKS, warnings: await readWarnings(ctx) });
   });
 
   app.get('/status/confirm', async (req, res) => {
@@ -97,10 +100,16 @@ export function statusRoutes(app: Express, deps: RouteDeps): void {
     });
   });
 
+  // Post/redirect/get: the change answers 303 to its result page, which reads the audit entry.
+  // Reloading, bookmarking or going back to that page shows the same result and runs nothing.
   app.post('/status/change', verifyCsrf(deps.secret), async (req, res) => {
     const result = await changePopBeforeSmtp(ctx, actorOf(req), req.identity!.viewer, uncheckedChangeRequest(req.body));
-    res.status(result.outcome === 'failed' ? 502 : 200);
-    res.render('pages/statusResult', { title: 'POP-before-SMTP', r: result, whm: whmPrefix(req), links: WHM_LINKS });
+    res.redirect(303, linkTo(req.identity!.base, '/status/result', { id: result.audit.id }));
+  });
+
+  app.get('/status/result', async (req, res) => {
+    const record = await changeRecord(ctx, req.identity!.viewer, req.query.id);
+    res.render('pages/statusResult', { title: 'POP-before-SMTP', r: record, whm: whmPrefix(req), links: WHM_LINKS });
   });
 
   app.get('/audit', async (req, res) => {

@@ -332,6 +332,11 @@ function isMissing(e: unknown): boolean {
   return (e as NodeJS.ErrnoException).code === 'ENOENT';
 }
 
+function isDenied(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'EACCES' || code === 'EPERM';
+}
+
 /**
  * The login index brought up to date with the logs, or null when there is none (and `create` was
  * not asked) or it cannot be used now (damaged while another process rebuilds it): then scan.
@@ -349,6 +354,9 @@ export async function openLoginIndex(ctx: CoreContext, opts: RefreshOptions = {}
         retriedMissing = true;
         continue;
       }
+      // An index this process may not read (a user other than root, and the root-only state
+      // folder): an answer scans the logs instead; only `relaywatch index` says it cannot.
+      if (isDenied(e) && opts.create !== true) return null;
       if (!(e instanceof IndexCorrupt) && !isMissing(e)) throw e;
       // Damaged: rebuilt from the logs, not trusted (or, read-only, not used).
       if (opts.write === false || rebuild) return null;
@@ -438,6 +446,12 @@ export function statusOf(ctx: CoreContext, view: LoginIndexView | null): IndexSt
 /** Whether there is an index on disk at all (whatever its state): one stat, for deciding early. */
 export function indexPresent(ctx: CoreContext): boolean {
   return indexStore(ctx).exists();
+}
+
+/** The logs the index on disk has read, and how far (null: no usable index). Reads the manifest only. */
+export function indexedLogs(ctx: CoreContext): Manifest['logs'] | null {
+  const st = readManifestState(indexStore(ctx));
+  return st.kind === 'ok' ? st.manifest.logs : null;
 }
 
 /** Deletes the index; the next build reads every log again. */

@@ -10,6 +10,7 @@ import { setRevalidateWindow } from '../services/answerCache';
 import { keepFailedLoginsCurrent } from '../services/failedLoginEvidence';
 import { indexHostDir, openLoginIndex } from './loginIndex';
 import { endScanWorkers, keepScanWorkersWarm } from './scanWorkers';
+import { reportScanTime } from './scanTimings';
 
 export interface IndexProgress {
   /** idle: the index is up to date (or there is no daemon); building: first build; updating: reading new lines */
@@ -72,6 +73,7 @@ async function refresh(ctx: CoreContext, d: Daemon): Promise<void> {
     });
     // null: another process is writing it; ours is ready when that one is done (next check).
     if (view) d.ready = true;
+    reportScanTime(first ? 'build' : 'update', (Date.now() - started.getTime()) / 1000);
     d.progress = { ...d.progress, state: 'idle', percent: 100, finishedAt: new Date().toISOString(), message: view ? null : 'another process is writing the index' };
     // The index holds no failed logins: they are kept per file and brought up to date here too, so
     // an answer does not read the new lines for them while its asker waits.

@@ -26,6 +26,8 @@ export interface AccountsOverview {
   accounts: AccountRow[];
   /** the look-back of the reliance counts, in days */
   days: number;
+  /** the period the reliance counts cover, in words (shorter than `days` when the exim log is) */
+  period: string;
   checkedAt: string;
 }
 
@@ -40,6 +42,8 @@ export interface AccountView {
   /** this account's mailboxes that sent mail without a password through the relay list */
   reliance: RelianceUser[];
   days: number;
+  /** the period the reliance counts cover, in words (shorter than `days` when the exim log is) */
+  period: string;
   checkedAt: string;
 }
 
@@ -104,7 +108,7 @@ async function accountsOverviewNow(ctx: CoreContext, viewer: Viewer): Promise<Ac
       reliantMailboxes: reliant.get(account) ?? 0,
     });
   }
-  return { viewer: { user: viewer.user, isRoot: viewer.isRoot }, accounts: rows, days, checkedAt: ctx.now().toISOString() };
+  return { viewer: { user: viewer.user, isRoot: viewer.isRoot }, accounts: rows, days, period: reliance.period ?? `in the last ${days} days`, checkedAt: ctx.now().toISOString() };
 }
 
 export async function accountView(ctx: CoreContext, viewer: Viewer, name: string): Promise<AccountView> {
@@ -125,6 +129,7 @@ export async function accountView(ctx: CoreContext, viewer: Viewer, name: string
     relaySentence: relaySentence(relayIps),
     reliance: reliance.users.filter((u) => u.account === name),
     days,
+    period: reliance.period ?? `in the last ${days} days`,
     checkedAt: ctx.now().toISOString(),
   };
 }

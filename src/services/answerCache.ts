@@ -13,7 +13,14 @@ import { CoreContext, withHost } from './context';
 import { joinOrRun } from './joinOrRun';
 
 function stampOf(realPath: string): string {
-  const st = fs.lstatSync(realPath, { bigint: true, throwIfNoEntry: false });
+  let st: fs.BigIntStats | undefined;
+  try {
+    st = fs.lstatSync(realPath, { bigint: true, throwIfNoEntry: false });
+  } catch (e) {
+    // A path this process may not even look at (a folder closed to a user other than root): the
+    // read that follows says so itself; here it is noted as such, and noted again the same way.
+    return `!${(e as NodeJS.ErrnoException).code ?? 'error'}`;
+  }
   return st ? `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : '-';
 }
 

@@ -6,18 +6,21 @@
  * that quietly stops recording is worse than none. Writes within one process are serialised so two
  * entries never interleave; every line is a complete JSON object (one write of a whole line).
  */
+import crypto from 'node:crypto';
 import { AppError } from '../http/appError';
 import { HostPathError } from '../host/host';
 import { CoreContext } from './context';
 import { readFrom } from './readFrom';
 
 export interface AuditEntry {
+  /** a random id (16 hex digits): a change's result page is found by it (absent in older lines) */
+  id?: string;
   /** ISO time the entry was written */
   time: string;
   /** WHM user (or `root` on the command line) the change was made for */
   user: string;
-  /** where the request came from: `web` (the WHM page or JSON route) or `cli` */
-  via: 'web' | 'cli';
+  /** where the request came from: `web` (the WHM page or JSON route), `cli`, or `daemon` (its own notices) */
+  via: 'web' | 'cli' | 'daemon';
   /** what was attempted, dotted: `pop-before-smtp.disable` */
   action: string;
   /** what it acts on: a driver, a Tweak Setting, a file */
@@ -32,7 +35,10 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-export type AuditInput = Omit<AuditEntry, 'time' | 'evidence'> & { time?: string; evidence?: string[] };
+export type AuditInput = Omit<AuditEntry, 'id' | 'time' | 'evidence'> & { time?: string; evidence?: string[] };
+
+/** What an audit id looks like (checked before a page looks one up). */
+export const AUDIT_ID = /^[0-9a-f]{16}$/;
 
 /** Who asks for a change, as the audit log records it. */
 export interface Actor {
@@ -86,6 +92,7 @@ export async function checkAuditWritable(ctx: CoreContext): Promise<void> {
 export async function appendAudit(ctx: CoreContext, input: AuditInput): Promise<AuditEntry> {
   const file = ctx.config.auditLog;
   const entry: AuditEntry = {
+    id: crypto.randomBytes(8).toString('hex'),
     time: input.time ?? ctx.now().toISOString(),
     user: input.user,
     via: input.via,
@@ -168,4 +175,11 @@ export async function readAudit(ctx: CoreContext, opts: { limit?: number } = {})
     if (entries.length < limit) entries.push({ ...e, evidence: Array.isArray(e.evidence) ? e.evidence.map(String) : [] } as AuditEntry);
   }
   return { path: file, exists: true, entries, badLines, truncated };
+}
+
+/** The entry with this id among the newest 10,000, or null. */
+export async function findAuditEntry(ctx: CoreContext, id: string): Promise<AuditEntry | null> {
+  if (!AUDIT_ID.test(id)) return null;
+  const log = await readAudit(ctx, { limit: 10_000 });
+  return log.entries.find((e) => e.id === id) ?? null;
 }

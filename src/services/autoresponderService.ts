@@ -18,6 +18,7 @@ import { scanMailTraffic } from './mailTrafficScan';
 import { ScanProgress } from '../scan/loginScan';
 import { Problems } from './problems';
 import { sinceFor } from './relianceService';
+import { lookBackText } from '../domain/reliance';
 import { cachedAnswer } from './answerCache';
 import { viewerKey } from '../domain/scope';
 
@@ -54,6 +55,10 @@ export interface AutoresponderRow {
 export interface AutoresponderReport {
   since: string;
   days: number;
+  /** when the exim log begins, if after `since` (the counts cover less than asked); else null */
+  logsFrom: string | null;
+  /** the period the traffic counts cover, in words */
+  period: string;
   autoresponders: AutoresponderRow[];
   counts: { total: number; active: number; risky: number };
   /** why reply counts are unknown, when they are */
@@ -250,6 +255,8 @@ async function computeAutoresponderReport(
   return {
     since: since.toISOString(),
     days: opts.days,
+    logsFrom: traffic.startsAfterSince === null ? null : new Date(traffic.startsAfterSince).toISOString(),
+    period: lookBackText(opts.days, traffic.startsAfterSince, ctx.now().getTime()),
     autoresponders: rows,
     counts: { total: rows.length, active: rows.filter((r) => r.active).length, risky: rows.filter((r) => r.risks.length > 0).length },
     repliesNote: repliesKnown

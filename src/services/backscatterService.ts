@@ -65,11 +65,46 @@ export interface NearbyTraffic {
   /** events in the window inside the viewer's scope, including those not listed */
   total: number;
   truncated: boolean;
+  /**
+   * when the window holds nothing: the nearest bounce or autoresponder traffic before and after it
+   * in the period read (inside the viewer's scope), so an empty window never stands unexplained
+   * beside the bounces counted below; null when the window holds something
+   */
+  nearest: { before: NearestEvent | null; after: NearestEvent | null } | null;
+}
+
+/** "2 h 5 min before", "40 min after", "30 s before": how far an event is from the listing time. */
+export function offsetWords(seconds: number): string {
+  const a = Math.abs(seconds);
+  const h = Math.floor(a / 3600);
+  const m = Math.floor((a % 3600) / 60);
+  const span = a < 60 ? `${a} s` : h === 0 ? `${m} min` : h >= 48 ? `${Math.round(a / 86400)} days` : `${h} h${m ? ` ${m} min` : ''}`;
+  return `${span} ${seconds < 0 ? 'before' : 'after'}`;
+}
+
+/** The sentence for an empty window: where the nearest traffic is, or that there is none in the period. */
+export function emptyWindowText(a: NearbyTraffic): string {
+  const head = `No outgoing bounce or autoresponder traffic within ${a.windowMinutes} minutes of ${a.at.replace('T', ' ').slice(0, 19)} UTC.`;
+  const n = a.nearest;
+  if (!n || (!n.before && !n.after)) return `${head} None in the whole period read either.`;
+  const say = (e: NearestEvent): string => `${e.kind.replace(/-/g, ' ')} at ${e.time.replace('T', ' ').slice(0, 19)} UTC (${offsetWords(e.offsetSeconds)})`;
+  const parts = [n.before ? `the last before it: ${say(n.before)}` : null, n.after ? `the first after it: ${say(n.after)}` : null].filter(Boolean);
+  return `${head} Nearest traffic: ${parts.join('; ')}. The list's time may be in another time zone, or the hit came from other mail: centre the window on the traffic to see it.`;
+}
+
+export interface NearestEvent {
+  time: string;
+  kind: NearEvent['kind'];
+  domain: string | null;
+  /** seconds from the listing time (negative: before it) */
+  offsetSeconds: number;
 }
 
 export interface BackscatterReport {
   since: string;
   days: number;
+  /** when the exim log begins, if after `since` (the counts cover less than asked); else null */
+  logsFrom: string | null;
   forwarders: ForwarderRow[];
   defaultAddresses: DefaultAddressRow[];
   bounces: { total: number; toOutside: number; byDomain: BounceRow[]; unattributed: { bounces: number; toOutside: number; last: string | null } | null };
@@ -86,6 +121,22 @@ export interface BackscatterOptions {
 }
 
 export const DEFAULT_WINDOW_MINUTES = 5;
+
+function nearestOutside(
+  slots: ReadonlyMap<string, { before: NearEvent | null; after: NearEvent | null }>,
+  at: number,
+  visible: (e: NearEvent) => boolean,
+): NonNullable<NearbyTraffic['nearest']> {
+  let before: NearEvent | null = null;
+  let after: NearEvent | null = null;
+  for (const slot of slots.values()) {
+    if (slot.before && visible(slot.before) && (!before || slot.before.time > before.time)) before = slot.before;
+    if (slot.after && visible(slot.after) && (!after || slot.after.time < after.time)) after = slot.after;
+  }
+  const out = (e: NearEvent | null): NearestEvent | null =>
+    e ? { time: new Date(e.time).toISOString(), kind: e.kind, domain: e.domain, offsetSeconds: Math.round((e.time - at) / 1000) } : null;
+  return { before: out(before), after: out(after) };
+}
 const MAX_LISTED_EVENTS = 500;
 
 /** Answers are reused while none of the files they were computed from changed (see answerCache.ts). */
@@ -172,6 +223,7 @@ async function computeBackscatterReport(ctx: CoreContext, viewer: Viewer, opts: 
       events: inScope.slice(0, MAX_LISTED_EVENTS).map((e) => ({ ...e, time: new Date(e.time).toISOString(), account: accountOfEvent(e), offsetSeconds: Math.round((e.time - at.getTime()) / 1000) })),
       total: viewer.isRoot ? Math.max(t.nearTotal, inScope.length) : inScope.length,
       truncated: inScope.length > MAX_LISTED_EVENTS || (viewer.isRoot && t.nearTotal > t.near.length),
+      nearest: inScope.length > 0 ? null : nearestOutside(t.nearest, at.getTime(), (e) => viewer.isRoot || visible(accountOfEvent(e))),
     };
   }
 
@@ -181,9 +233,11 @@ async function computeBackscatterReport(ctx: CoreContext, viewer: Viewer, opts: 
     'A bounce is tied to the domain of the message it returns (the failed address, else the local recipient); bounces whose message is not in the log read are counted as unattributed.',
   ];
   if (at) notes.push(`Traffic within ${windowMinutes} minutes of ${at.toISOString()}: bounces (null sender), other null-sender mail, messages reaching autoresponders and the replies recognised.`);
+  if (traffic.startsAfterSince !== null) notes.push(`The exim log begins ${new Date(traffic.startsAfterSince).toISOString()}, after the ${opts.days} days asked for began: the counts cover only what it holds.`);
   return {
     since: since.toISOString(),
     days: opts.days,
+    logsFrom: traffic.startsAfterSince === null ? null : new Date(traffic.startsAfterSince).toISOString(),
     forwarders: forwarderRows
       .map((f) => {
         const m = t.forwarded.get(f.source);

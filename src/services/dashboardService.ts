@@ -278,7 +278,7 @@ function autoresponderCard(a: AutoresponderReport): Card {
 }
 
 function relianceCard(r: RelianceReport, relayingOn: boolean | null): Card {
-  const days = r.days ?? 7;
+  const period = r.period ?? `in the last ${plural(r.days ?? 7, 'day')}`;
   const blocked = (r.problems ?? []).some((p) => p.blocking);
   const n = r.users.length;
   const messages = r.users.reduce((a, u) => a + u.messages, 0);
@@ -289,8 +289,8 @@ function relianceCard(r: RelianceReport, relayingOn: boolean | null): Card {
     sentence: blocked
       ? 'Exim’s log could not be read, so who relies on POP-before-SMTP is not known.'
       : n === 0
-        ? `No mailbox sent mail without a password through the relay list in the last ${plural(days, 'day')}${relayingOn === false ? '' : ': turning it off breaks nobody’s mail'}.`
-        : `${plural(n, 'mailbox', 'mailboxes')} sent ${plural(messages, 'message')} without a password in the last ${plural(days, 'day')}: ${relayingOn === false ? 'that mail is now refused' : 'switch them to SMTP authentication before turning it off'}.`,
+        ? `No mailbox sent mail without a password through the relay list ${period}${relayingOn === false ? '' : ': turning it off breaks nobody’s mail'}.`
+        : `${plural(n, 'mailbox', 'mailboxes')} sent ${plural(messages, 'message')} without a password ${period}: ${relayingOn === false ? 'that mail is now refused' : 'switch them to SMTP authentication before turning it off'}.`,
     evidence: [
       ...r.users.slice(0, 5).map((u) => `${u.user}: ${plural(u.messages, 'message')}${u.lastSeen ? `, last ${when(u.lastSeen)}` : ''}`),
       ...(n > 5 ? [`… and ${n - 5} more`] : []),

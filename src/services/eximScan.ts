@@ -6,7 +6,8 @@
  */
 import { findLogFiles, LogFile } from '../host/logFiles';
 import { scanLines } from '../scan/lineScanner';
-import { eximNeedles, EximEvent, parseEximLine } from '../parsers/eximLine';
+import { eximNeedles, EximEvent, parseEximLine, splitEximLine } from '../parsers/eximLine';
+import { readStart } from '../host/logIdentity';
 import { EximEventKind } from '../parsers/patterns/eximPatterns';
 import { makeStampResolver, Stamp } from '../parsers/syslogLine';
 import { CoreContext } from './context';
@@ -33,6 +34,29 @@ export interface EximScanResult {
   files: string[];
   /** false when no exim_mainlog (live or rotated) exists: nothing could be counted */
   found: boolean;
+  /**
+   * when the exim log begins, if that is after `since` (the logs do not reach back as far as
+   * asked: a new server, or rotations deleted); null when they reach back far enough, or when
+   * the first line has no time
+   */
+  startsAfterSince: number | null;
+}
+
+/** The time of the first stamped line among the first 64 KiB of a log, or null. */
+function firstLineTime(ctx: CoreContext, f: LogFile): number | null {
+  let text: string;
+  try {
+    text = readStart(ctx.host, f.path, f.gz, 64 * 1024).toString('latin1');
+  } catch {
+    return null;
+  }
+  const resolve = minuteCachedResolver(f.mtime);
+  for (const line of text.split('\n', 50)) {
+    const split = splitEximLine(line);
+    const t = split ? resolve(split.stamp) : null;
+    if (t !== null) return t;
+  }
+  return null;
 }
 
 /**
@@ -65,11 +89,13 @@ export async function scanExim(ctx: CoreContext, opts: EximScanOptions): Promise
   const all = await eximLogFiles(ctx);
   if (all.length === 0) {
     opts.problems.add({ path: ctx.config.logs.eximMainlog, problem: 'missing', message: `No exim log found (looked for ${ctx.config.logs.eximMainlog} and its rotations)` }, true);
-    return { files: [], found: false };
+    return { files: [], found: false, startsAfterSince: null };
   }
   const sinceMs = opts.since.getTime();
   // A rotated file cannot hold lines newer than its last write.
   const files = all.filter((f) => !f.rotated || f.mtime.getTime() >= sinceMs).reverse();
+  // A rotation left out above was last written before `since`: the logs reach back far enough.
+  const begins = files.length === all.length && files.length > 0 ? firstLineTime(ctx, files[0]) : null;
   const kinds = new Set<EximEventKind>(opts.kinds);
   const needles = eximNeedles(kinds);
   const bytesTotal = files.reduce((n, f) => n + f.size, 0);
@@ -105,5 +131,5 @@ export async function scanExim(ctx: CoreContext, opts: EximScanOptions): Promise
     }
     done += f.size;
   }
-  return { files: files.map((f) => f.path), found: true };
+  return { files: files.map((f) => f.path), found: true, startsAfterSince: begins !== null && begins > sinceMs ? begins : null };
 }

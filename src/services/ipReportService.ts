@@ -285,3 +285,14 @@ export async function ipReport(ctx: CoreContext, viewer: Viewer, ipText: string)
     problems: viewer.isRoot ? problems.list : [],
   };
 }
+
+/**
+ * Exit status of `relaywatch ip`, as explain's for the same IP: 2 when the IP is in the relay list
+ * and nothing explains it, 3 when that cannot be decided (the relay list could not be read, or the
+ * logs behind an unexplained verdict were not all read), else 0.
+ */
+export function ipExitCode(r: Pick<IpReport, 'status' | 'problems'>): number {
+  if (r.problems.some((p) => p.blocking)) return 3;
+  if (r.status !== 'unexplained') return 0;
+  return r.problems.length > 0 ? 3 : 2;
+}

@@ -11,7 +11,7 @@ import { Problems } from './problems';
 export async function scanMailTraffic(
   ctx: CoreContext,
   opts: TrafficOptions & { since: Date; problems: Problems; onProgress?: (p: ScanProgress) => void },
-): Promise<{ tally: MailTrafficTally; files: string[]; found: boolean }> {
+): Promise<{ tally: MailTrafficTally; files: string[]; found: boolean; startsAfterSince: number | null }> {
   const tally = new MailTrafficTally(opts);
   const r = await scanExim(ctx, {
     kinds: ['arrival', 'bounce', 'autoresponder-pipe', 'delivery', 'failure'],
@@ -38,5 +38,5 @@ export async function scanMailTraffic(
       }
     },
   });
-  return { tally, files: r.files, found: r.found };
+  return { tally, files: r.files, found: r.found, startsAfterSince: r.startsAfterSince };
 }

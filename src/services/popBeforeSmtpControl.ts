@@ -65,12 +65,15 @@ export interface ChangeResult {
   steps: StepResult[];
   before: SwitchSnapshot;
   after: SwitchSnapshot;
-  audit: { path: string; time: string };
+  /** the audit entry (its id finds the result page again: /status/result?id=…) */
+  audit: { path: string; time: string; id: string };
 }
 
 /** Who would notice the change: the reliance report, summarised for the confirmation. */
 export interface AffectedUsers {
   days: number;
+  /** the period the counts cover, in words (shorter than `days` when the exim log is) */
+  period: string;
   since: string;
   /** mailboxes that sent mail through POP-before-SMTP (without SMTP AUTH) in that time */
   users: RelianceUser[];
@@ -94,6 +97,8 @@ export interface ChangePreview {
   affected: AffectedUsers | null;
   /** why `affected` is null for a disable */
   affectedError: string | null;
+  /** expire_host_mins: how long an IP may relay after a login once it is on */
+  expireHostMins: number;
 }
 
 const ACTION_NAME = (a: SwitchAction): string => `pop-before-smtp.${a}`;
@@ -130,6 +135,7 @@ export async function previewChange(ctx: CoreContext, viewer: Viewer, req: Chang
       const r = await relianceReport(ctx, viewer, { days });
       affected = {
         days,
+        period: r.period ?? `in the last ${days} days`,
         since: r.since,
         users: r.users,
         authenticated: r.authenticated.length,
@@ -142,7 +148,7 @@ export async function previewChange(ctx: CoreContext, viewer: Viewer, req: Chang
       affectedError = `Who relies on POP-before-SMTP could not be worked out: ${e.message}`;
     }
   }
-  return { action, plan, commands, current: snapshot(status), generation: status.generation, affected, affectedError };
+  return { action, plan, commands, current: snapshot(status), generation: status.generation, affected, affectedError, expireHostMins: status.switchState.expireHostMins };
 }
 
 const locks = new Map<string, Promise<unknown>>();
@@ -411,7 +417,9 @@ export async function changePopBeforeSmtp(ctx: CoreContext, actor: Actor, viewer
         error,
         commands: steps.map((s) => ({ program: s.program, args: s.args, exitCode: s.exitCode, signal: s.signal, timedOut: s.timedOut, durationMs: s.durationMs })),
         before: { relayingAllowed: before.popBeforeSmtp.relayingAllowed },
-        after: { relayingAllowed: after.popBeforeSmtp.relayingAllowed },
+        // what the result page shows again, from this entry alone (a reload runs nothing)
+        after: { relayingAllowed: after.popBeforeSmtp.relayingAllowed, why: after.popBeforeSmtp.why, disagreements: after.popBeforeSmtp.disagreements },
+        undo: outcome === 'changed' ? plan.undo : [],
       },
     }).catch((e: unknown) => {
       // The change happened (or was tried); say so along with the audit failure.
@@ -430,7 +438,7 @@ export async function changePopBeforeSmtp(ctx: CoreContext, actor: Actor, viewer
       steps,
       before: snapshot(before),
       after: snapshot(after),
-      audit: { path: ctx.config.auditLog, time: entry.time },
+      audit: { path: ctx.config.auditLog, time: entry.time, id: entry.id! },
     };
   });
 }

@@ -96,6 +96,12 @@ export async function readRelayList(ctx: CoreContext, generation: Generation, pr
   };
 }
 
+/** expire_host_mins from /etc/antirelayd.conf (its default when absent or unreadable). */
+export async function readExpireHostMins(ctx: CoreContext): Promise<number> {
+  const text = await ctx.host.readText(RELAY_FILES.antirelaydConf);
+  return parseAntirelaydConf(text.ok ? text.value : '').expireHostMins;
+}
+
 export async function readCpanelConfig(ctx: CoreContext): Promise<Record<string, string>> {
   const text = await ctx.host.readOptional(RELAY_FILES.cpanelConfig).catch(() => null);
   return text ? parseKeyValue(text) : {};
@@ -120,6 +126,7 @@ export async function readRelayingFacts(ctx: CoreContext, generation: Generation
     driverActiveNow,
     flagFile: await host.exists(RELAY_FILES.popbeforesmtp),
     tweak: cfg.popbeforesmtp ?? null,
+    expireHostMins: await readExpireHostMins(ctx),
   };
 }
 

@@ -3,7 +3,7 @@
  * off), and who already uses SMTP AUTH. The one core function behind the CLI command, the JSON
  * route, the page, the CSV export and the disable confirmation.
  */
-import { LoginWindows, RelianceReport, RelianceTally } from '../domain/reliance';
+import { LoginWindows, lookBackText, RelianceReport, RelianceTally } from '../domain/reliance';
 import { Viewer } from '../domain/scope';
 import { AppError } from '../http/appError';
 import { ipRange } from '../parsers/ip';
@@ -88,6 +88,7 @@ async function computeRelianceReport(ctx: CoreContext, viewer: Viewer, opts: Rel
   });
 
   const report = tally.report(viewer, since, days, windowMinutes);
+  const logsFrom = exim.startsAfterSince;
   const notes: string[] = [
     `Counted from ${exim.files.length} exim log file(s) since ${report.since}: messages identified by cPanel through the relay list, and unauthenticated messages from an IP with a POP3/IMAP login in the ${windowMinutes} minutes before.`,
   ];
@@ -95,8 +96,11 @@ async function computeRelianceReport(ctx: CoreContext, viewer: Viewer, opts: Rel
     notes.push('The mail log (POP3/IMAP logins) could not be read completely, so only cPanel\'s identification lines could be used for some messages.');
   }
   const all = [...problems.list, ...loginProblems.list.map((p) => ({ ...p, blocking: false }))];
+  if (logsFrom !== null) notes.push(`The exim log begins ${new Date(logsFrom).toISOString()}, after the ${days} days asked for began: the counts cover only what it holds.`);
   return {
     ...report,
+    logsFrom: logsFrom === null ? null : new Date(logsFrom).toISOString(),
+    period: lookBackText(days, logsFrom, ctx.now().getTime()),
     problems: viewer.isRoot ? all : all.map((p) => ({ ...p, message: p.problem })),
     notes,
   };

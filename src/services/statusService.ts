@@ -245,6 +245,7 @@ export async function readStatus(ctx: CoreContext): Promise<StatusReport> {
     tailwatchdOff: facts.tailwatchd.off,
     tweak: facts.tweak,
     flagFile: facts.flagFile,
+    expireHostMins: facts.expireHostMins,
   };
 
   return {

@@ -9,6 +9,9 @@
   var fill = bar ? bar.querySelector('span') : null;
   var text = box.querySelector('[data-index-percent]');
   var building = false;
+  // Each poll is a CGI run inside WHM: every second at first, then less often (up to every 15 s).
+  var delay = 1000;
+  function later(ms) { setTimeout(poll, ms); delay = Math.min(15000, Math.round(delay * 1.5)); }
 
   function show(percent) {
     box.hidden = false;
@@ -25,13 +28,13 @@
         if (p.state === 'building') {
           building = true;
           show(p.percent);
-          setTimeout(poll, 1000);
+          later(delay);
         } else if (building) {
           show(100);
           window.location.reload();
         }
       })
-      .catch(function () { if (building) setTimeout(poll, 3000); });
+      .catch(function () { if (building) later(Math.max(delay, 3000)); });
   }
   poll();
 })();

@@ -90,6 +90,10 @@
     var bar = box.querySelector('progress');
     var label = box.querySelector('.rw-job-pct');
     var failures = 0;
+    // Every answer of a poll is a CGI run inside WHM: ask after 1 s, then less and less often (up to
+    // every 15 s), as long jobs take minutes.
+    var delay = 1000;
+    function later(ms) { setTimeout(poll, ms); delay = Math.min(15000, Math.round(delay * 1.5)); }
     function poll() {
       fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' } })
         .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); })
@@ -99,13 +103,13 @@
           if (pct !== null && bar) { bar.value = pct; bar.textContent = pct + '%'; }
           if (pct !== null && label) label.textContent = pct + '%';
           if (p && p.running === false) { window.location.reload(); return; }
-          setTimeout(poll, 1000);
+          later(delay);
         })
         .catch(function () {
           // Keep the page usable; stop after a few failures instead of polling a dead route forever.
-          if (++failures < 5) setTimeout(poll, 3000);
+          if (++failures < 5) later(Math.max(delay, 3000));
         });
     }
-    setTimeout(poll, 1000);
+    later(delay);
   });
 })();

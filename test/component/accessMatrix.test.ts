@@ -93,7 +93,10 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /api/v1/audit': { access: 'root', query: ['limit'] },
   'GET /status': { access: 'root' },
   'GET /status/confirm': { access: 'root', url: () => '/status/confirm?action=enable', query: ['action', 'driverToo'] },
-  'POST /status/change': { access: 'root', body: { action: 'enable' }, ok: [200, 409] },
+  // post/redirect/get: a change answers 303 to its result page
+  'POST /status/change': { access: 'root', body: { action: 'enable' }, ok: [303, 409] },
+  // the result page of a change, by its audit id (an unknown id: 404)
+  'GET /status/result': { access: 'root', url: () => '/status/result?id=0123456789abcdef', ok: [404], query: ['id'] },
   'GET /audit': { access: 'root', query: ['limit'] },
   'GET /api/v1/reliance': { access: 'viewer', query: ['days'] },
   'GET /reliance.csv': { access: 'viewer', query: ['days'] },
@@ -102,6 +105,14 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /autoresponders': { access: 'viewer', query: ['days'] },
   'GET /api/v1/backscatter': { access: 'viewer', query: ['days', 'at', 'window'] },
   'GET /backscatter': { access: 'viewer', query: ['days', 'at', 'window'] },
+  'GET /api/v1/check': { access: 'root' },
+  'GET /api/v1/notify': { access: 'root' },
+  'GET /monitoring': { access: 'root' },
+  'GET /api/v1/reliance/warning': { access: 'root', query: ['when', 'days'] },
+  'GET /reliance/warn': { access: 'root', query: ['when', 'days'] },
+  // sends the warning (one message per relying mailbox); 502 when sendmail fails on the way
+  'POST /api/v1/reliance/warning': { access: 'root', body: {}, ok: [200, 502] },
+  'POST /reliance/warn': { access: 'root', body: {}, ok: [200, 502] },
 };
 
 const TRAVERSAL = ['../../../../etc/shadow', '..%2f..%2f..%2fetc%2fshadow', '%2e%2e%2f%2e%2e%2fetc%2fshadow', '..%252f..%252fetc%252fshadow', 'a%00b', '%00', '....//....//etc/shadow', '/etc/shadow', '..\\..\\etc\\shadow'];
@@ -323,6 +334,9 @@ const COMMANDS_TABLE: Record<string, CliSpec> = {
   enable: { access: 'root', args: ['--json'] },
   audit: { access: 'root', args: ['--json'] },
   search: { access: 'viewer', args: ['@ownaccount', '--json'] },
+  check: { access: 'root', args: ['--json'] },
+  metrics: { access: 'root', args: [] },
+  notify: { access: 'root', args: ['--json'] },
   index: { skip: 'builds the server-wide login index (what explain reads) and shows file names and counts, no account data; takes no user: whoever runs the CLI is root' },
   demo: { skip: 'writes a demo host into a new folder; reads no server data and takes no user' },
   'demo-dnsbl': { skip: 'serves the demo host\'s made-up blacklist zones; reads no server data' },

@@ -70,7 +70,7 @@ describe('a check of every outcome', () => {
 
   test('a Backscatterer listing: codes, TXT, meaning, next step, delisting, evidence links with the listing date', () => {
     const r = result(out.body, '203.0.113.10', 'ips.backscatterer.org');
-    expect(r).toMatchObject({ status: 'listed', codes: ['127.0.0.2'], txt: [HOSTILE_TXT], reason: null, listedSince: '2026-11-20 08:15:00', name: 'Backscatterer' });
+    expect(r).toMatchObject({ status: 'listed', codes: ['127.0.0.2'], txt: [HOSTILE_TXT], reason: null, txtTime: '2026-11-20 08:15:00', txtTimeLabel: 'Listed since', name: 'Backscatterer' });
     expect(r.meaning).toMatch(/backscatter/);
     expect(r.delisting).toMatch(/4 weeks after the last hit/);
     expect(r.nextStep).toMatch(/autoresponders/);

@@ -9,6 +9,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { csrfToken } from '../../src/http/csrf';
+import { ASSETS_DIR } from '../../src/app';
+import { assetSet } from '../../src/http/assets';
 import { ACCOUNTS, loginLine, makeCpanelHost } from '../helpers/cpanelHost';
 import { runCgi, SocketDaemon, startSocketDaemon, TOKEN } from '../helpers/cgi';
 import { addToTree, removeTree } from '../helpers/hostTree';
@@ -48,7 +50,9 @@ test('root gets the page, with links that keep the cpsess prefix and the daemon\
   expect(r.headers['content-security-policy']).toMatch(/script-src 'self' 'nonce-/);
   expect(r.headers['cache-control']).toBe('no-store');
   expect(r.body).toContain('Signed in as <strong>root</strong>');
-  expect(r.body).toContain(`href="${base}?route=%2Fassets%2Frelaywatch.css"`);
+  // static files come from the plugin's docroot folder (cpsrvd), under content-hashed names
+  expect(r.body).toContain(`href="${TOKEN}/cgi/relaywatch/assets/${assetSet(ASSETS_DIR).hashed.get('relaywatch.css')}"`);
+  expect(r.body).not.toContain('route=%2Fassets');
   expect(r.body).not.toMatch(/href="\/(?!cpsess)/); // no link leaves the CGI
   for (const ip of ['203.0.113.10', '203.0.113.11', '203.0.113.12']) expect(r.body).toContain(ip);
 });

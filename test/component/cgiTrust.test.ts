@@ -157,7 +157,7 @@ describe('relaywatch serve --socket', () => {
       for (let i = 0; i < 100 && !fs.existsSync(sock); i++) await new Promise((r) => setTimeout(r, 50));
       const a = await get({ socketPath: sock }, '/api/v1/relay-hosts', bridge('root'));
       expect(JSON.parse(a.body).hosts).toHaveLength(2);
-      expect(process.title).toBe('relaywatch serve');
+      expect(process.title).toBe(`relaywatch serve --socket ${sock}`);
     } finally {
       // Call only the handler serve added (the test runner may have its own).
       const mine = process.listeners('SIGTERM').filter((l) => !before.has(l));

@@ -292,6 +292,17 @@ describe.each(VIEWERS)('as %s', (viewer) => {
         for (const u of r.json.affected?.users ?? []) expect(p.text).toContain(u.user);
       }
     }
+    // the monitoring check: the same state and exit status, from explain's counts
+    const chk = { c: await cli(viewer, ['check', '--json']), r: await route(a, '/api/v1/check'), p: await page(a, '/monitoring') };
+    if (!SEES_ALL[viewer]) {
+      expect([chk.r.status, chk.p.status, chk.c.code, chk.c.json.state]).toEqual([403, 403, 3, 'UNKNOWN']);
+    } else {
+      const ref = reference.get(viewer)!;
+      expect([chk.r.status, chk.p.status]).toEqual([200, 200]);
+      expect([chk.c.code, chk.c.json.state, chk.c.json.line]).toEqual([chk.r.json.exitCode, chk.r.json.state, chk.r.json.line]);
+      expect(chk.r.json.facts.relay).toMatchObject({ decided: true, summary: ref.summary, hosts: ref.counts.hosts, explained: ref.counts.explained, unexplained: ref.counts.unexplained, alwaysrelay: ref.counts.alwaysrelay });
+      expect(chk.p.text).toContain(fold(chk.r.json.line));
+    }
     // blacklist: no DNS here (the resolver is a closed port); access is the same in every face
     const bl = await route(a, '/api/v1/blacklist');
     const blPage = await page(a, '/blacklist');
@@ -316,9 +327,7 @@ test('the viewers\' answers fit together: each reseller sees exactly the hosts t
   expect([b150.tiedBy, b150.users, b150.loginUsers, b150.failedLogins.users]).toEqual([['failed-login'], [], [], ['carol@carol.example']]);
 });
 
-// Until `ip` exits like `explain` (2 for an unexplained IP, as the README's table says), this case
-// fails; it is marked so, and starts failing the suite the moment the two agree (then drop `.failing`).
-test.failing('ip: the exit status is explain\'s rule for the IP (2 when unexplained), for every viewer', async () => {
+test('ip: the exit status is explain\'s rule for the IP (2 when unexplained), for every viewer', async () => {
   for (const viewer of VIEWERS) {
     for (const h of reference.get(viewer)!.hosts) {
       const c = await cli(viewer, ['ip', h.ip, '--json']);

@@ -305,7 +305,7 @@ describe('refusals', () => {
     fs.mkdirSync(real(root, AUDIT), { recursive: true }); // a folder where the file should be
     clearCalls(root);
     const r = await cli(root, 'disable', '--yes', '--json');
-    expect(r.code).toBe(3);
+    expect(r.code).toBe(2); // a change that could not be made: 2, however it failed
     expect(r.body.error.code).toBe('audit_failed');
     expect(r.stderr).toMatch(/The audit log \/var\/log\/relaywatch\/audit.log could not be written \(not a regular file\)/);
     expect(callLines(root)).toEqual([]);
@@ -426,12 +426,13 @@ describe('over HTTP', () => {
     expect(cliPreview.stdout).toMatch(/Who is affected: 1 mailbox sent 1 message through POP-before-SMTP/);
     expect(cliPreview.stdout).toMatch(/bob@bob\.example\s+bob\s+resellera\s+1/);
 
-    const done = await request(app)
+    const posted = await request(app)
       .post('/status/change')
       .set(as('root'))
       .type('form')
       .send({ action: 'disable', driverToo: '1', csrf: csrfToken(SECRET, 'root', SESSION) })
-      .expect(200);
+      .expect(303);
+    const done = await request(app).get(posted.headers.location).set(as('root')).expect(200);
     expect(done.text).toContain('Changed and verified');
     expect(done.text).toContain('was successfully disabled');
     expect(exists(root, '/etc/popbeforesmtp')).toBe(false);

@@ -112,7 +112,7 @@ test('GET /api/v1/index/progress says how far the build is, and the dashboard ca
   expect(done.body).toMatchObject({ state: 'idle', percent: 100, finishedAt: expect.any(String) });
   const page = await request(app).get('/').expect(200);
   expect(page.text).toContain('data-index-progress="/api/v1/index/progress"');
-  expect(page.text).toMatch(/<script nonce="[^"]+" src="\/assets\/progress.js">/);
+  expect(page.text).toMatch(/<script nonce="[^"]+" src="\/assets\/progress\.[0-9a-f]{12}\.js">/);
   await request(app).get('/assets/progress.js').expect(200).expect('content-type', /javascript/);
 });
 

@@ -1,28 +1,36 @@
 /**
- * install.sh into a temporary server tree (--root): every file, mode, registration call and AppConfig
- * key; a second run changes nothing; an upgrade replaces and restarts; the installed daemon and CGI
- * answer as root and as a reseller; --uninstall leaves the tree as it was.
+ * The release archive (`npm run package`), unpacked and installed with install.sh into a temporary
+ * server tree (--root) with no npm on PATH, as on a stock cPanel server: every file, mode,
+ * registration call and AppConfig key; the unit's sandbox, the Service Manager entry and the
+ * logrotate file; a second run changes nothing; an upgrade replaces and restarts; the installed
+ * daemon and CGI answer as root and as a reseller, and keep answering when cPanel's Node.js package
+ * is switched; --uninstall, run from any folder, leaves the tree as it was.
  */
-import { spawn, ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ASSETS_DIR } from '../../src/app';
+import { assetSet } from '../../src/http/assets';
 import { PLUGIN_ACLS } from '../../src/http/identity';
 import { runCgi, TOKEN } from '../helpers/cgi';
 import { loginLine, makeCpanelHost } from '../helpers/cpanelHost';
 import {
-  makePathBin, makeReleaseTree, prepareServer, REPO, runInstall, snapshot, standinCalls, STANDINS_STATE, systemctlCalls,
+  makePathBin, makePathWithout, makeReleaseTree, prepareServer, REPO, runInstall, snapshot, standinCalls, STANDINS_STATE, systemctlCalls,
 } from '../helpers/installTree';
 import { removeTree } from '../helpers/hostTree';
 
 // Every run copies the program tree and starts Node a few times: slow on a busy machine.
 jest.setTimeout(180_000);
 
-const SYSTEM_PATH = (process.env.PATH ?? '/usr/bin:/bin').split(':');
-const NODE_ON_PATH = (() => {
-  for (const d of SYSTEM_PATH) if (fs.existsSync(path.join(d, 'node'))) return path.join(d, 'node');
-  return process.execPath;
-})();
+// The system's programs without npm (cPanel's Node.js package puts none on PATH); node stays.
+const NO_NPM = makePathWithout(['npm', 'npx', 'corepack']);
+const SYSTEM_PATH = [NO_NPM];
+const NODE_ON_PATH = path.join(NO_NPM, 'node');
+const ASSETS = '/usr/local/cpanel/whostmgr/docroot/cgi/relaywatch/assets';
+const LOGROTATE = '/etc/logrotate.d/relaywatch';
+/** The chkserv.d entry's process match: the fifth field, a regular expression over `ps`'s command lines. */
+const processMatch = (entry: string): RegExp => new RegExp(/^service\[relaywatch\]=(?:[^,]*,){4}([^,]+),root\n$/.exec(entry)![1]);
 const CGI = '/usr/local/cpanel/whostmgr/docroot/cgi/relaywatch/index.cgi';
 const ICON = '/usr/local/cpanel/whostmgr/docroot/addon_plugins/relaywatch.png';
 const UNIT = '/etc/systemd/system/relaywatch.service';
@@ -31,7 +39,7 @@ let release: string;
 let root: string;
 let bin: string;
 let before: Record<string, string>;
-const temps: string[] = [];
+const temps: string[] = [NO_NPM];
 
 const mode = (hostPath: string): number => fs.statSync(path.join(root, hostPath)).mode & 0o7777;
 const read = (hostPath: string): string => fs.readFileSync(path.join(root, hostPath), 'utf8');
@@ -53,6 +61,17 @@ beforeAll(async () => {
 afterAll(() => temps.forEach(removeTree));
 
 describe('install, re-run, upgrade, use, uninstall', () => {
+  test('the archive holds the built program and production packages only; npm is not on the install\'s PATH', () => {
+    expect(spawnSync('/bin/sh', ['-c', 'command -v npm'], { env: { PATH: SYSTEM_PATH.join(':') } }).status).not.toBe(0);
+    expect(path.basename(release)).toBe(`relaywatch-${JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).version}`);
+    for (const f of ['install.sh', 'README.md', 'LICENSE', 'dist/cli/main.js', 'plugin/cgi/index.cgi', 'plugin/bin/relaywatch', 'plugin/monitoring', 'node_modules/express/package.json']) {
+      expect([f, fs.existsSync(path.join(release, f))]).toEqual([f, true]);
+    }
+    expect(fs.lstatSync(path.join(release, 'node_modules')).isSymbolicLink()).toBe(false);
+    for (const dev of ['typescript', 'jest', 'ts-jest', 'supertest', 'playwright-core', '@types', 'autocannon', 'madge', 'axe-core']) expect([dev, fs.existsSync(path.join(release, 'node_modules', dev))]).toEqual([dev, false]);
+    expect(fs.existsSync(path.join(release, 'src'))).toBe(false); // nothing to build
+  });
+
   test('first run installs every piece with the right modes and registers through cPanel\'s tool', () => {
     const r = install();
     expect(r.stderr).toBe('');
@@ -67,17 +86,36 @@ describe('install, re-run, upgrade, use, uninstall', () => {
     }
     for (const dev of ['typescript', 'jest', 'supertest', 'playwright-core', '@types']) expect([dev, fs.existsSync(path.join(root, prefix, 'node_modules', dev))]).toEqual([dev, false]);
     expect(mode(prefix)).toBe(0o755);
-    expect(mode(`${prefix}/dist/cli/main.js`)).toBe(0o644);
+    expect(mode(`${prefix}/dist/cli/main.js`)).toBe(0o755);
     expect(mode(`${prefix}/bin/relaywatch`)).toBe(0o755);
-    expect(read(`${prefix}/bin/relaywatch`)).toContain(`exec "${NODE_ON_PATH}" "$here/../dist/cli/main.js" "$@"`);
+    // Node is found when the launcher runs, not named at install time
+    expect(read(`${prefix}/bin/relaywatch`)).toBe(fs.readFileSync(path.join(REPO, 'plugin/bin/relaywatch'), 'utf8'));
     expect(fs.readlinkSync(path.join(root, '/usr/local/bin/relaywatch'))).toBe(`${prefix}/bin/relaywatch`);
     expect(fs.readdirSync(path.join(root, '/usr/local')).filter((n) => n.startsWith('.relaywatch'))).toEqual([]);
 
-    // the CGI: root only, with the Node found in its first line, otherwise the checkout's file
+    // the CGI: root only, the checkout's Perl program under the Perl found (no cPanel Perl in this tree); no Node path in it
     expect(mode(CGI)).toBe(0o700);
     const cgi = read(CGI).split('\n');
-    expect(cgi[0]).toBe(`#!${NODE_ON_PATH}`);
+    expect(cgi[0]).toBe('#!/usr/bin/perl');
     expect(cgi.slice(1)).toEqual(fs.readFileSync(path.join(REPO, 'plugin/cgi/index.cgi'), 'utf8').split('\n').slice(1));
+    expect(cgi.join('\n')).not.toContain(NODE_ON_PATH);
+
+    // the static files, in the CGI's docroot folder under the names the pages link to
+    const hashed = assetSet(ASSETS_DIR).hashed;
+    expect(fs.readdirSync(path.join(root, ASSETS)).sort()).toEqual([...hashed.values()].sort());
+    for (const [plain, name] of hashed) {
+      expect(mode(`${ASSETS}/${name}`)).toBe(0o644);
+      expect(fs.readFileSync(path.join(root, ASSETS, name)).equals(fs.readFileSync(path.join(ASSETS_DIR, plain)))).toBe(true);
+    }
+
+    // logrotate: the audit log's folder, rotated by rename
+    expect(mode(LOGROTATE)).toBe(0o644);
+    expect(read(LOGROTATE)).toBe(fs.readFileSync(path.join(REPO, 'plugin/logrotate.d/relaywatch'), 'utf8'));
+    expect(read(LOGROTATE)).toMatch(/^\/var\/log\/relaywatch\/\*\.log \{$/m);
+    expect(read(LOGROTATE)).not.toMatch(/^\s*copytruncate/m);
+    const lr = spawnSync('logrotate', ['--debug', '--state', path.join(root, 'logrotate.state'), path.join(root, LOGROTATE)], { encoding: 'utf8' });
+    if (!lr.error) expect([lr.status, lr.stderr]).toEqual([0, expect.not.stringMatching(/error/i)]);
+    fs.rmSync(path.join(root, 'logrotate.state'), { force: true });
 
     // the icon: the committed 48x48 PNG
     expect(mode(ICON)).toBe(0o644);
@@ -97,10 +135,27 @@ describe('install, re-run, upgrade, use, uninstall', () => {
       'StandardOutput=journal',
       'User=root',
       'WantedBy=multi-user.target',
+      'ConditionPathExists=!/etc/relaywatchdisable',
+      'MemoryDenyWriteExecute=no',
     ]) expect(unit.split('\n')).toContain(line);
+    const exposure = unitExposure(path.join(root, UNIT));
+    if (exposure !== null) expect(exposure).toBeLessThanOrEqual(6.0);
 
     // Service Manager: the chkserv.d entry and the monitoring switch
-    expect(read('/etc/chkserv.d/relaywatch')).toBe('service[relaywatch]=x,x,x,systemctl restart relaywatch,relaywatch,root\n');
+    expect(read('/etc/chkserv.d/relaywatch')).toBe('service[relaywatch]=x,x,x,systemctl restart relaywatch,relaywatch serve --socket,root\n');
+    // chkservd's process check: the daemon's own title, and nothing else that mentions relaywatch
+    const match = processMatch(read('/etc/chkserv.d/relaywatch'));
+    expect(match.test('relaywatch serve --socket /run/relaywatch/http.sock')).toBe(true);
+    for (const other of [
+      '/usr/local/cpanel/3rdparty/bin/perl /usr/local/cpanel/whostmgr/docroot/cgi/relaywatch/index.cgi',
+      '/usr/local/cpanel/whostmgr/docroot/cgi/relaywatch/index.cgi',
+      'journalctl -u relaywatch',
+      'journalctl -u relaywatch -f',
+      'systemctl restart relaywatch',
+      '/opt/cpanel/ea-nodejs22/bin/node /usr/local/relaywatch/dist/cli/main.js explain',
+      'tail -f /var/log/relaywatch/audit.log',
+      'vim /etc/chkserv.d/relaywatch',
+    ]) expect([other, match.test(other)]).toEqual([other, false]);
     expect(mode('/etc/chkserv.d/relaywatch')).toBe(0o644);
     expect(read('/etc/chkserv.d/chkservd.conf')).toBe('exim:1\nhttpd:1\ncpsrvd:1\nrelaywatch:1\n');
 
@@ -117,6 +172,7 @@ describe('install, re-run, upgrade, use, uninstall', () => {
       entryurl: 'relaywatch/index.cgi',
       icon: 'relaywatch.png',
       target: '_self',
+      searchtext: expect.stringMatching(/relay.*pop-before-smtp.*blacklist.*backscatter.*autoresponder/),
     });
     // the keys point at what was installed
     expect(fs.existsSync(path.join(root, '/usr/local/cpanel/whostmgr/docroot/cgi', conf.entryurl))).toBe(true);
@@ -175,15 +231,23 @@ describe('install, re-run, upgrade, use, uninstall', () => {
       // The socket file appears when it is bound; the line saying so reaches this pipe a moment later.
       for (let i = 0; i < 200 && !(fs.existsSync(socket) && log.includes('for WHM on unix:')); i++) await new Promise((r) => setTimeout(r, 50));
       expect([log, fs.existsSync(socket)]).toEqual([expect.stringContaining('for WHM on unix:'), true]);
+      // the launcher execs Node, whose title chkservd's match finds (the file ps reads)
+      const title = fs.readFileSync(`/proc/${daemon.pid}/cmdline`, 'utf8').replace(/\0+$/, '').replace(/\0/g, ' ');
+      expect(title).toBe(`relaywatch serve --socket ${socket}`);
+      expect(processMatch(read('/etc/chkserv.d/relaywatch')).test(title)).toBe(true);
       const script = path.join(root, CGI);
-      const asRoot = await runCgi({ user: 'root', route: '/api/v1/relay-hosts', socket, script });
+      const env = { PATH: SYSTEM_PATH.join(':') };
+      const asRoot = await runCgi({ user: 'root', route: '/api/v1/relay-hosts', socket, script, env });
       expect(asRoot.raw).toMatch(/^Status: 200 OK\r\nContent-Type: application\/json/);
       expect(JSON.parse(asRoot.body).hosts.map((h: { ip: string }) => h.ip).sort()).toEqual(['203.0.113.10', '203.0.113.11']);
-      const asReseller = await runCgi({ user: 'resellera', route: '/', socket, script });
+      const asReseller = await runCgi({ user: 'resellera', route: '/', socket, script, env });
       expect(asReseller.raw).toMatch(/^Status: 200 OK\r\nContent-Type: text\/html/);
       expect(asReseller.body).toContain('Signed in as <strong>resellera</strong> (reseller)');
       expect(asReseller.body).toContain(`${TOKEN}/cgi/relaywatch/index.cgi?route=`);
       expect(asReseller.body).not.toMatch(/carol|203\.0\.113\.11/);
+      // the page links its static files where install.sh put them, for cpsrvd to serve
+      const css = /href="\/cpsess\d+(\/cgi\/relaywatch\/assets\/relaywatch\.[0-9a-f]{12}\.css)"/.exec(asReseller.body)![1];
+      expect(fs.existsSync(path.join(root, '/usr/local/cpanel/whostmgr/docroot', css))).toBe(true);
     } finally {
       daemon.kill('SIGTERM');
       await new Promise((r) => daemon.once('exit', r));
@@ -191,15 +255,100 @@ describe('install, re-run, upgrade, use, uninstall', () => {
     expect(fs.existsSync(socket)).toBe(false);
   });
 
+  test('switching cPanel\'s Node.js package after the install breaks nothing; with no Node.js at all the CGI says what to install', async () => {
+    // The CGI is Perl and needs no Node.js; the launcher (command line and daemon) finds it each time it starts.
+    const used = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-used-'));
+    temps.push(used);
+    const log = path.join(used, 'node-used.log');
+    /** A stand-in for cPanel's ea-nodejsNN package: its node notes that it ran, then is the real one. */
+    const eaNode = (pkg: string): void => {
+      const f = path.join(root, 'opt/cpanel', pkg, 'bin/node');
+      fs.mkdirSync(path.dirname(f), { recursive: true });
+      fs.writeFileSync(f, `#!/bin/sh\necho ${pkg} >> ${JSON.stringify(log)}\nexec ${JSON.stringify(process.execPath)} "$@"\n`, { mode: 0o755 });
+    };
+    const noNode = makePathWithout(['node', 'nodejs', 'npm', 'npx', 'corepack']);
+    temps.push(noNode);
+    const env = { PATH: noNode, RELAYWATCH_HOST_ROOT: root };
+    const launcher = path.join(root, '/usr/local/relaywatch/bin/relaywatch');
+    const sockDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-switch-'));
+    temps.push(sockDir);
+    const socket = path.join(sockDir, 'run/http.sock');
+    const lines = (): string[] => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : []);
+    try {
+      eaNode('ea-nodejs22');
+      const daemon = spawn(launcher, ['serve', '--root', root, '--socket', socket], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      daemon.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+      try {
+        for (let i = 0; i < 200 && !(fs.existsSync(socket) && err.includes('for WHM on unix:')); i++) await new Promise((r) => setTimeout(r, 50));
+        expect(lines()).toEqual(['ea-nodejs22']); // the daemon started on ea-nodejs22
+        const before = await runCgi({ user: 'root', route: '/api/v1/relay-hosts', socket, script: path.join(root, CGI), env });
+        expect(before.status).toBe(200);
+        expect(lines()).toEqual(['ea-nodejs22']); // the CGI ran no Node.js
+
+        // ea-nodejs20 replaces ea-nodejs22 (they conflict: one package removes the other)
+        fs.rmSync(path.join(root, 'opt/cpanel/ea-nodejs22'), { recursive: true });
+        eaNode('ea-nodejs20');
+        const after = await runCgi({ user: 'root', route: '/api/v1/relay-hosts', socket, script: path.join(root, CGI), env });
+        expect(after.status).toBe(200);
+        expect(JSON.parse(after.body).hosts).toHaveLength(2);
+        const cli = spawnSync(launcher, ['explain', '--root', root, '--json'], { env, encoding: 'utf8' });
+        expect(JSON.parse(cli.stdout).hosts).toHaveLength(2);
+        expect(lines().slice(1)).toEqual(['ea-nodejs20']);
+        // and the daemon restarts on ea-nodejs20 (as after `systemctl restart relaywatch`)
+        daemon.kill('SIGTERM');
+        await new Promise((r) => daemon.once('exit', r));
+        const again = spawn(launcher, ['serve', '--root', root, '--socket', socket], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+        let err2 = '';
+        again.stderr!.on('data', (c: Buffer) => (err2 += c.toString()));
+        for (let i = 0; i < 200 && !(fs.existsSync(socket) && err2.includes('for WHM on unix:')); i++) await new Promise((r) => setTimeout(r, 50));
+        expect(lines().slice(1)).toEqual(['ea-nodejs20', 'ea-nodejs20']);
+        expect((await runCgi({ user: 'root', route: '/api/v1/relay-hosts', socket, script: path.join(root, CGI), env })).status).toBe(200);
+        again.kill('SIGTERM');
+        await new Promise((r) => again.once('exit', r));
+
+        // no Node.js anywhere, so no daemon: a page that says what to install, JSON for the API; the launcher says the same
+        fs.rmSync(path.join(root, 'opt'), { recursive: true });
+        const page = await runCgi({ user: 'root', route: '/', socket, script: path.join(root, CGI), env });
+        expect(page.status).toBe(503);
+        expect(page.headers['content-type']).toMatch(/^text\/html/);
+        expect(page.headers['content-security-policy']).toMatch(/style-src 'self' 'nonce-/);
+        expect(page.body).toContain('relaywatch needs Node.js');
+        expect(page.body).toContain('dnf install ea-nodejs22');
+        const reseller = await runCgi({ user: 'resellera', route: '/', socket, script: path.join(root, CGI), env });
+        expect(reseller.body).toMatch(/ask the server's administrator/);
+        expect(reseller.body).not.toContain('dnf install');
+        const api = await runCgi({ user: 'root', route: '/api/v1/relay-hosts', socket, script: path.join(root, CGI), env });
+        expect([api.status, JSON.parse(api.body).error.code]).toEqual([503, 'node_missing']);
+        const none = spawnSync(launcher, ['explain', '--root', root], { env, encoding: 'utf8' });
+        expect(none.status).toBe(69);
+        expect(none.stderr).toContain('Node.js 20 or later was not found');
+      } finally {
+        if (daemon.exitCode === null && daemon.signalCode === null) {
+          daemon.kill('SIGTERM');
+          await new Promise((r) => daemon.once('exit', r));
+        }
+      }
+    } finally {
+      fs.rmSync(path.join(root, 'opt'), { recursive: true, force: true });
+    }
+  });
+
   test('--uninstall removes all of it through unregister_appconfig; the audit log stays; a second run has nothing to do', () => {
     fs.mkdirSync(path.join(root, 'var/log/relaywatch'), { recursive: true });
     fs.writeFileSync(path.join(root, 'var/log/relaywatch/audit.log'), '{"action":"test"}\n');
     fs.mkdirSync(path.join(root, 'var/lib/relaywatch/cache'), { recursive: true });
     const calls = systemctlCalls(bin).length;
-    const r = install('--uninstall');
+    // run from a folder that holds a folder named relaywatch (which unregister_appconfig would take for the AppConfig)
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-cwd-'));
+    temps.push(elsewhere);
+    fs.mkdirSync(path.join(elsewhere, 'relaywatch'));
+    const r = runInstall(release, ['--root', root, '--uninstall'], [bin, ...SYSTEM_PATH], {}, elsewhere);
+    expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('kept /var/log/relaywatch');
-    expect(standinCalls(root).slice(1)).toEqual([{ program: '/usr/local/cpanel/bin/unregister_appconfig', args: ['relaywatch'] }]);
+    expect(r.stdout).toContain(`removed ${LOGROTATE}`);
+    expect(standinCalls(root).slice(1)).toEqual([{ program: '/usr/local/cpanel/bin/unregister_appconfig', args: [path.join(root, '/usr/local/relaywatch/plugin/relaywatch.conf')] }]);
     expect(systemctlCalls(bin).slice(calls)).toEqual([['is-active', '--quiet', 'relaywatch'], ['disable', '--now', 'relaywatch'], ['daemon-reload']]);
     const after = snapshot(root, { skip: [STANDINS_STATE, '/var/log/relaywatch', '/var/lib'] });
     expect(after).toEqual(Object.fromEntries(Object.entries(before).filter(([p]) => !p.startsWith('/var/lib'))));
@@ -222,16 +371,19 @@ describe('set-ups and refusals', () => {
     return { root: r, bin: b };
   }
 
-  test('prefers cPanel\'s ea-nodejs22, honours --prefix, and keeps an admin\'s monitoring choice', async () => {
+  test('prefers cPanel\'s ea-nodejs22 and cPanel\'s Perl, honours --prefix, and keeps an admin\'s monitoring choice', async () => {
     const s = await server('exim:1\nrelaywatch:0');
     const ea = path.join(s.root, 'opt/cpanel/ea-nodejs22/bin/node');
     fs.mkdirSync(path.dirname(ea), { recursive: true });
     fs.writeFileSync(ea, `#!/bin/sh\nexec ${JSON.stringify(NODE_ON_PATH)} "$@"\n`, { mode: 0o755 });
+    const perl = path.join(s.root, 'usr/local/cpanel/3rdparty/bin/perl');
+    fs.mkdirSync(path.dirname(perl), { recursive: true });
+    fs.writeFileSync(perl, '#!/bin/sh\nexec /usr/bin/perl "$@"\n', { mode: 0o755 });
     const r = runInstall(release, ['--root', s.root, '--prefix', '/opt/relaywatch'], [s.bin, ...SYSTEM_PATH]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('(/opt/cpanel/ea-nodejs22/bin/node)');
-    expect(fs.readFileSync(path.join(s.root, CGI), 'utf8').split('\n')[0]).toBe('#!/opt/cpanel/ea-nodejs22/bin/node');
-    expect(fs.readFileSync(path.join(s.root, 'opt/relaywatch/bin/relaywatch'), 'utf8')).toContain('exec "/opt/cpanel/ea-nodejs22/bin/node"');
+    expect(fs.readFileSync(path.join(s.root, CGI), 'utf8').split('\n')[0]).toBe('#!/usr/local/cpanel/3rdparty/bin/perl');
+    expect(fs.readFileSync(path.join(s.root, 'opt/relaywatch/bin/relaywatch'), 'utf8')).not.toContain(s.root);
     expect(fs.readFileSync(path.join(s.root, UNIT), 'utf8')).toContain('ExecStart=/opt/relaywatch/bin/relaywatch serve --socket /run/relaywatch/http.sock');
     expect(fs.readlinkSync(path.join(s.root, 'usr/local/bin/relaywatch'))).toBe('/opt/relaywatch/bin/relaywatch');
     expect(fs.readFileSync(path.join(s.root, 'etc/chkserv.d/chkservd.conf'), 'utf8')).toBe('exim:1\nrelaywatch:0');
@@ -239,6 +391,23 @@ describe('set-ups and refusals', () => {
     expect(un.code).toBe(0);
     expect(fs.existsSync(path.join(s.root, 'opt/relaywatch'))).toBe(false);
     expect(fs.readFileSync(path.join(s.root, 'etc/chkserv.d/chkservd.conf'), 'utf8')).toBe('exim:1\n');
+  });
+
+  test('a register_appconfig that refuses searchtext= (older cPanel) gets the AppConfig without it', async () => {
+    const s = await server();
+    const tool = path.join(s.root, 'usr/local/cpanel/bin/register_appconfig');
+    fs.renameSync(tool, `${tool}.real`);
+    fs.writeFileSync(tool, `#!/bin/sh\nif grep -q '^searchtext=' "$1"; then echo "Invalid key: searchtext" >&2; exit 1; fi\nexec ${JSON.stringify(`${tool}.real`)} "$@"\n`, { mode: 0o755 });
+    const r = runInstall(release, ['--root', s.root], [s.bin, ...SYSTEM_PATH]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('trying again without searchtext=');
+    expect(r.stdout).toContain('registered the plugin with WHM (Plugins » relaywatch), without menu search words');
+    const conf = fs.readFileSync(path.join(s.root, 'var/cpanel/apps/relaywatch.conf'), 'utf8');
+    expect(conf).toContain('entryurl=relaywatch/index.cgi');
+    expect(conf).not.toContain('searchtext=');
+    // and a second run sees it registered: nothing changes
+    const again = runInstall(release, ['--root', s.root], [s.bin, ...SYSTEM_PATH]);
+    expect(again.stdout).toContain('already installed and up to date; nothing changed');
   });
 
   test('adds the monitoring line on its own line when the file lacks a final newline', async () => {
@@ -322,3 +491,19 @@ describe('set-ups and refusals', () => {
     expect(runInstall(tree, ['--root', s.root], [s.bin, ...SYSTEM_PATH]).stdout).toContain('building dist/ from src/');
   });
 });
+
+/** `systemd-analyze security --offline=true`'s overall exposure for a unit file; null where the tool is missing. */
+function unitExposure(unitFile: string): number | null {
+  const probe = spawnSync('systemd-analyze', ['--version'], { encoding: 'utf8' });
+  if (probe.status !== 0) return null;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-unit-'));
+  try {
+    fs.copyFileSync(unitFile, path.join(dir, 'relaywatch.service'));
+    const r = spawnSync('systemd-analyze', ['security', '--offline=true', '--no-pager', 'relaywatch.service'], { cwd: dir, encoding: 'utf8' });
+    const m = /Overall exposure level for relaywatch\.service: ([\d.]+)/.exec(r.stdout);
+    if (!m) throw new Error(`systemd-analyze gave no exposure level:\n${r.stdout}${r.stderr}`);
+    return Number(m[1]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -59,8 +59,9 @@ const SAMPLES: Record<string, string[]> = {
 /** Routes that refuse resellers (403). Every other GET route must answer them. */
 const ROOT_ONLY = new Set([
   '/api/v1/blacklist', '/blacklist',
-  '/api/v1/status', '/status', '/api/v1/pop-before-smtp', '/status/confirm',
+  '/api/v1/status', '/status', '/api/v1/pop-before-smtp', '/status/confirm', '/status/result',
   '/api/v1/audit', '/audit',
+  '/api/v1/check', '/api/v1/notify', '/monitoring', '/api/v1/reliance/warning', '/reliance/warn',
 ]);
 
 /** Sample arguments per CLI command (run with --as resellera --root HOST), or why it is skipped. */
@@ -78,6 +79,9 @@ const CLI_SAMPLES: Record<string, string[][] | { skip: string } | { knownLeak: s
   audit: [['--json'], ['--verbose']],
   search: [['bob', '--json'], ['carol'], ['198.51.100', '--json'], ['alice.example']],
   index: [[], ['--json'], ['--rebuild']],
+  check: [[], ['--json']],
+  metrics: [[]],
+  notify: [[], ['--json']],
   demo: { skip: 'writes a demo host into a folder; reads nothing of the server' },
   'demo-dnsbl': { skip: 'serves the demo host\'s made-up blacklist zones; reads no account data' },
   serve: { skip: 'long-running server; its answers are the HTTP routes checked here' },

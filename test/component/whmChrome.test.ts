@@ -3,18 +3,21 @@
  * placeholders filled (token, user, title, nonce), the plugin's CSS in the body, and the plugin's own
  * layout whenever the cache cannot be used.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
-import { createApp } from '../../src/app';
+import { ASSETS_DIR, createApp } from '../../src/app';
+import { assetSet } from '../../src/http/assets';
 import { loadConfig } from '../../src/config/config';
 import { DemoTree } from '../../src/demo/demoTree';
 import { writeWhmChrome } from '../../src/demo/whmChrome';
 import { buildWorld } from '../../src/demo/world';
 import { Host } from '../../src/host/host';
 import { fillChrome, loadWhmChrome, WHM_CHROME_PATHS } from '../../src/http/whmChrome';
+import { nonceInlineChrome } from '../../src/http/chromeNonce';
 import { createContext } from '../../src/services/context';
-import { runCgi, startSocketDaemon, TOKEN } from '../helpers/cgi';
+import { CGI_SCRIPT, runCgi, startSocketDaemon, TOKEN } from '../helpers/cgi';
 import { makeCpanelHost } from '../helpers/cpanelHost';
 import { makeHostTree, removeTree } from '../helpers/hostTree';
 
@@ -66,8 +69,8 @@ test('a page is wrapped in the user\'s WHM header and footer, placeholders fille
   expect(html.match(/<html/g)).toHaveLength(1);
   expect(html.match(/<\/body>/g)).toHaveLength(1);
   expect(html).not.toContain('rw-standalone');
-  expect(html.indexOf('relaywatch.css')).toBeGreaterThan(html.indexOf('<body'));
-  expect(html).toContain(`<script nonce="${nonce}" src="/assets/relaywatch.js">`);
+  expect(html.indexOf(assetSet(ASSETS_DIR).hashed.get('relaywatch.css')!)).toBeGreaterThan(html.indexOf('<body'));
+  expect(html).toContain(`<script nonce="${nonce}" src="/assets/${assetSet(ASSETS_DIR).hashed.get('relaywatch.js')}">`);
   expect(html.trimEnd().endsWith(FOOTER.trimEnd())).toBe(true);
   expect(html).not.toMatch(/cpsess0000000000|cpuser00000000000|00000000000|Results of Your Request/);
   // WHM's markup uses style attributes; only those are allowed in addition
@@ -93,7 +96,7 @@ test('inside WHM the links of the header keep the session token', async () => {
     expect(r.status).toBe(200);
     expect(r.body).toContain(`<a id="home" href="${TOKEN}/">`);
     expect(r.body).toContain('<title>WHM - relaywatch: Guided check</title>');
-    expect(r.body).toContain(`href="${TOKEN}/cgi/relaywatch/index.cgi?route=%2Fassets%2Frelaywatch.css"`);
+    expect(r.body).toContain(`href="${TOKEN}/cgi/relaywatch/assets/${assetSet(ASSETS_DIR).hashed.get('relaywatch.css')}"`);
     expect(r.body).toContain(`<style nonce="${nonceOf(r.headers['content-security-policy'])}">`);
   } finally {
     await daemon.close();
@@ -163,4 +166,36 @@ test('the demo host\'s chrome cache works for root and its reseller, and has eve
   }
   // the reseller's menu has no root-only tools
   expect((await loadWhmChrome(new Host(root), users[1]))!.header).not.toContain('Tweak Settings');
+});
+
+describe('WHM\'s real header: un-nonced inline blocks', () => {
+  const REAL = '<!DOCTYPE html><html><head><style type="text/css">html{font-size:16px}</style>' +
+    '<script nonce="00000000000">window.PAGE={};</script><script src="/cjt/cjt-min.js"></script>' +
+    '<!-- <script>commented()</script> --></head><body><cp-header></cp-header>' +
+    '<script>var reset="/cpsess0000000000/json-api/reset";</script><div style="display:none;visibility:hidden"></div>\n';
+
+  test('its inline <style> and <script> blocks run under the page\'s nonce; external scripts and comments are left alone', async () => {
+    const root = chromeHost({ [`${DIR}/k0root_0_0.html`]: REAL });
+    const res = await request(app(root, 'root')).get('/guide').expect(200);
+    const nonce = nonceOf(res.headers['content-security-policy']);
+    expect(res.text).toContain(`<style nonce="${nonce}" type="text/css">html{font-size:16px}</style>`);
+    expect(res.text).toContain(`<script nonce="${nonce}">window.PAGE={};</script>`);
+    expect(res.text).toContain('<script src="/cjt/cjt-min.js"></script>');
+    expect(res.text).toContain('<!-- <script>commented()</script> -->');
+    expect(res.text).toContain(`<script nonce="${nonce}">var reset="/json-api/reset";</script>`);
+    // nothing inline goes without the nonce
+    expect(res.text.replace(/<!--[\s\S]*?-->/g, '').match(/<(script|style)(?![^>]*\b(nonce|src)=)[^>]*>/g)).toBeNull();
+  });
+
+  test('a filled value never gets a nonce: only the blocks of the cached file do', () => {
+    const filled = fillChrome(nonceInlineChrome('<title>Results of Your Request</title><script>ok()</script>'), { token: '', user: 'u', title: '<script>evil()</script>', nonce: 'N' });
+    expect(filled).toBe('<title>&lt;script&gt;evil()&lt;/script&gt;</title><script nonce="N">ok()</script>');
+  });
+
+  test('the CGI\'s copy of the rule (in Perl) gives the same markup', () => {
+    const samples = [REAL, '<STYLE>a{}</STYLE><script type="module">x</script><scripts>y</scripts>', '<script>unclosed', '<style media="x" nonce="00000000000">b{}</style>', '<!-- open comment <script>z</script>'];
+    const perl = spawnSync('perl', ['-e', 'require $ARGV[0]; local $/; my @in = split /\\x00/, <STDIN>; print join("\\x00", map { nonce_inline_chrome($_) } @in);', CGI_SCRIPT], { input: samples.join('\0'), encoding: 'utf8' });
+    expect(perl.stderr).toBe('');
+    expect(perl.stdout.split('\0')).toEqual(samples.map(nonceInlineChrome));
+  });
 });

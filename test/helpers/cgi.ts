@@ -1,6 +1,7 @@
 /**
- * Runs relaywatch's WHM CGI (plugin/cgi/index.cgi, or an installed copy) as cpsrvd would: a CGI
- * environment, the body on stdin, and the CGI output parsed into status, headers and body.
+ * Runs relaywatch's WHM CGI (plugin/cgi/index.cgi, or an installed copy) as cpsrvd would: the file
+ * itself (a Perl program, run by its #! line), a CGI environment, the body on stdin, and
+ * the CGI output parsed into status, headers and body.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -26,7 +27,7 @@ export interface CgiRequest {
   socket: string;
   /** extra or overriding environment */
   env?: Record<string, string>;
-  /** run this file instead of the checkout's CGI (it must be executable, with its own #! line) */
+  /** run this file instead of the checkout's CGI (an installed index.cgi) */
   script?: string;
 }
 
@@ -76,9 +77,8 @@ export function runCgi(r: CgiRequest): Promise<CgiAnswer> {
     env.CONTENT_TYPE = r.contentType ?? 'application/x-www-form-urlencoded';
   }
   Object.assign(env, r.env ?? {});
-  const [cmd, args] = r.script ? [r.script, []] : [process.execPath, [CGI_SCRIPT]];
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(r.script ?? CGI_SCRIPT, [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => out.push(c));

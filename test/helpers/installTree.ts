@@ -1,6 +1,5 @@
 /**
- * For the install.sh tests: a release tree (install.sh, plugin/, built dist/, templates/,
- * node_modules/) like an unpacked release archive, a cPanel server tree with the stand-ins of
+ * For the install.sh tests: the release archive, built and unpacked, a cPanel server tree with the stand-ins of
  * cPanel's programs, a PATH folder with the systemctl stand-in, and snapshots of a tree to compare.
  */
 import { spawnSync } from 'node:child_process';
@@ -9,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { installStandins } from '../../src/demo/installStandins';
+import { buildReleaseArchive } from '../../src/release/package';
 import { readCalls, STANDINS_STATE } from './standins';
 
 export { STANDINS_STATE };
@@ -16,22 +16,28 @@ export { STANDINS_STATE };
 export const REPO = path.resolve(__dirname, '../..');
 
 /**
- * Compiles src/ into the tree's dist/ (emitting even if a file elsewhere has a type error: the
- * install is under test here, not the types) and copies what a release holds.
+ * The release archive as an admin gets it: built by `npm run package`'s own function into a
+ * temporary folder and unpacked there; returns the unpacked folder (relaywatch-<version>/).
  */
 export function makeReleaseTree(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-release-'));
-  for (const f of ['install.sh', 'package.json', 'package-lock.json']) fs.copyFileSync(path.join(REPO, f), path.join(dir, f));
-  fs.chmodSync(path.join(dir, 'install.sh'), 0o755);
-  fs.cpSync(path.join(REPO, 'templates'), path.join(dir, 'templates'), { recursive: true });
-  fs.mkdirSync(path.join(dir, 'plugin'));
-  for (const f of ['cgi', 'chkserv.d', 'relaywatch.conf', 'relaywatch.png', 'relaywatch.service']) {
-    fs.cpSync(path.join(REPO, 'plugin', f), path.join(dir, 'plugin', f), { recursive: true });
+  const { archive, folder } = buildReleaseArchive(REPO, path.join(dir, 'out'));
+  const r = spawnSync('tar', ['-xzf', archive, '-C', dir], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`unpacking ${archive} failed: ${r.stderr}`);
+  fs.rmSync(path.join(dir, 'out'), { recursive: true, force: true });
+  return path.join(dir, folder);
+}
+
+/** A PATH folder with every program of /usr/bin and /bin except those named (e.g. npm, as on a stock cPanel server). */
+export function makePathWithout(names: string[]): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-path-'));
+  for (const from of ['/usr/bin', '/bin']) {
+    if (!fs.existsSync(from)) continue;
+    for (const name of fs.readdirSync(from)) {
+      if (names.includes(name) || fs.existsSync(path.join(dir, name))) continue;
+      fs.symlinkSync(path.join(from, name), path.join(dir, name));
+    }
   }
-  fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'));
-  spawnSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', path.join(REPO, 'tsconfig.json'), '--outDir', path.join(dir, 'dist')], { stdio: 'ignore' });
-  if (!fs.existsSync(path.join(dir, 'dist/cli/main.js'))) throw new Error('compiling src/ gave no dist/cli/main.js');
-  fs.cpSync(path.join(REPO, 'src/data'), path.join(dir, 'dist/data'), { recursive: true });
   return dir;
 }
 
@@ -39,6 +45,7 @@ export function makeReleaseTree(): string {
 export const SERVER_DIRS = [
   '/etc/systemd/system',
   '/etc/chkserv.d',
+  '/etc/logrotate.d',
   '/usr/local/bin',
   '/usr/local/cpanel/whostmgr/docroot/cgi',
   '/usr/local/cpanel/whostmgr/docroot/addon_plugins',
@@ -64,15 +71,7 @@ export function makePathBin(): string {
 
 /** A PATH folder with every program of /usr/bin and /bin except node. */
 export function makePathWithoutNode(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-nonode-'));
-  for (const from of ['/usr/bin', '/bin']) {
-    if (!fs.existsSync(from)) continue;
-    for (const name of fs.readdirSync(from)) {
-      if (name === 'node' || name === 'nodejs' || fs.existsSync(path.join(dir, name))) continue;
-      fs.symlinkSync(path.join(from, name), path.join(dir, name));
-    }
-  }
-  return dir;
+  return makePathWithout(['node', 'nodejs', 'npm', 'npx', 'corepack']);
 }
 
 export interface InstallRun {
@@ -81,8 +80,9 @@ export interface InstallRun {
   stderr: string;
 }
 
-export function runInstall(release: string, args: string[], pathDirs: string[], env: Record<string, string> = {}): InstallRun {
+export function runInstall(release: string, args: string[], pathDirs: string[], env: Record<string, string> = {}, cwd?: string): InstallRun {
   const r = spawnSync('/bin/bash', [path.join(release, 'install.sh'), ...args], {
+    cwd,
     env: { PATH: pathDirs.join(':'), HOME: os.tmpdir(), ...env },
     encoding: 'utf8',
   });

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   blacklistExitCode, blacklistSummary, blacklistVerdict, BlacklistResult, buildResult, distrust,
-  listingTimeFromTxt, notQueriedFor, selfTestResult, zonesToAsk,
+  listingTimeFromTxt, notQueriedFor, selfTestResult, txtTimeLabel, zonesToAsk,
 } from '../../src/domain/blacklist';
 import { classifyAnswer, DnsOutcome } from '../../src/parsers/dnsblAnswer';
 import { parseZoneCatalogue, ZoneEntry } from '../../src/parsers/dnsblZones';
@@ -59,7 +59,7 @@ describe('self-test (127.0.0.2 listed, 127.0.0.1 not)', () => {
 describe('meaning and next step', () => {
   test('a Backscatterer listing explains itself and points to the autoresponders and bounces, with the listing date', () => {
     const r = buildResult(Z['ips.backscatterer.org'], classifyAnswer(Z['ips.backscatterer.org'], a('127.0.0.2')), ['Listed 2026-11-20 08:15:00 UTC for backscatter']);
-    expect(r).toMatchObject({ status: 'listed', codes: ['127.0.0.2'], listedSince: '2026-11-20 08:15:00 UTC', impact: 'medium', providerNetwork: false });
+    expect(r).toMatchObject({ status: 'listed', codes: ['127.0.0.2'], txtTime: '2026-11-20 08:15:00 UTC', txtTimeLabel: 'Listed since', impact: 'medium', providerNetwork: false });
     expect(r.meaning).toMatch(/backscatter/);
     expect(r.meaning).toMatch(/127\.0\.0\.2: Sent bounces, autoresponder replies/);
     expect(r.delisting).toMatch(/Typical expiry: 4 weeks after the last hit\.$/);
@@ -72,13 +72,14 @@ describe('meaning and next step', () => {
 
   test('without a time of day in the TXT, the backscatter link has no listing time', () => {
     const r = buildResult(Z['ips.backscatterer.org'], classifyAnswer(Z['ips.backscatterer.org'], a('127.0.0.2')), ['Listed on 20.11.2026']);
-    expect(r.listedSince).toBe('2026-11-20');
+    expect(r.txtTime).toBe('2026-11-20');
+    expect(r.txtTimeLabel).toBe('Listed since');
     expect(r.evidence[1]).toMatchObject({ route: '/backscatter', query: {} });
   });
 
   test("UCEPROTECT level 3 says it is the provider's network and links no server evidence", () => {
     const r = buildResult(Z['dnsbl-3.uceprotect.net'], classifyAnswer(Z['dnsbl-3.uceprotect.net'], a('127.0.0.2')), []);
-    expect(r).toMatchObject({ status: 'listed', impact: 'low', providerNetwork: true, evidence: [], listedSince: null });
+    expect(r).toMatchObject({ status: 'listed', impact: 'low', providerNetwork: true, evidence: [], txtTime: null, txtTimeLabel: null });
     expect(r.meaning).toMatch(/^Your provider's network/);
     expect(r.nextStep).toMatch(/Nothing to fix on this server/);
   });
@@ -98,6 +99,18 @@ describe('meaning and next step', () => {
     expect(unknown.status).toBe('unknown');
     expect(unknown.meaning).toMatch(/^Could not tell whether this IP is on Spamhaus ZEN\. A listing there would mean/);
     expect(unknown.reason).toMatch(/127\.255\.255\.254/);
+  });
+
+  test.each([
+    [['Demo: 192.0.2.1 sent backscatter; last hit 2026-11-20 08:15:00 UTC'], 'Last hit'],
+    [['Listed since 2024-05-01'], 'Listed since'],
+    [['first 2024-05-01T13:45 last 2024-06-01'], 'First hit'],
+    [['Your IP has been listed on 01.05.2024 by UCEPROTECT'], 'Listed since'],
+    [['hit 2024-05-01 13:45:10 GMT'], "Time in the list's answer"],
+  ])('the time in %j is labelled by its own words: %s', (txt, label) => {
+    expect(txtTimeLabel(txt)).toBe(label);
+    const r = buildResult(Z['ips.backscatterer.org'], classifyAnswer(Z['ips.backscatterer.org'], a('127.0.0.2')), txt);
+    expect(r.txtTimeLabel).toBe(label);
   });
 
   test.each([

@@ -82,3 +82,14 @@ test('a crafted user name cannot move the address', () => {
   const courier = 'Apr 23 21:59:01 dns2 imapd: LOGIN FAILED, user=a, ip=[6.6.6.6], ip=[203.0.113.5]';
   expect(describeHit(courier)).toBe('courier-login-failed imap a 6.6.6.6 1');
 });
+
+test('failures on the TLS ports and in the other line shapes the login patterns read', () => {
+  const cases: Array<[string, string | null]> = [
+    ['Jul  7 11:24:16 srv vpopmail[20076]: vchkpw-pop3s: password fail user@example.com:203.0.113.195', 'vpopmail-password-fail pop3 user@example.com 203.0.113.195 1'],
+    ['Jul  7 11:24:17 srv vpopmail[20077]: vchkpw-imaps: vpopmail user not found user@example.com:203.0.113.196', 'vpopmail-password-fail imap user@example.com 203.0.113.196 1'],
+    ['Jul  7 11:24:18 srv vpopmail[20078]: vchkpw-smtps: password fail user@example.com:203.0.113.197', null],
+    ['Dec  5 11:00:20 mx mail2/pop3s[5357]: badlogin: client.example.net [203.0.113.198] plaintext bob SASL(-13): authentication failure: checkpass failed', 'cyrus-badlogin pop3 bob 203.0.113.198 1'],
+    ['<22>1 2025-12-05T12:00:02Z mx1 dovecot 810 - - imap-login: Disconnected (auth failed, 2 attempts in 4 secs): user=<ivy>, method=PLAIN, rip=203.0.113.199, lip=198.51.100.2', 'dovecot-auth-failed imap ivy 203.0.113.199 2'],
+  ];
+  for (const [line, want] of cases) expect([line, describeHit(line)]).toEqual([line, want]);
+});

@@ -173,6 +173,7 @@ function specs(mods: Record<string, Record<string, unknown>>): Record<string, Re
       parseAliasTarget: perLine('valiases.ts', 'parseAliasTarget', ['valiases']),
       parseValiases: { calls: () => each([fileOf('valiases'), ALL_FILE], (t) => f('valiases.ts', 'parseValiases')(t, 'alice.example')) },
     },
+    'wwwacct.ts': { parseWwwAcct: wholeFiles('wwwacct.ts', 'parseWwwAcct', ['usermap', 'relaylist', 'tailwatchd']) },
     'zoneAbbreviations.ts': {
       zoneOffset: { calls: () => each(tokens.slice(0, 3000), (t) => f('zoneAbbreviations.ts', 'zoneOffset')(t, 2025, 1, 1, 0, 0)) },
     },

@@ -14,6 +14,7 @@ const modernOn: SwitchState = {
   tailwatchdOff: false,
   tweak: '1',
   flagFile: true,
+  expireHostMins: 30,
 };
 const modernOff: SwitchState = { ...modernOn, tweak: '0', flagFile: false };
 const legacyOn: SwitchState = { ...modernOn, generation: 'legacy', driver: LEGACY_DRIVER, tweak: null, flagFile: false };
@@ -26,7 +27,11 @@ test('modern disable: the Tweak Setting only, the tracker keeps running', () => 
   expect(argv(modernOn, 'disable')).toEqual([['whmapi1', '--output=json', 'set_tweaksetting', 'key=popbeforesmtp', 'value=0']]);
   const p = planChange(modernOn, 'disable');
   expect(p.knobs).toEqual(['tweak']);
-  expect(p.notes.join(' ')).toMatch(/keeps running.*--driver-too/);
+  expect(p.notes.join(' ')).toMatch(/keeps running/);
+  // the plan names no face's flag: each face offers stopping the tracker its own way
+  expect(p.notes.join(' ')).not.toMatch(/--driver-too/);
+  expect(p.offerDriverToo).toBe(true);
+  expect(planChange(modernOn, 'disable', { driverToo: true }).offerDriverToo).toBe(false);
   expect(p.undo[0]).toBe('relaywatch enable --yes');
 });
 

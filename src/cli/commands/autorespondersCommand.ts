@@ -10,8 +10,9 @@ export const autorespondersCommand: CliCommand = {
   usage: 'relaywatch autoresponders [--days N] [--json]',
   options: { days: { type: 'string' } },
   async run(r) {
+    // the arguments first: a bad one is a usage error wherever --root points
+    const days = parseDays(r.values.days, r.config().evidence.days);
     const ctx = r.context();
-    const days = parseDays(r.values.days, ctx.config.evidence.days);
     const viewer = await r.viewer();
     const progress = progressReporter(r.io, 'Reading the exim log');
     const report = await autoresponderReport(ctx, viewer, { days, onProgress: progress.update });
@@ -20,7 +21,7 @@ export const autorespondersCommand: CliCommand = {
     if (r.json) {
       printJson(r.io, report);
     } else {
-      r.io.out(`${report.counts.total} autoresponder${report.counts.total === 1 ? '' : 's'}, ${report.counts.active} answering now, ${report.counts.risky} with a backscatter risk (last ${days} days).\n`);
+      r.io.out(`${report.counts.total} autoresponder${report.counts.total === 1 ? '' : 's'}, ${report.counts.active} answering now, ${report.counts.risky} with a backscatter risk (traffic ${report.period}).\n`);
       if (report.autoresponders.length) {
         const rows = [['ADDRESS', 'ACCOUNT', 'OWNER', 'ACTIVE', 'INTERVAL', 'RECEIVED', 'REPLIES', 'RISKS', 'SUBJECT']];
         for (const a of report.autoresponders) {

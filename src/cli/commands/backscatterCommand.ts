@@ -1,6 +1,6 @@
 import { parseListingTime } from '../../domain/backscatter';
 import { AppError } from '../../http/appError';
-import { backscatterReport, DEFAULT_WINDOW_MINUTES } from '../../services/backscatterService';
+import { backscatterReport, DEFAULT_WINDOW_MINUTES, emptyWindowText } from '../../services/backscatterService';
 import { parseDays } from '../../services/relianceService';
 import { CliCommand, EXIT, printJson } from '../command';
 import { progressReporter } from '../progress';
@@ -12,14 +12,15 @@ export const backscatterCommand: CliCommand = {
   usage: 'relaywatch backscatter [--at TIME] [--window MINUTES] [--days N] [--json]   (TIME: 2026-08-11T01:35:09Z, server-local 2026-08-11 01:35, or unix seconds)',
   options: { at: { type: 'string' }, window: { type: 'string' }, days: { type: 'string' } },
   async run(r) {
-    const ctx = r.context();
-    const days = parseDays(r.values.days, ctx.config.evidence.days);
+    // the arguments first: a bad one is a usage error wherever --root points
+    const days = parseDays(r.values.days, r.config().evidence.days);
     const at = typeof r.values.at === 'string' ? parseListingTime(r.values.at) : null;
     let windowMinutes = DEFAULT_WINDOW_MINUTES;
     if (typeof r.values.window === 'string') {
       if (!/^\d{1,4}$/.test(r.values.window)) throw AppError.badRequest('--window must be a whole number of minutes.');
       windowMinutes = Number(r.values.window);
     }
+    const ctx = r.context();
     const viewer = await r.viewer();
     const progress = progressReporter(r.io, 'Reading the exim log');
     const report = await backscatterReport(ctx, viewer, { days, at, windowMinutes, onProgress: progress.update });
@@ -30,7 +31,7 @@ export const backscatterCommand: CliCommand = {
       printJson(r.io, report);
     } else {
       const out = (s: string): void => r.io.out(s);
-      out(`Since ${report.since}:\n\nForwarders to outside domains: ${report.forwarders.length}\n`);
+      out(`${report.logsFrom ? `Since ${report.logsFrom}, where the exim log begins (${days} days were asked for)` : `Since ${report.since}`}:\n\nForwarders to outside domains: ${report.forwarders.length}\n`);
       if (report.forwarders.length) {
         const rows = [['SOURCE', 'ACCOUNT', 'OWNER', 'TO', 'FORWARDED', 'LAST']];
         for (const f of report.forwarders) rows.push([f.source, f.account ?? '-', f.owner ?? '-', f.destinations.join(','), String(f.forwarded), f.lastForwarded ?? '-']);
@@ -52,6 +53,7 @@ export const backscatterCommand: CliCommand = {
       if (report.around) {
         const a = report.around;
         out(`\nWithin ${a.windowMinutes} minutes of ${a.at}: ${a.counts.bounces} bounces, ${a.counts.nullSender} other null-sender messages, ${a.counts.autoresponderHits} messages to autoresponders, ${a.counts.autoresponderReplies} replies${a.truncated ? ` (first ${a.events.length} of ${a.total} listed)` : ''}\n`);
+        if (!a.events.length) out(`${terminalSafe(emptyWindowText(a))}\n`);
         if (a.events.length) {
           const rows = [['TIME', 'OFFSET', 'KIND', 'FROM', 'TO', 'DOMAIN', 'SUBJECT']];
           for (const e of a.events) rows.push([e.time, `${e.offsetSeconds >= 0 ? '+' : ''}${e.offsetSeconds}s`, e.kind, e.from, e.to.join(','), e.domain ?? '-', e.subject ?? '-']);

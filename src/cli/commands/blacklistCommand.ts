@@ -54,7 +54,7 @@ function printReport(out: (t: string) => void, r: BlacklistReport): void {
     for (const g of group) {
       const who = ips.length > 1 ? `${g.ip}: ` : '';
       for (const t of g.x.txt) out(`    The list says: ${who}${s(t)}\n`);
-      if (g.x.listedSince) out(`    Listed since: ${who}${s(g.x.listedSince)}\n`);
+      if (g.x.txtTime) out(`    ${g.x.txtTimeLabel ?? "Time in the list's answer"}: ${who}${s(g.x.txtTime)}\n`);
     }
     if (x.nextStep) out(`    Next step: ${s(x.nextStep)}\n`);
     for (const g of group) for (const e of g.x.evidence) out(`    Evidence: ${s(e.label)}: relaywatch page ${s(evidenceText(e.route, e.query))}\n`);
@@ -83,6 +83,16 @@ function printReport(out: (t: string) => void, r: BlacklistReport): void {
   if (r.problems.length) out('\n');
 }
 
+/** The configured resolver as parseResolverAddress writes it (null: the server's own resolvers). */
+function canonicalResolver(configured: string | null): string | null {
+  if (configured === null) return null;
+  try {
+    return parseResolverAddress(configured);
+  } catch {
+    return configured;
+  }
+}
+
 export const blacklistCommand: CliCommand = {
   name: 'blacklist',
   summary: "Check the server's IPs against DNS blacklists and explain each listing",
@@ -101,8 +111,13 @@ export const blacklistCommand: CliCommand = {
       onProgress: ({ done, total }) => progress.update({ bytesDone: done, bytesTotal: total }),
     });
     progress.done();
-    // The server's result is kept for the page, which never waits on DNS itself.
-    if (report.scope === 'server') {
+    // The server's result is kept for the page, which never waits on DNS itself. A check through
+    // another resolver than the configured one (--resolver, to compare) is an answer for this run
+    // only: it must not replace what the daemon checked through the configured resolver.
+    const adHoc = resolver !== undefined && resolver !== canonicalResolver(ctx.config.blacklist.resolver);
+    if (report.scope === 'server' && adHoc) {
+      r.io.err(`relaywatch blacklist: checked through ${terminalSafe(resolver)}, not the configured resolver; the page keeps its own result.\n`);
+    } else if (report.scope === 'server') {
       try {
         await blacklistMonitor(ctx).saveCache(report);
       } catch (e) {

@@ -26,10 +26,10 @@ function affectedLines(p: ChangePreview): string[] {
   if (a.users.length === 0 && !a.complete) {
     out.push(`Who is affected: not known: ${a.gaps.join('; ')}.`);
   } else if (a.users.length === 0) {
-    out.push(`Who is affected: no mailbox sent mail through POP-before-SMTP in the last ${a.days} days: turning it off should break nobody's mail.`);
+    out.push(`Who is affected: no mailbox sent mail through POP-before-SMTP ${a.period}: turning it off should break nobody's mail.`);
   } else {
     const messages = a.users.reduce((n, u) => n + u.messages, 0);
-    out.push(`Who is affected: ${a.users.length} mailbox${a.users.length === 1 ? '' : 'es'} sent ${messages} message${messages === 1 ? '' : 's'} through POP-before-SMTP in the last ${a.days} days; their mail will be refused until they use SMTP authentication:`);
+    out.push(`Who is affected: ${a.users.length} mailbox${a.users.length === 1 ? '' : 'es'} sent ${messages} message${messages === 1 ? '' : 's'} through POP-before-SMTP ${a.period}; their mail will be refused until they use SMTP authentication:`);
     const rows = [['MAILBOX', 'ACCOUNT', 'OWNER', 'MESSAGES', 'LAST SEEN', 'FROM IPS']];
     for (const u of a.users.slice(0, 50)) rows.push([u.user, u.account ?? '-', u.owner ?? '-', String(u.messages), u.lastSeen ?? '-', u.ips.join(',') || '-']);
     out.push(...table(rows).split('\n').map((l) => `  ${l}`));
@@ -60,9 +60,10 @@ function printPreview(io: CliIo, p: ChangePreview): void {
     }
     lines.push('', ...affectedLines(p));
   }
-  if (p.plan.notes.length) {
+  if (p.plan.notes.length || p.plan.offerDriverToo) {
     lines.push('', 'Notes:');
     for (const w of p.plan.notes) lines.push(`  - ${w}`);
+    if (p.plan.offerDriverToo) lines.push(`  - To stop ${p.plan.driver.split('::').pop()} as well, add --driver-too.`);
   }
   if (!p.plan.alreadySo && !p.plan.blocked) {
     lines.push('', 'To undo it afterwards:');

@@ -7,7 +7,10 @@
  */
 import { CliCommand } from '../command';
 
-function lazyCommand(name: string, load: () => CliCommand): CliCommand {
+/** What runCli must know of a command before loading it. */
+type Traits = Pick<CliCommand, 'failureExit' | 'readsHost'>;
+
+function lazyCommand(name: string, load: () => CliCommand, traits: Traits = {}): CliCommand {
   let loaded: CliCommand | null = null;
   const get = (): CliCommand => {
     loaded ??= load();
@@ -16,6 +19,7 @@ function lazyCommand(name: string, load: () => CliCommand): CliCommand {
   };
   return {
     name,
+    ...traits,
     get summary() {
       return get().summary;
     },
@@ -32,18 +36,21 @@ function lazyCommand(name: string, load: () => CliCommand): CliCommand {
 export const COMMANDS: CliCommand[] = [
   lazyCommand('explain', () => (require('./explainCommand') as typeof import('./explainCommand')).explainCommand),
   lazyCommand('ip', () => (require('./ipCommand') as typeof import('./ipCommand')).ipCommand),
-  lazyCommand('logins', () => (require('./loginsCommand') as typeof import('./loginsCommand')).loginsCommand),
+  lazyCommand('logins', () => (require('./loginsCommand') as typeof import('./loginsCommand')).loginsCommand, { readsHost: false }),
   lazyCommand('reliance', () => (require('./relianceCommand') as typeof import('./relianceCommand')).relianceCommand),
   lazyCommand('autoresponders', () => (require('./autorespondersCommand') as typeof import('./autorespondersCommand')).autorespondersCommand),
   lazyCommand('backscatter', () => (require('./backscatterCommand') as typeof import('./backscatterCommand')).backscatterCommand),
   lazyCommand('blacklist', () => (require('./blacklistCommand') as typeof import('./blacklistCommand')).blacklistCommand),
-  lazyCommand('demo', () => (require('./demoCommand') as typeof import('./demoCommand')).demoCommand),
+  lazyCommand('demo', () => (require('./demoCommand') as typeof import('./demoCommand')).demoCommand, { readsHost: false }),
   lazyCommand('demo-dnsbl', () => (require('./demoDnsblCommand') as typeof import('./demoDnsblCommand')).demoDnsblCommand),
   lazyCommand('status', () => (require('./statusCommand') as typeof import('./statusCommand')).statusCommand),
-  lazyCommand('disable', () => (require('./disableCommand') as typeof import('./disableCommand')).disableCommand),
-  lazyCommand('enable', () => (require('./enableCommand') as typeof import('./enableCommand')).enableCommand),
+  lazyCommand('disable', () => (require('./disableCommand') as typeof import('./disableCommand')).disableCommand, { failureExit: 2 }),
+  lazyCommand('enable', () => (require('./enableCommand') as typeof import('./enableCommand')).enableCommand, { failureExit: 2 }),
   lazyCommand('audit', () => (require('./auditCommand') as typeof import('./auditCommand')).auditCommand),
   lazyCommand('search', () => (require('./searchCommand') as typeof import('./searchCommand')).searchCommand),
   lazyCommand('index', () => (require('./indexCommand') as typeof import('./indexCommand')).indexCommand),
+  lazyCommand('check', () => (require('./checkCommand') as typeof import('./checkCommand')).checkCommand),
+  lazyCommand('notify', () => (require('./notifyCommand') as typeof import('./notifyCommand')).notifyCommand),
+  lazyCommand('metrics', () => (require('./metricsCommand') as typeof import('./metricsCommand')).metricsCommand),
   lazyCommand('serve', () => (require('./serveCommand') as typeof import('./serveCommand')).serveCommand),
 ];

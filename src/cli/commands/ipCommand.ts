@@ -1,19 +1,19 @@
 import { AppError } from '../../http/appError';
-import { ipReport } from '../../services/ipReportService';
-import { CliCommand, EXIT, printJson } from '../command';
+import { ipExitCode, ipReport } from '../../services/ipReportService';
+import { CliCommand, printJson } from '../command';
 import { table, terminalSafe } from '../terminal';
 
 export const ipCommand: CliCommand = {
   name: 'ip',
   summary: 'Everything the logs say about one IP: relay list, status, logins, log lines, reverse DNS',
-  usage: 'relaywatch ip IP [--json] [--lines]',
+  usage: 'relaywatch ip IP [--json] [--lines]   (exit 0: explained or not in the list; 2: in the list and unexplained; 3: could not decide)',
   options: { lines: { type: 'boolean' } },
   async run(r) {
     if (r.positionals.length !== 1) throw AppError.badRequest('ip needs exactly one IP address.');
     const report = await ipReport(r.context(), await r.viewer(), r.positionals[0]);
     if (r.json) {
       printJson(r.io, report);
-      return EXIT.ok;
+      return ipExitCode(report);
     }
     const out = r.io.out;
     const where = report.inRelayList === null ? 'not tied to your accounts' : report.inRelayList ? `in the relay list (${report.status}${report.stale ? ', stale' : ''})` : 'not in the relay list';
@@ -37,6 +37,6 @@ export const ipCommand: CliCommand = {
       out(`log lines naming it: ${report.lines.length}${report.linesTruncated ? '+' : ''} (show them with --lines)\n`);
     }
     for (const p of report.problems) r.io.err(`problem: ${terminalSafe(p.message)}\n`);
-    return EXIT.ok;
+    return ipExitCode(report);
   },
 };

@@ -29,7 +29,7 @@ async function sniffGzip(stream: NodeJS.ReadableStream): Promise<{ gz: boolean; 
 export const loginsCommand: CliCommand = {
   name: 'logins',
   summary: 'List every successful POP3/IMAP login in the given log files',
-  usage: 'relaywatch logins FILE... [--json]   (FILE "-" reads standard input; .gz is read transparently)',
+  usage: 'relaywatch logins FILE... [--json]   (FILE "-" reads standard input, e.g. journalctl -u dovecot -o short-iso | relaywatch logins -; .gz is read transparently)',
   options: {},
   async run(r) {
     if (r.positionals.length === 0) throw AppError.badRequest('logins needs at least one FILE (or "-" for standard input).');

@@ -8,12 +8,18 @@ import { table, terminalSafe } from '../terminal';
 export const relianceCommand: CliCommand = {
   name: 'reliance',
   summary: 'Mailboxes that send through POP-before-SMTP (they break when it is turned off)',
-  usage: 'relaywatch reliance [--days N] [--json | --csv]',
-  options: { days: { type: 'string' }, csv: { type: 'boolean' } },
+  usage: 'relaywatch reliance [--days N] [--json | --csv]   |   relaywatch reliance --warn [--when YYYY-MM-DD] [--again] [--yes] [--json]',
+  options: { days: { type: 'string' }, csv: { type: 'boolean' }, warn: { type: 'boolean' }, yes: { type: 'boolean' }, when: { type: 'string' }, again: { type: 'boolean' } },
   async run(r) {
     if (r.json && r.values.csv) throw AppError.badRequest('Choose one of --json and --csv.');
+    if (r.values.warn) {
+      if (r.values.csv) throw AppError.badRequest('--warn cannot be combined with --csv.');
+      return (require('./relianceWarnCommand') as typeof import('./relianceWarnCommand')).runRelianceWarn(r);
+    }
+    for (const o of ['yes', 'when', 'again'] as const) if (r.values[o] !== undefined) throw AppError.badRequest(`--${o} belongs to --warn.`);
+    // the arguments first: a bad one is a usage error wherever --root points
+    const days = parseDays(r.values.days, r.config().evidence.days);
     const ctx = r.context();
-    const days = parseDays(r.values.days, ctx.config.evidence.days);
     const viewer = await r.viewer();
     const progress = progressReporter(r.io, 'Reading mail and exim logs');
     const report = await relianceReport(ctx, viewer, { days, onProgress: progress.update });
@@ -26,9 +32,10 @@ export const relianceCommand: CliCommand = {
       printJson(r.io, report);
     } else {
       const n = report.users.length;
+      const period = report.period ?? `in the last ${days} days`;
       r.io.out(n === 0
-        ? `No mailbox sent mail through POP-before-SMTP in the last ${days} days.\n`
-        : `${n} mailbox${n === 1 ? '' : 'es'} sent mail through POP-before-SMTP in the last ${days} days; ${n === 1 ? 'it breaks' : 'they break'} when it is turned off:\n`);
+        ? `No mailbox sent mail through POP-before-SMTP ${period}.\n`
+        : `${n} mailbox${n === 1 ? '' : 'es'} sent mail through POP-before-SMTP ${period}; ${n === 1 ? 'it breaks' : 'they break'} when it is turned off:\n`);
       if (n > 0) {
         const rows = [['ADDRESS', 'ACCOUNT', 'OWNER', 'MESSAGES', 'LAST SEEN', 'IPS']];
         for (const u of report.users) rows.push([u.user, u.account ?? '-', u.owner ?? '-', String(u.messages), u.lastSeen ?? '-', u.ips.join(',')]);

@@ -1,4 +1,5 @@
 import { publicStatus, StatusReport, statusExitCode, statusReport } from '../../services/statusService';
+import { readWarnings, WarnedMailbox } from '../../watch/relianceWarning';
 import { CliCommand, CliIo, printJson } from '../command';
 import { table, terminalSafe } from '../terminal';
 
@@ -51,6 +52,13 @@ export function printStatus(io: CliIo, s: StatusReport): void {
   if (s.problems.length) io.out(`\nCould not read:\n${s.problems.map((n) => `  - ${terminalSafe(n.message)}`).join('\n')}\n`);
 }
 
+/** Who was told before POP-before-SMTP is turned off (relaywatch reliance --warn). */
+function printWarned(io: CliIo, warned: WarnedMailbox[]): void {
+  io.out('\nMailboxes warned (relaywatch reliance --warn):\n');
+  if (warned.length === 0) io.out('  none\n');
+  else io.out(`${table(warned.map((w) => [w.address, `${w.time.replace('T', ' ').slice(0, 16)} UTC`, `change on ${w.when}`, `by ${w.by} (${w.via})`])).replace(/^/gm, '  ')}\n`);
+}
+
 export const statusCommand: CliCommand = {
   name: 'status',
   summary: 'Is POP-before-SMTP really on? tailwatchd, the relay switch, history and allowlists',
@@ -59,7 +67,11 @@ export const statusCommand: CliCommand = {
   async run(r) {
     const report = await statusReport(r.context(), await r.viewer());
     if (r.json) printJson(r.io, publicStatus(report));
-    else printStatus(r.io, report);
+    else {
+      printStatus(r.io, report);
+      const warned = await readWarnings(r.context());
+      printWarned(r.io, warned);
+    }
     return statusExitCode(report);
   },
 };

@@ -74,9 +74,9 @@ export const FAILED_LOGIN_PATTERNS: readonly FailedLoginPattern[] = [
   {
     name: 'vpopmail-password-fail',
     service: 'vpopmail',
-    description: 'vpopmail: "vchkpw-pop3: password fail (pass: \'…\') user@dom:1.2.3.4", "vchkpw-imap: vpopmail user not found user@dom:1.2.3.4"',
+    description: 'vpopmail: "vchkpw-pop3: password fail (pass: \'…\') user@dom:1.2.3.4", "vchkpw-imap: vpopmail user not found user@dom:1.2.3.4" (also -pop3s, -imaps)',
     needle: 'vchkpw-',
     // The attempted password is in the line: only the user and the address are taken from it.
-    regex: new RegExp(`${ANY_PROGRAM}vchkpw-(?<proto>pop3|imap)${PID}: (?:password fail(?: \\([^\\n]{0,300}\\))?|vpopmail user not found) (?<user>[^:\\s]{1,256}):${IP}\\s*$`),
+    regex: new RegExp(`${ANY_PROGRAM}vchkpw-(?<proto>pop3s?|imaps?)${PID}: (?:password fail(?: \\([^\\n]{0,300}\\))?|vpopmail user not found) (?<user>[^:\\s]{1,256}):${IP}\\s*$`),
   },
 ];
