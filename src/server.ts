@@ -9,6 +9,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { createApp } from './app';
 import { AppError } from './http/appError';
+import { listenHostValues } from './http/hostGuard';
 import { IdentitySource } from './http/identity';
 import { CoreContext } from './services/context';
 
@@ -41,12 +42,14 @@ export async function listenTcp(ctx: CoreContext, addr: ListenAddress, devUser: 
     throw AppError.badRequest(`relaywatch serves TCP on loopback only (got ${addr.host}); inside WHM it listens on a Unix socket.`);
   }
   const identity: IdentitySource = { kind: 'dev', user: devUser };
-  const server = http.createServer(createApp(ctx, { identity }));
+  const server = http.createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(addr.port, addr.host, () => resolve());
   });
   const a = server.address() as net.AddressInfo;
+  // The app is made once the port is known: it answers only to this address's own Host values.
+  server.on('request', createApp(ctx, { identity, allowedHosts: listenHostValues(a.address, a.port) }));
   return {
     server,
     address: `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}/`,

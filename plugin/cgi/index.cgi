@@ -17,12 +17,15 @@
 #   RELAYWATCH_SOCKET          daemon socket (default /run/relaywatch/http.sock)
 #   RELAYWATCH_HOST_ROOT       host root for WHM's chrome cache and cPanel's Node.js packages (default /)
 #   RELAYWATCH_CGI_TIMEOUT_MS  how long to wait for the daemon's answer (default 120000)
+#   RELAYWATCH_CGI_BODY_TIMEOUT_MS  how long to wait for a POST's body (default 30000; whole seconds)
 use strict;
 
 my $SOCKET = $ENV{RELAYWATCH_SOCKET} || '/run/relaywatch/http.sock';
 my $HOST_ROOT = $ENV{RELAYWATCH_HOST_ROOT} || '/';
 $HOST_ROOT =~ s{/+\z}{};
 my $TIMEOUT_MS = ($ENV{RELAYWATCH_CGI_TIMEOUT_MS} || '') =~ /\A[0-9]+\z/ && $ENV{RELAYWATCH_CGI_TIMEOUT_MS} > 0 ? $ENV{RELAYWATCH_CGI_TIMEOUT_MS} : 120000;
+# A client that announces a body and never sends it must not keep a root process waiting.
+my $BODY_TIMEOUT_MS = ($ENV{RELAYWATCH_CGI_BODY_TIMEOUT_MS} || '') =~ /\A[0-9]+\z/ && $ENV{RELAYWATCH_CGI_BODY_TIMEOUT_MS} > 0 ? $ENV{RELAYWATCH_CGI_BODY_TIMEOUT_MS} : 30000;
 # The daemon refuses bodies over 64 KiB anyway; this only stops the CGI from buffering a huge one.
 my $MAX_BODY = 1024 * 1024;
 # Largest answer relayed (a CSV export of a big server stays far below it).
@@ -44,7 +47,7 @@ my @FORWARDED = (['HTTP_ACCEPT', 'accept'], ['HTTP_X_CSRF_TOKEN', 'x-csrf-token'
 my %REASONS = (
   200 => 'OK', 201 => 'Created', 202 => 'Accepted', 204 => 'No Content', 301 => 'Moved Permanently', 302 => 'Found',
   303 => 'See Other', 304 => 'Not Modified', 307 => 'Temporary Redirect', 308 => 'Permanent Redirect', 400 => 'Bad Request',
-  403 => 'Forbidden', 404 => 'Not Found', 405 => 'Method Not Allowed', 409 => 'Conflict', 413 => 'Payload Too Large',
+  403 => 'Forbidden', 404 => 'Not Found', 405 => 'Method Not Allowed', 408 => 'Request Timeout', 409 => 'Conflict', 413 => 'Payload Too Large',
   422 => 'Unprocessable Entity', 429 => 'Too Many Requests', 500 => 'Internal Server Error', 502 => 'Bad Gateway',
   503 => 'Service Unavailable', 504 => 'Gateway Timeout',
 );
@@ -294,10 +297,14 @@ sub main {
   my $body = '';
   if ($method eq 'POST' && $length > 0) {
     binmode STDIN;
+    my $seconds = int(($BODY_TIMEOUT_MS + 999) / 1000);
+    local $SIG{ALRM} = sub { plain(408, "relaywatch: the request body did not arrive within $seconds seconds.") };
+    alarm($seconds);
     while (length $body < $length) {
       my $n = sysread(STDIN, $body, $length - length $body, length $body);
       last unless $n;
     }
+    alarm(0);
   }
 
   # The query string without `route`, other parameters kept exactly as sent.

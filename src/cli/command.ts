@@ -39,6 +39,8 @@ export interface CliCommand {
    * program that failed.
    */
   failureExit?: number;
+  /** the exit status of a usage error (default 64; a monitoring plugin's is 3, UNKNOWN) */
+  usageExit?: number;
   /** false for commands that do not read a cPanel host under --root (demo, logins) */
   readsHost?: boolean;
   run(r: CliRun): Promise<number>;

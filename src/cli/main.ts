@@ -105,12 +105,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.err(`relaywatch: unknown command "${terminalSafe(name)}" (see relaywatch --help)\n`);
     return EXIT.usage;
   }
+  const usageExit = command.usageExit ?? EXIT.usage;
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: argv, options: { ...GLOBAL_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
   } catch (e) {
     io.err(`relaywatch ${command.name}: ${terminalSafe((e as Error).message)}\nUsage: ${command.usage}\n`);
-    return EXIT.usage;
+    return usageExit;
   }
   const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   if (values.help) {
@@ -125,7 +126,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   for (const key of ['root', 'config'] as const) {
     if (values[key] === '') {
       io.err(`relaywatch ${command.name}: --${key} needs a value; it was given as an empty string.\nUsage: ${command.usage}\n`);
-      return EXIT.usage;
+      return usageExit;
     }
   }
   const positionals = parsed.positionals.slice(parsed.positionals.indexOf(command.name) + 1);
@@ -175,7 +176,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       if (values.json) io.out(`${JSON.stringify({ error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) } }, null, 2)}\n`);
       io.err(`relaywatch ${command.name}: ${terminalSafe(e.message)}\n`);
       // Nothing was tried when the host or the configuration is wrong: 3 for every command alike.
-      return e.status === 400 ? EXIT.usage : e.code === NOT_A_HOST || e.code === 'bad_config' ? EXIT.unknown : failureExit;
+      return e.status === 400 ? usageExit : e.code === NOT_A_HOST || e.code === 'bad_config' ? EXIT.unknown : failureExit;
     }
     const line = systemErrorLine(e);
     if (line) {

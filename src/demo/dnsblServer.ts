@@ -18,6 +18,12 @@ export interface DnsblRecord {
   a?: string[];
   /** TXT answers, one string per record */
   txt?: string[];
+  /**
+   * For tests of the client: serve the records under this owner name instead of the name asked
+   * (a resolver answering for another name), or with this class instead of IN.
+   */
+  answerName?: string;
+  answerClass?: 'IN' | 'CH' | 'HS';
 }
 
 export interface DnsblServerOptions {
@@ -85,8 +91,10 @@ export function answerQuery(query: dnsPacket.Packet, zones: Map<string, ZoneMode
   const rec = records.get(name);
   if (!rec) return dnsPacket.encode({ ...base, flags: flagsFor(RCODE.NXDOMAIN, true) });
   const answers: dnsPacket.Answer[] = [];
-  if (q.type === 'A') for (const a of rec.a ?? []) answers.push({ type: 'A', name: q.name, ttl: 60, class: 'IN', data: a });
-  if (q.type === 'TXT') for (const t of rec.txt ?? []) answers.push({ type: 'TXT', name: q.name, ttl: 60, class: 'IN', data: characterStrings(t) });
+  const owner = rec.answerName ?? q.name;
+  const cls = rec.answerClass ?? 'IN';
+  if (q.type === 'A') for (const a of rec.a ?? []) answers.push({ type: 'A', name: owner, ttl: 60, class: cls, data: a });
+  if (q.type === 'TXT') for (const t of rec.txt ?? []) answers.push({ type: 'TXT', name: owner, ttl: 60, class: cls, data: characterStrings(t) });
   // A name that exists with no record of the asked type: NOERROR with no answers (NODATA).
   return dnsPacket.encode({ ...base, flags: flagsFor(RCODE.NOERROR, true), answers });
 }

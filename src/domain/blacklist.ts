@@ -237,11 +237,16 @@ export function blacklistSummary(input: VerdictInput, zonesAsked: number): strin
   const unknownNote = c.unknown > 0 ? `; ${plural(c.unknown, 'check')} could not be done` : '';
   if (verdict === 'listed') {
     const listed = input.ips.filter((i) => i.results.some((r) => r.status === 'listed'));
+    // Listings of the provider's network are said as such: they are not about this server.
+    const provider = input.ips.flatMap((i) => i.results.filter((r) => r.status === 'listed' && r.providerNetwork));
+    const providerNames = [...new Set(provider.map((r) => r.name))];
     if (listed.length === 1) {
       const names = listed[0].results.filter((r) => r.status === 'listed').map((r) => r.name);
-      return `${listed[0].ip} is listed on ${names.join(', ')}${unknownNote}.`;
+      const note = providerNames.length ? ` (${providerNames.join(', ')}: your provider's network, not this server)` : '';
+      return `${listed[0].ip} is listed on ${names.join(', ')}${note}${unknownNote}.`;
     }
-    return `${plural(c.listedIps, 'IP')} of this server ${c.listedIps === 1 ? 'is' : 'are'} listed (${plural(c.listings, 'listing')})${unknownNote}.`;
+    const note = provider.length ? `, ${provider.length} of them of your provider's network, not this server` : '';
+    return `${plural(c.listedIps, 'IP')} of this server ${c.listedIps === 1 ? 'is' : 'are'} listed (${plural(c.listings, 'listing')}${note})${unknownNote}.`;
   }
   if (c.checkedIps === 0) {
     return c.ips === 0
@@ -253,6 +258,24 @@ export function blacklistSummary(input: VerdictInput, zonesAsked: number): strin
   return `None of the server's ${plural(c.checkedIps, 'IP')} is listed on the ${plural(zonesAsked, 'list')} checked.`;
 }
 
-export function blacklistExitCode(verdict: BlacklistVerdict): number {
-  return verdict === 'listed' ? 2 : verdict === 'unknown' ? 3 : 0;
+/**
+ * How much one listing weighs by itself: 0 for a list of the provider's network (UCEPROTECT 2/3: not
+ * about this server, nothing to fix here), 1 for a low-impact list (worth a look), 2 for any other
+ * (needs attention). The exit status and the overview's blacklist card both go by it, so they agree.
+ */
+export function listingWeight(l: Pick<BlacklistResult, 'impact' | 'providerNetwork'>): 0 | 1 | 2 {
+  if (l.providerNetwork) return 0;
+  return l.impact === 'low' ? 1 : 2;
+}
+
+/**
+ * The exit status: the heaviest listing's weight; with none that weighs, 3 while any check could not
+ * be done or the server's IPs may be incomplete (not a clean bill), else 0.
+ */
+export function blacklistExitCode(input: VerdictInput): number {
+  const results = input.ips.flatMap((i) => i.results);
+  const weight = Math.max(0, ...results.filter((r) => r.status === 'listed').map(listingWeight));
+  if (weight > 0) return weight;
+  const c = countResults(input);
+  return c.unknown > 0 || c.checkedIps === 0 || input.incomplete ? 3 : 0;
 }

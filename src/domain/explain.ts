@@ -121,7 +121,7 @@ function summarize(h: Omit<RelayHost, 'summary'>): string {
   if (h.status === 'alwaysrelay') return `Listed in /etc/alwaysrelay${h.alwaysRelayUser ? ` for ${h.alwaysRelayUser}` : ''}: a static allowlist entry someone added by hand.${failed ? ` Also ${failed}.` : ''}`;
   if (h.status === 'unexplained') {
     const base = 'No successful POP3/IMAP login from this IP was found in the logs';
-    if (h.mapUsers.length > 0) return `${base}, though cPanel's map names ${names(h.mapUsers)}${failed ? `; ${failed}` : ''}.`;
+    if (h.mapUsers.length > 0) return `${base}, though cPanel's record of recent logins names ${names(h.mapUsers)}${failed ? `; ${failed}` : ''}.`;
     return failed ? `${base}; ${failed}: look at it.` : `${base}: look at it.`;
   }
   if (h.loginUsers.length === 0) {

@@ -10,6 +10,8 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { temporaryName } from './stateDir';
+import { openUserFolder, UserFolderResult } from './userFolder';
 
 export type FileProblem = 'missing' | 'unreadable' | 'symlink-loop' | 'outside-root' | 'not-a-file';
 
@@ -96,10 +98,37 @@ export class Host {
     return this.direct(this.resolve(hostPath));
   }
 
-  async readText(hostPath: string): Promise<ReadResult<string>> {
+  /**
+   * A file's text. `maxBytes` bounds what is read of a file someone else may write (a user's
+   * /etc/valiases file could otherwise be made gigabytes long): a longer file is "unreadable".
+   */
+  async readText(hostPath: string, opts: { maxBytes?: number } = {}): Promise<ReadResult<string>> {
     try {
-      const value = await fsp.readFile(this.real(hostPath), 'utf8');
-      return { ok: true, path: hostPath, value };
+      if (opts.maxBytes === undefined) {
+        const value = await fsp.readFile(this.real(hostPath), 'utf8');
+        return { ok: true, path: hostPath, value };
+      }
+      const fh = await fsp.open(this.real(hostPath), fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      try {
+        const st = await fh.stat();
+        if (!st.isFile()) return { ok: false, path: hostPath, problem: 'not-a-file', message: `${hostPath} is not a regular file` };
+        // Read in pieces sized from the file (it may grow meanwhile), never more than maxBytes + 1.
+        const chunks: Buffer[] = [];
+        let got = 0;
+        for (;;) {
+          const want = Math.min(Math.max(st.size + 1 - got, 4096), opts.maxBytes + 1 - got);
+          if (want <= 0) break;
+          const buf = Buffer.allocUnsafe(want);
+          const { bytesRead } = await fh.read(buf, 0, want, got);
+          if (bytesRead === 0) break;
+          chunks.push(buf.subarray(0, bytesRead));
+          got += bytesRead;
+        }
+        if (got > opts.maxBytes) return { ok: false, path: hostPath, problem: 'unreadable', message: `${hostPath} is larger than ${opts.maxBytes} bytes; not read` };
+        return { ok: true, path: hostPath, value: Buffer.concat(chunks, got).toString('utf8') };
+      } finally {
+        await fh.close();
+      }
     } catch (e) {
       return { ok: false, ...issueFromErrno(hostPath, e) };
     }
@@ -156,7 +185,15 @@ export class Host {
     }
   }
 
-  openReadStream(hostPath: string, opts: { start?: number; highWaterMark?: number } = {}): fs.ReadStream {
+  /**
+   * A folder under a user's home, held open so that its files are read without following the user's
+   * symlinks (userFolder.ts). `home` is the home folder's host path, `sub` the plain names below it.
+   */
+  openUserFolder(home: string, sub: readonly string[], expectedUid: number | null = null): UserFolderResult {
+    return openUserFolder(this, home, sub, expectedUid);
+  }
+
+  openReadStream(hostPath: string, opts: { start?: number; end?: number; highWaterMark?: number } = {}): fs.ReadStream {
     return fs.createReadStream(this.real(hostPath), opts);
   }
 
@@ -164,13 +201,17 @@ export class Host {
     await fsp.mkdir(this.direct(hostDir), { recursive: true, mode });
   }
 
-  /** Writes to `<file>.tmp-<pid>` and renames into place, so a reader never sees half a file. */
+  /**
+   * Writes to a temporary file and renames it into place, so a reader never sees half a file. The
+   * temporary name is random and created with O_EXCL: a name planted in advance (a symlink to a file
+   * root should not overwrite) makes the write fail instead of following it.
+   */
   async writeAtomic(hostPath: string, data: string | Buffer, mode = 0o644): Promise<void> {
     const target = this.direct(hostPath);
     await fsp.mkdir(path.dirname(target), { recursive: true });
-    const tmp = `${target}.tmp-${process.pid}-${Date.now()}`;
+    const tmp = temporaryName(target);
     try {
-      await fsp.writeFile(tmp, data, { mode });
+      await fsp.writeFile(tmp, data, { mode, flag: 'wx' });
       await fsp.chmod(tmp, mode);
       await fsp.rename(tmp, target);
     } catch (e) {

@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Host } from './host';
+import { ensureStateDir, INDEX_KEY_PATH, indexKey, privateSubdirProblem, replaceFile, StateDirState } from './stateDir';
 
 export const INDEX_DIR_NAME = 'login-index';
 const MANIFEST = 'manifest.json';
@@ -21,12 +22,66 @@ export interface IndexLock {
   release(): void;
 }
 
+const warned = new Set<string>();
+
+/** Said once per process: a repair of the state folder, or why it is not used. */
+function warnOnce(message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  console.error(`relaywatch: ${message}`);
+}
+
 export class IndexStore {
   /** real path of the index directory */
   readonly dir: string;
+  private readonly stateDir: string;
+  private readonly keyPath: string;
+  private key: Buffer | null = null;
 
   constructor(host: Host, stateDir: string) {
     this.dir = host.direct(path.posix.join(stateDir, INDEX_DIR_NAME));
+    // Not through host.direct: a recording host (answerCache.ts) would take every change of the state
+    // folder or the key for a change of the answers' data.
+    this.stateDir = path.join(host.root, path.posix.normalize(stateDir));
+    this.keyPath = path.join(host.root, INDEX_KEY_PATH);
+  }
+
+  /**
+   * Why the index's folder cannot be trusted now (null: it can), after repairing what can safely be
+   * repaired (stateDir.ts). An index folder that is not private is thrown away: it is only a cache.
+   * The state folder is made only for a writer (`create`): a reader finds nothing to distrust.
+   */
+  trustProblem(create = false): string | null {
+    let state: StateDirState;
+    try {
+      state = ensureStateDir(this.stateDir, { create });
+    } catch (e) {
+      return `the state folder ${this.stateDir} cannot be prepared (${(e as NodeJS.ErrnoException).code ?? String(e)})`;
+    }
+    if (!state.ok) {
+      warnOnce(`not using the login index: ${state.why}`);
+      return state.why;
+    }
+    if (state.repaired) warnOnce(state.repaired);
+    const sub = privateSubdirProblem(this.dir);
+    if (sub === 'readable') {
+      fs.chmodSync(this.dir, 0o700);
+      warnOnce(`${this.dir} could be read by other users: made private (700)`);
+    } else if (sub !== null) {
+      fs.rmSync(this.dir, { recursive: true, force: true });
+      warnOnce(`${sub}: the login index was discarded (it is rebuilt)`);
+    }
+    return null;
+  }
+
+  /** The key of the index's MACs (stateDir.ts), read once per store. */
+  macKey(): Buffer {
+    if (this.key === null) {
+      const k = indexKey(this.keyPath);
+      if (k.replaced) warnOnce(k.replaced);
+      this.key = k.key;
+    }
+    return this.key;
   }
 
   /** host-independent display path */
@@ -47,17 +102,21 @@ export class IndexStore {
     }
   }
 
-  private writeFile(name: string, data: Buffer): void {
-    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    const target = path.join(this.dir, name);
-    const tmp = `${target}.tmp-${process.pid}-${Date.now()}`;
+  /** The index folder, made private if new; throws when the state folder is not to be used. */
+  private prepare(): void {
+    const problem = this.trustProblem(true);
+    if (problem !== null) throw Object.assign(new Error(problem), { code: 'EUNTRUSTED' });
     try {
-      fs.writeFileSync(tmp, data, { mode: 0o600 });
-      fs.renameSync(tmp, target);
+      fs.mkdirSync(this.dir, { mode: 0o700 });
+      fs.chmodSync(this.dir, 0o700);
     } catch (e) {
-      fs.rmSync(tmp, { force: true });
-      throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
+  }
+
+  private writeFile(name: string, data: Buffer): void {
+    this.prepare();
+    replaceFile(path.join(this.dir, name), data, 0o600);
   }
 
   writeManifest(data: Buffer): void {
@@ -125,7 +184,9 @@ export class IndexStore {
    * never lock.
    */
   tryLock(): IndexLock | null {
-    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    // A state folder that is not to be used is never written: the answer comes from a scan.
+    if (this.trustProblem() !== null) return null;
+    this.prepare();
     const p = path.join(this.dir, LOCK);
     for (let attempt = 0; attempt < 2; attempt++) {
       try {

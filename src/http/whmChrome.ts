@@ -9,6 +9,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { Host } from '../host/host';
 import { nonceInlineChrome } from './chromeNonce';
 import { CoreContext } from '../services/context';
+import { htmlText } from './htmlText';
 
 export const WHM_CHROME_PATHS = {
   keys: '/var/cpanel/caches/_generated_header_files/cache_keys.json',
@@ -77,9 +78,8 @@ export async function loadWhmChrome(host: Host, user: string): Promise<WhmChrome
   return null;
 }
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+/** The pages' own escaping (control characters shown as marks too). */
+export const escapeHtml = (text: string): string => htmlText(text);
 
 export interface ChromeValues {
   /** `/cpsess0123456789`, or '' outside WHM (links then point at the server root) */

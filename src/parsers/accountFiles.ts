@@ -52,3 +52,17 @@ export function parseKeyValue(text: string): Record<string, string> {
   }
   return out;
 }
+
+/**
+ * `/etc/passwd`: `name:password:uid:gid:gecos:home:shell`; name -> uid. Lines that are not seven
+ * fields with a whole-number uid are skipped; the first line for a name wins, as for the C library.
+ */
+export function parsePasswdUids(text: string): Map<string, number> {
+  const map = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const f = line.replace(/\r$/, '').split(':');
+    if (f.length !== 7 || f[0] === '' || !/^\d{1,10}$/.test(f[2])) continue;
+    if (!map.has(f[0])) map.set(f[0], Number(f[2]));
+  }
+  return map;
+}

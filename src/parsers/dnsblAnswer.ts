@@ -48,6 +48,12 @@ export function describeDnsError(code: string, attempts: number): string {
       return 'the answer was malformed';
     case 'ENOTIMP':
       return 'the resolver does not support this query (NOTIMP)';
+    case 'EOTHERNAME':
+      return 'the answer holds a record for another name than the one asked, so it cannot be trusted';
+    case 'EWRONGCLASS':
+      return 'the answer holds a record of another class than IN, so it cannot be trusted';
+    case 'EWRONGTYPE':
+      return 'the answer holds a record of another type than the one asked (a CNAME or other), so it cannot be trusted';
     case 'ECANCELLED':
     case 'EDESTRUCTION':
       return 'the query was cancelled';

@@ -18,7 +18,7 @@ import { gzipSizeMod32, readHead } from '../host/logIdentity';
 import { CoreContext } from '../services/context';
 import {
   encodeManifest, encodeSegment, decodeManifest, FORMAT_VERSION, IndexCorrupt, IndexedLogin, kindKey, LogEntry, Manifest, MANIFEST_FORMAT,
-  PATTERNS_ID, SegmentRef, decodeSegmentHeader, parseKind,
+  PATTERNS_ID, SegmentRef, decodeSegmentHeader, parseKind, segmentMetaMac,
 } from './loginIndexFormat';
 import { FileFacts, matchLogs } from './loginIndexMatch';
 import { LoginIndexView, LoginRow, newestFirst, readSegmentLogins } from './loginIndexView';
@@ -82,10 +82,19 @@ function emptyManifest(now: Date): Manifest {
 type ManifestState = { kind: 'absent' } | { kind: 'ok'; manifest: Manifest } | { kind: 'stale' } | { kind: 'corrupt'; message: string };
 
 function readManifestState(store: IndexStore): ManifestState {
+  // A state folder that others could write to, or that is not root's, is not believed (stateDir.ts).
+  const distrust = store.trustProblem();
+  if (distrust !== null) return { kind: 'corrupt', message: distrust };
   const raw = store.readManifest();
   if (raw === null) return { kind: 'absent' };
+  let key: Buffer;
   try {
-    const { manifest, stale } = decodeManifest(raw);
+    key = store.macKey();
+  } catch (e) {
+    return { kind: 'corrupt', message: `the index key cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
+  }
+  try {
+    const { manifest, stale } = decodeManifest(raw, key);
     return stale ? { kind: 'stale' } : { kind: 'ok', manifest };
   } catch (e) {
     if (e instanceof IndexCorrupt) return { kind: 'corrupt', message: e.message };
@@ -111,7 +120,8 @@ function writeSegment(store: IndexStore, generation: number, entryId: number, lo
   const data = encodeSegment(logins);
   const name = segmentName(generation, entryId);
   store.writeSegment(name, data);
-  return { name, bytes: data.length, records: logins.length, crc: decodeSegmentHeader(data, name).crc };
+  const h = decodeSegmentHeader(data, name);
+  return { name, bytes: data.length, records: logins.length, crc: h.crc, mac: segmentMetaMac(store.macKey(), data.subarray(0, h.offRec)) };
 }
 
 /**
@@ -290,7 +300,7 @@ async function refreshPass(ctx: CoreContext, store: IndexStore, opts: RefreshOpt
           if (p.logins.length === 0) continue;
           p.entry.segments = compact(store, generation, p.entry.id, [...p.entry.segments, writeSegment(store, generation, p.entry.id, p.logins)]);
         }
-        store.writeManifest(encodeManifest(next));
+        store.writeManifest(encodeManifest(next, store.macKey()));
         store.collectGarbage(new Set(entries.flatMap((e) => e.segments.map((seg) => seg.name))), GARBAGE_GRACE_MS);
       } finally {
         held.release();

@@ -67,6 +67,8 @@ export interface SegmentRef {
   records: number;
   /** CRC-32 of the segment's header */
   crc: number;
+  /** HMAC-SHA256 (hex) of the segment's metadata, bytes [0, offRec), under the index key */
+  mac: string;
 }
 
 export interface LogEntry {
@@ -104,13 +106,30 @@ export interface Manifest {
   logs: LogEntry[];
 }
 
-function manifestChecksum(body: string): string {
-  return crypto.createHash('sha256').update(body).digest('hex');
+/**
+ * The manifest is signed with a key only root can read (host/stateDir.ts): HMAC-SHA256 over the
+ * manifest, which names every segment with the MAC of its metadata. An index written by anyone who
+ * could write to the state folder but not read the key fails here and is rebuilt from the logs.
+ * (A manifest of the unsigned form before, with a plain `checksum`, is stale: rebuilt, no alarm.)
+ */
+function hmac(key: Buffer, data: string | Buffer): string {
+  return crypto.createHmac('sha256', key).update(data).digest('hex');
 }
 
-export function encodeManifest(m: Manifest): Buffer {
+/** The MAC a segment's reference carries: over its metadata (header, strings, IP directory, aggregates). */
+export function segmentMetaMac(key: Buffer, meta: Buffer): string {
+  return hmac(key, meta);
+}
+
+function sameMac(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && crypto.timingSafeEqual(x, y);
+}
+
+export function encodeManifest(m: Manifest, key: Buffer): Buffer {
   const body = JSON.stringify(m);
-  return Buffer.from(`${JSON.stringify({ checksum: manifestChecksum(body), manifest: m }, null, 1)}\n`, 'utf8');
+  return Buffer.from(`${JSON.stringify({ mac: hmac(key, body), manifest: m }, null, 1)}\n`, 'utf8');
 }
 
 function isObj(x: unknown): x is Record<string, unknown> {
@@ -124,20 +143,28 @@ function checkEntry(e: unknown): e is LogEntry {
   return num(e.id) && typeof e.path === 'string' && num(e.dev) && num(e.ino) && typeof e.gz === 'boolean'
     && (e.head === null || typeof e.head === 'string') && num(e.headBytes) && num(e.size) && num(e.mtimeMs)
     && num(e.offset) && num(e.lines) && typeof e.sealed === 'boolean' && Array.isArray(e.segments)
-    && e.segments.every((s) => isObj(s) && typeof s.name === 'string' && /^seg-[0-9a-z-]{1,80}\.rwx$/.test(s.name) && num(s.bytes) && num(s.records) && num(s.crc));
+    && e.segments.every((s) => isObj(s) && typeof s.name === 'string' && /^seg-[0-9a-z-]{1,80}\.rwx$/.test(s.name) && num(s.bytes) && num(s.records) && num(s.crc) && typeof s.mac === 'string' && /^[0-9a-f]{64}$/.test(s.mac));
 }
 
-/** The manifest, or IndexCorrupt; `stale` when it was written by another format or pattern set. */
-export function decodeManifest(data: Buffer): { manifest: Manifest; stale: boolean } {
+/**
+ * The manifest, or IndexCorrupt; `stale` when it was written by another format or pattern set.
+ * `key` null: the MAC is not checked (for looking at an index, never for answering from it).
+ */
+export function decodeManifest(data: Buffer, key: Buffer | null): { manifest: Manifest; stale: boolean } {
   let outer: unknown;
   try {
     outer = JSON.parse(data.toString('utf8'));
   } catch {
     throw new IndexCorrupt('the manifest is not valid JSON');
   }
-  if (!isObj(outer) || typeof outer.checksum !== 'string' || !isObj(outer.manifest)) throw new IndexCorrupt('the manifest has no checksum');
+  if (isObj(outer) && typeof outer.checksum === 'string' && outer.mac === undefined && isObj(outer.manifest)) {
+    return { manifest: outer.manifest as unknown as Manifest, stale: true }; // the unsigned form of before
+  }
+  if (!isObj(outer) || typeof outer.mac !== 'string' || !isObj(outer.manifest)) throw new IndexCorrupt('the manifest has no MAC');
   const m = outer.manifest;
-  if (manifestChecksum(JSON.stringify(m)) !== outer.checksum) throw new IndexCorrupt('the manifest checksum does not match');
+  if (key !== null && !sameMac(hmac(key, JSON.stringify(m)), outer.mac)) {
+    throw new IndexCorrupt('the manifest\'s MAC does not match: it was not written by relaywatch with this server\'s key');
+  }
   if (m.format !== MANIFEST_FORMAT) throw new IndexCorrupt('not a relaywatch login index');
   const stale = m.version !== FORMAT_VERSION || m.patterns !== PATTERNS_ID;
   if (stale) return { manifest: m as unknown as Manifest, stale };

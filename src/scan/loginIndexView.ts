@@ -6,7 +6,7 @@
 import { addLoginEvidence, IpLoginEvidence } from '../domain/explain';
 import { IndexStore } from '../host/indexStore';
 import { MailProtocol, MailService } from '../parsers/patterns/loginPatterns';
-import { IndexCorrupt, IndexedLogin, LogEntry, Manifest, parseKind, SEGMENT_HEADER_BYTES, SegmentMeta, SegmentRef, decodeSegmentHeader } from './loginIndexFormat';
+import { IndexCorrupt, IndexedLogin, LogEntry, Manifest, parseKind, SEGMENT_HEADER_BYTES, SegmentMeta, SegmentRef, decodeSegmentHeader, segmentMetaMac } from './loginIndexFormat';
 import type { LoginRecord } from './loginRecord';
 import { Problems } from '../services/problems';
 
@@ -25,7 +25,7 @@ export interface LoginRow {
  * written, so a cached one stays good as long as the file's size and modification time are those it
  * was read with (anything else is damage, and is read again and found out).
  */
-const metaCache = new Map<string, { meta: SegmentMeta; size: number; mtimeMs: number }>();
+const metaCache = new Map<string, { meta: SegmentMeta; mac: string; size: number; mtimeMs: number }>();
 const META_CACHE_MAX = 512;
 
 /**
@@ -43,13 +43,16 @@ export function loadSegmentMeta(store: IndexStore, ref: SegmentRef): SegmentMeta
     throw e;
   }
   const cached = metaCache.get(key);
-  if (cached && cached.meta.header.crc === ref.crc && cached.size === st.size && cached.mtimeMs === st.mtimeMs) return cached.meta;
+  if (cached && cached.meta.header.crc === ref.crc && cached.mac === ref.mac && cached.size === st.size && cached.mtimeMs === st.mtimeMs) return cached.meta;
   if (st.size !== ref.bytes) throw new IndexCorrupt(`${ref.name} has ${st.size} bytes, the manifest says ${ref.bytes}`);
   const h = decodeSegmentHeader(store.readRange(ref.name, 0, SEGMENT_HEADER_BYTES), ref.name);
   if (h.crc !== ref.crc || h.total !== ref.bytes || h.records !== ref.records) throw new IndexCorrupt(`${ref.name} is not the segment the manifest names`);
-  const meta = new SegmentMeta(store.readRange(ref.name, 0, h.offRec), ref.name);
+  const bytes = store.readRange(ref.name, 0, h.offRec);
+  // The metadata (with every IP's aggregates and record checksums) is what the signed manifest vouches for.
+  if (segmentMetaMac(store.macKey(), bytes) !== ref.mac) throw new IndexCorrupt(`${ref.name}: its MAC does not match the manifest's (not written by relaywatch with this server's key)`);
+  const meta = new SegmentMeta(bytes, ref.name);
   if (metaCache.size >= META_CACHE_MAX) metaCache.clear();
-  metaCache.set(key, { meta, size: st.size, mtimeMs: st.mtimeMs });
+  metaCache.set(key, { meta, mac: ref.mac, size: st.size, mtimeMs: st.mtimeMs });
   return meta;
 }
 

@@ -10,7 +10,7 @@ import crypto from 'node:crypto';
 import { AppError } from '../http/appError';
 import { HostPathError } from '../host/host';
 import { CoreContext } from './context';
-import { readFrom } from './readFrom';
+import { AuditVia, RefusalLimiter } from './refusalLimiter';
 
 export interface AuditEntry {
   /** a random id (16 hex digits): a change's result page is found by it (absent in older lines) */
@@ -20,7 +20,7 @@ export interface AuditEntry {
   /** WHM user (or `root` on the command line) the change was made for */
   user: string;
   /** where the request came from: `web` (the WHM page or JSON route), `cli`, or `daemon` (its own notices) */
-  via: 'web' | 'cli' | 'daemon';
+  via: AuditVia;
   /** what was attempted, dotted: `pop-before-smtp.disable` */
   action: string;
   /** what it acts on: a driver, a Tweak Setting, a file */
@@ -103,13 +103,38 @@ export async function appendAudit(ctx: CoreContext, input: AuditInput): Promise<
     evidence: bounded(input.evidence ?? []),
     ...(input.details ? { details: input.details } : {}),
   };
+  // A refusal may be counted instead of written (refusalLimiter.ts); a change is always written.
+  if (entry.outcome === 'refused' && !limiterFor(ctx).admit(entry)) return entry;
+  await writeEntry(ctx, entry);
+  return entry;
+}
+
+function writeEntry(ctx: CoreContext, entry: AuditEntry): Promise<void> {
+  const file = ctx.config.auditLog;
   const line = JSON.stringify(entry);
   const key = ctx.host.direct(file);
   const previous = writers.get(key) ?? Promise.resolve();
   const job = previous.then(() => writeLine(ctx, file, line));
   writers.set(key, job.catch(() => undefined));
-  await job;
-  return entry;
+  return job;
+}
+
+const limiters = new Map<string, RefusalLimiter>();
+
+/** One limiter per audit log file and process. */
+function limiterFor(ctx: CoreContext): RefusalLimiter {
+  const key = ctx.host.direct(ctx.config.auditLog);
+  let l = limiters.get(key);
+  if (!l) {
+    l = new RefusalLimiter((entry) => writeEntry(ctx, entry));
+    limiters.set(key, l);
+  }
+  return l;
+}
+
+/** Writes the refusals counted so far in this process (before the log is read, and at exit). */
+export async function flushCountedRefusals(ctx: CoreContext): Promise<void> {
+  await limiters.get(ctx.host.direct(ctx.config.auditLog))?.flush();
 }
 
 async function writeLine(ctx: CoreContext, file: string, line: string): Promise<void> {
@@ -131,50 +156,92 @@ async function writeLine(ctx: CoreContext, file: string, line: string): Promise<
 export interface AuditLog {
   path: string;
   exists: boolean;
-  /** newest first */
+  /** newest first, changes and refusals together */
   entries: AuditEntry[];
+  /**
+   * Changes made, tried or failed (every outcome but `refused`), newest first: looked for further
+   * back than `entries`, so that a flood of refusals cannot push them out of the view.
+   */
+  changes: AuditEntry[];
+  /** refusals, newest first (repeated ones are summed up in one line: refusalLimiter.ts) */
+  refusals: AuditEntry[];
   /** lines that are not audit entries (shown as a count; they should never exist) */
   badLines: number;
-  /** true when only the end of a long log was read */
+  /** true when the log was not read to its start */
   truncated: boolean;
 }
 
-const READ_TAIL = 2 * 1024 * 1024;
+/** The log is read backwards in pieces of this size, until enough changes are found or this much was read. */
+const READ_PIECE = 2 * 1024 * 1024;
+const READ_MAX = 64 * 1024 * 1024;
 
-/** The newest `limit` entries (default 100). A log that does not exist yet is empty, not an error. */
+function entryOf(line: Buffer): AuditEntry | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line.toString('utf8'));
+  } catch {
+    return null;
+  }
+  const e = parsed as Partial<AuditEntry>;
+  if (!e || typeof e !== 'object' || typeof e.time !== 'string' || typeof e.action !== 'string' || typeof e.user !== 'string') return null;
+  return { ...e, evidence: Array.isArray(e.evidence) ? e.evidence.map(String) : [] } as AuditEntry;
+}
+
+/**
+ * The newest `limit` entries (default 100), and the newest `limit` changes and refusals apart.
+ * A log that does not exist yet is empty, not an error.
+ */
 export async function readAudit(ctx: CoreContext, opts: { limit?: number } = {}): Promise<AuditLog> {
   const file = ctx.config.auditLog;
   const limit = Math.max(1, Math.min(opts.limit ?? 100, 10_000));
-  let text: string | null;
-  let truncated = false;
+  await flushCountedRefusals(ctx);
+  const log: AuditLog = { path: file, exists: false, entries: [], changes: [], refusals: [], badLines: 0, truncated: false };
   try {
     const st = await ctx.host.stat(file);
-    if (!st) return { path: file, exists: false, entries: [], badLines: 0, truncated: false };
-    const part = await readFrom(ctx, file, { max: READ_TAIL });
-    text = part?.text ?? '';
-    truncated = part?.cut ?? false;
+    if (!st) return log;
+    log.exists = true;
+    let end = st.size;
+    let carry: Buffer = Buffer.alloc(0); // the start of a line whose beginning lies in the piece before
+    while (end > 0 && log.changes.length < limit && st.size - end < READ_MAX) {
+      const start = Math.max(0, end - READ_PIECE);
+      const piece = Buffer.concat([await readRange(ctx, file, start, end), carry]);
+      const firstBreak = start > 0 ? piece.indexOf(0x0a) : -1;
+      carry = firstBreak >= 0 ? piece.subarray(0, firstBreak) : start > 0 ? piece : Buffer.alloc(0);
+      const body = start > 0 ? (firstBreak >= 0 ? piece.subarray(firstBreak + 1) : Buffer.alloc(0)) : piece;
+      let lineEnd = body.length;
+      while (lineEnd > 0) {
+        const lineStart = body.lastIndexOf(0x0a, lineEnd - 1) + 1;
+        const line = body.subarray(lineStart, lineEnd);
+        lineEnd = lineStart - 1;
+        if (line.toString('utf8').trim() === '') continue;
+        const e = entryOf(line);
+        if (!e) {
+          log.badLines++;
+          continue;
+        }
+        if (log.entries.length < limit) log.entries.push(e);
+        if (e.outcome === 'refused') {
+          if (log.refusals.length < limit) log.refusals.push(e);
+        } else if (log.changes.length < limit) log.changes.push(e);
+      }
+      end = start;
+    }
+    log.truncated = end > 0;
   } catch (e) {
     throw new AppError(500, 'audit_unreadable', `The audit log ${file} cannot be read (${e instanceof HostPathError ? e.message : String(e)}).`);
   }
-  const entries: AuditEntry[] = [];
-  let badLines = 0;
-  const lines = (text ?? '').split('\n').filter((l) => l.trim() !== '');
-  for (let i = lines.length - 1; i >= 0; i--) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(lines[i]);
-    } catch {
-      badLines++;
-      continue;
-    }
-    const e = parsed as Partial<AuditEntry>;
-    if (!e || typeof e !== 'object' || typeof e.time !== 'string' || typeof e.action !== 'string' || typeof e.user !== 'string') {
-      badLines++;
-      continue;
-    }
-    if (entries.length < limit) entries.push({ ...e, evidence: Array.isArray(e.evidence) ? e.evidence.map(String) : [] } as AuditEntry);
-  }
-  return { path: file, exists: true, entries, badLines, truncated };
+  return log;
+}
+
+function readRange(ctx: CoreContext, file: string, start: number, end: number): Promise<Buffer> {
+  if (end <= start) return Promise.resolve(Buffer.alloc(0));
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const s = ctx.host.openReadStream(file, { start, end: end - 1 });
+    s.on('data', (c) => chunks.push(c as Buffer));
+    s.on('error', reject);
+    s.on('end', () => resolve(Buffer.concat(chunks)));
+  });
 }
 
 /** The entry with this id among the newest 10,000, or null. */

@@ -13,7 +13,8 @@ import {
 } from '../parsers/autoresponderFiles';
 import { sharedAccounts } from './accountsService';
 import { CoreContext } from './context';
-import { DomainAliases, homeOf, isSafeDir, loadValiases, readUserFile } from './mailRouting';
+import type { UserFolder } from '../host/userFolder';
+import { DomainAliases, homeOf, isSafeDir, loadValiases, MAX_USER_FILE_BYTES, openAccountFolder, systemUids } from './mailRouting';
 import { scanMailTraffic } from './mailTrafficScan';
 import { ScanProgress } from '../scan/loginScan';
 import { Problems } from './problems';
@@ -130,48 +131,63 @@ export async function findAutoresponders(
     if (!dirs.has(dir)) dirs.set(dir, account);
   }
 
+  const uids = await systemUids(ctx);
   for (const [dir, dirAccount] of dirs) {
-    let names: string[];
-    try {
-      names = await ctx.host.list(dir);
-    } catch (e) {
-      problems.add({ path: dir, problem: 'unreadable', message: `${dir} cannot be listed (${(e as Error).message})` }, false);
+    // Every folder here is the user's: opened without following their symlinks (host/userFolder.ts).
+    const opened = await openAccountFolder(ctx, dirAccount, dir, uids);
+    if (!opened.ok) {
+      if (opened.problem !== 'missing') problems.add({ path: dir, problem: 'unreadable', message: opened.why }, false);
       continue;
     }
-    const bases = new Map<string, { message?: string; json?: string; conf?: string }>();
-    for (const name of names) {
-      const m = /^(.+?)(\.json|\.conf)?$/.exec(name)!;
-      const base = m[1].toLowerCase();
-      if (!ADDRESS.test(base)) continue;
-      const slot = bases.get(base) ?? {};
-      if (m[2] === '.json') slot.json = name;
-      else if (m[2] === '.conf') slot.conf = name;
-      else slot.message = name;
-      bases.set(base, slot);
-    }
-    for (const [address, slot] of bases) {
-      const f = get(address, dirAccount);
-      if (!canSeeAccount(viewer, f.account)) continue;
-      if (f.dir === null) f.dir = dir;
-      if (f.dir !== dir) continue; // files in another directory than the route names are not used
-      if (slot.message) {
-        const r = await readUserFile(ctx, `${dir}/${slot.message}`);
-        if (r.ok) f.message = parseAutoresponderMessage(r.text);
-        else f.problems.push(r.why);
-      }
-      // The .json file is what current cPanel writes; the .conf is read only without it.
-      const settingsName = slot.json ?? slot.conf;
-      if (settingsName) {
-        const r = await readUserFile(ctx, `${dir}/${settingsName}`);
-        if (r.ok) {
-          f.settingsFile = slot.json ? 'json' : 'conf';
-          f.settings = slot.json ? parseAutoresponderJson(r.text) : parseAutoresponderConf(r.text);
-          f.problems.push(...f.settings.problems);
-        } else f.problems.push(r.why);
-      }
+    const folder = opened.folder;
+    try {
+      await readAutoresponderFolder(folder, dir, dirAccount, get, viewer);
+    } finally {
+      folder.close();
     }
   }
   return [...found.values()].filter((f) => canSeeAccount(viewer, f.account));
+}
+
+async function readAutoresponderFolder(
+  folder: UserFolder,
+  dir: string,
+  dirAccount: string | null,
+  get: (address: string, account: string | null) => AutoresponderFound,
+  viewer: Viewer,
+): Promise<void> {
+  const bases = new Map<string, { message?: string; json?: string; conf?: string }>();
+  for (const name of folder.list()) {
+    const m = /^(.+?)(\.json|\.conf)?$/.exec(name)!;
+    const base = m[1].toLowerCase();
+    if (!ADDRESS.test(base)) continue;
+    const slot = bases.get(base) ?? {};
+    if (m[2] === '.json') slot.json = name;
+    else if (m[2] === '.conf') slot.conf = name;
+    else slot.message = name;
+    bases.set(base, slot);
+  }
+  for (const [address, slot] of bases) {
+    const f = get(address, dirAccount);
+    if (!canSeeAccount(viewer, f.account)) continue;
+    if (f.dir === null) f.dir = dir;
+    if (f.dir !== dir) continue; // files in another directory than the route names are not used
+    if (slot.message) {
+      const r = await folder.readSmallFile(slot.message, MAX_USER_FILE_BYTES);
+      if (r.ok) f.message = parseAutoresponderMessage(r.text);
+      else f.problems.push(r.why);
+    }
+    // The .json file is what current cPanel writes; the .conf is read only without it.
+    const settingsName = slot.json ?? slot.conf;
+    if (settingsName) {
+      const r = await folder.readSmallFile(settingsName, MAX_USER_FILE_BYTES);
+      if (r.ok) {
+        f.settingsFile = slot.json ? 'json' : 'conf';
+        f.settings = slot.json ? parseAutoresponderJson(r.text) : parseAutoresponderConf(r.text);
+        f.problems.push(...f.settings.problems);
+      } else f.problems.push(r.why);
+    }
+  }
 }
 
 /**

@@ -28,6 +28,7 @@ import {
 } from '../domain/blacklist';
 import { requireRoot, Viewer } from '../domain/scope';
 import { createDnsblResolver } from '../host/dnsResolver';
+import { ensureStateDir } from '../host/stateDir';
 import { Host, HostPathError } from '../host/host';
 import { readInterfaceAddresses } from '../host/interfaces';
 import { AppError, isAppError } from '../http/appError';
@@ -262,7 +263,7 @@ export async function checkBlacklists(ctx: CoreContext, viewer: Viewer, opts: Ch
 }
 
 export function blacklistReportExitCode(r: BlacklistReport): number {
-  return blacklistExitCode(r.verdict);
+  return blacklistExitCode({ ips: r.ips, incomplete: r.problems.some((p) => p.blocking) });
 }
 
 export interface CheckProgress {
@@ -314,6 +315,10 @@ export class BlacklistMonitor {
   }
 
   private async readCacheFile(host: Host): Promise<{ report: BlacklistReport | null; problem: string | null }> {
+    // A state folder others could write to is not believed: a planted result could hide a listing.
+    // (The folder is looked at directly, not through the recording host: its own changes are not the answer's.)
+    const state = ensureStateDir(path.join(host.root, this.ctx.config.stateDir), { create: false });
+    if (!state.ok) return { report: null, problem: `The last result is not read: ${state.why}` };
     let text: string | null;
     try {
       text = await host.readOptional(this.cachePath);
@@ -332,6 +337,8 @@ export class BlacklistMonitor {
 
   async saveCache(report: BlacklistReport): Promise<void> {
     if (report.scope !== 'server') return; // a check of hand-picked IPs is not the server's result
+    const state = ensureStateDir(this.ctx.host.direct(this.ctx.config.stateDir));
+    if (!state.ok) throw new Error(`the result was not kept: ${state.why}`);
     await this.ctx.host.writeAtomic(this.cachePath, `${JSON.stringify(report, null, 2)}\n`, 0o600);
   }
 

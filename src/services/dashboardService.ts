@@ -10,8 +10,10 @@
  * reseller.
  */
 import { Viewer } from '../domain/scope';
+import { listingsSeverity, ListingCause, overallVerdict, OverallVerdict, Severity, SEVERITY_TONE, SEVERITY_WORD, VerdictAutoresponder, VerdictInput, VerdictListing, VerdictPart } from '../domain/verdict';
 import { AutoresponderReport, autoresponderReport } from './autoresponderService';
-import { blacklistMonitor, BlacklistReport, CheckProgress } from './blacklistService';
+import { blacklistMonitor, BlacklistReport, CheckProgress, loadZoneCatalogue } from './blacklistService';
+import type { ZoneEntry } from '../parsers/dnsblZones';
 import { CoreContext } from './context';
 import { explain, ExplainReport } from './explainService';
 import { relianceReport, RelianceReport } from './relianceService';
@@ -38,6 +40,8 @@ export interface Card {
   id: string;
   title: string;
   state: Tone;
+  /** the state in words, shown beside its colour */
+  word?: string;
   sentence: string;
   evidence: string[];
   link: Link | null;
@@ -50,6 +54,8 @@ export interface GuideStep {
   /** the question this step answers, as the admin would ask it */
   question: string;
   state: Tone;
+  /** the state in words, shown beside its colour */
+  word?: string;
   sentence: string;
   evidence: string[];
   /** what to do next, in words */
@@ -58,9 +64,19 @@ export interface GuideStep {
   progress?: Progress;
 }
 
+/** The overall answer: one sentence weighted by impact (domain/verdict.ts), its state and severity word. */
+export interface DashboardVerdict {
+  state: Tone;
+  /** the severity in words: "Needs attention", "Worth a look", "Fine", "Not known" */
+  word: string;
+  text: string;
+  detail: string;
+  parts: VerdictPart[];
+}
+
 export interface Dashboard {
   viewer: { user: string; isRoot: boolean };
-  verdict: { state: Tone; text: string; detail: string };
+  verdict: DashboardVerdict;
   cards: Card[];
   relay: ExplainReport;
   checkedAt: string;
@@ -70,6 +86,8 @@ export interface Dashboard {
 
 export interface Guide {
   viewer: { user: string; isRoot: boolean };
+  /** the same verdict as the overview's */
+  verdict: DashboardVerdict;
   steps: GuideStep[];
   checkedAt: string;
   /** changes whenever the data behind the steps does (a rendered guide is kept per version) */
@@ -96,7 +114,7 @@ interface Facts {
   /** root only */
   status: StatusReport | null;
   /** root only: the last finished check (never waits on DNS) */
-  blacklist: { report: BlacklistReport | null; stale: boolean; progress: CheckProgress; problem: string | null } | null;
+  blacklist: { report: BlacklistReport | null; stale: boolean; progress: CheckProgress; problem: string | null; zones: Map<string, ZoneEntry> } | null;
   /** changes whenever any of the above does */
   version: string;
 }
@@ -121,7 +139,14 @@ async function gather(ctx: CoreContext, viewer: Viewer): Promise<Facts> {
   if (viewer.isRoot) {
     const monitor = blacklistMonitor(ctx);
     const cached = await monitor.readCache();
-    blacklist = { report: cached.report, stale: monitor.isStale(cached.report), progress: monitor.progress(), problem: cached.problem };
+    // What each list means (backscatter, the provider's network, its impact) comes from the catalogue.
+    const zones = new Map<string, ZoneEntry>();
+    try {
+      for (const z of (await loadZoneCatalogue(ctx)).zones) zones.set(z.zone, z);
+    } catch {
+      // a bad zones.yaml is reported by the blacklist check itself; the results carry the same fields
+    }
+    blacklist = { report: cached.report, stale: monitor.isStale(cached.report), progress: monitor.progress(), problem: cached.problem, zones };
   }
   const b = blacklist;
   const version = [
@@ -134,23 +159,56 @@ async function gather(ctx: CoreContext, viewer: Viewer): Promise<Facts> {
   return { viewer, relay, reliance, autoresponders, status, blacklist, version };
 }
 
-function verdictOf(r: ExplainReport, viewer: Viewer): Dashboard['verdict'] {
-  const detail = `${r.generation === 'modern' ? 'cPanel 11.52 or later (RecentAuthedMailIpTracker)' : 'older cPanel (Antirelayd)'}; relay list ${r.relayList}.`;
-  if (r.verdict === 'unknown') return { state: 'grey', text: 'relaywatch could not decide: some files could not be read.', detail: r.problems.map((p) => p.message).join(' ') || detail };
-  if (!viewer.isRoot) {
-    // The same hosts and verdict as explain gives this reseller: tied by evidence, unexplained ones included.
-    const n = r.counts.hosts;
-    if (r.verdict === 'unexplained') {
-      return { state: 'amber', text: `${plural(r.counts.unexplained, 'relay IP')} tied to your accounts ${r.counts.unexplained === 1 ? 'has' : 'have'} no successful login behind ${r.counts.unexplained === 1 ? 'it' : 'them'}: ${r.summary}`, detail: `${detail} A login or a failed login of your mailboxes, or cPanel’s map, ties ${r.counts.unexplained === 1 ? 'it' : 'them'} to your accounts; an unknown login usually means a leaked mailbox password.` };
-    }
-    return n === 0
-      ? { state: 'green', text: 'No relay IP in the list is tied to your accounts right now.', detail }
-      : r.counts.passwordGuessing
-        ? { state: 'amber', text: r.summary, detail }
-        : { state: 'green', text: `${plural(n, 'relay IP')} ${n === 1 ? 'belongs' : 'belong'} to your accounts, each explained by a POP3/IMAP login.`, detail };
-  }
-  if (r.verdict === 'unexplained') return { state: 'amber', text: r.summary, detail: `${detail} A successful login from an unknown place usually means a leaked mailbox password, not a hacked server.` };
-  return { state: 'green', text: r.summary, detail };
+type BlacklistFacts = NonNullable<Facts['blacklist']>;
+type BlacklistResultLike = { zone: string; name?: string; status: string; impact?: 'low' | 'medium' | 'high'; providerNetwork?: boolean; evidence?: unknown[] };
+
+/** What a listing is about: the provider's network, backscatter, or spam (the catalogue says; else the result). */
+function causeOf(x: BlacklistResultLike, zone: ZoneEntry | undefined): ListingCause {
+  if (zone ? zone.providerNetwork : x.providerNetwork) return 'provider';
+  if (zone) return zone.evidence === 'backscatter' ? 'backscatter' : 'none';
+  return (x.evidence?.length ?? 0) > 0 ? 'backscatter' : 'none';
+}
+
+/** The server's listings in the last finished check (a cached file from an older version may lack fields). */
+function listingsOf(b: BlacklistFacts): VerdictListing[] {
+  if (!b.report) return [];
+  return b.report.ips.flatMap((ip) => (ip.results as BlacklistResultLike[]).filter((x) => x.status === 'listed').map((x) => {
+    const zone = b.zones.get(x.zone);
+    return {
+      ip: ip.ip,
+      list: x.name ?? zone?.name ?? x.zone,
+      impact: zone?.impact ?? x.impact ?? 'medium',
+      providerNetwork: zone?.providerNetwork ?? x.providerNetwork ?? false,
+      cause: causeOf(x, zone),
+    };
+  }));
+}
+
+function autorespondersOf(a: AutoresponderReport): VerdictAutoresponder[] {
+  return a.autoresponders.map((r) => ({ address: r.address, active: r.active, answersSpam: r.risks.some((x) => x.code === 'spam-tagged'), risky: r.risks.length > 0 }));
+}
+
+/** Everything the verdict weighs, from the facts this viewer may see. */
+export function verdictInputOf(f: Pick<Facts, 'viewer' | 'relay' | 'blacklist' | 'autoresponders'>): VerdictInput {
+  const b = f.blacklist;
+  return {
+    isRoot: f.viewer.isRoot,
+    relay: { decided: f.relay.verdict !== 'unknown', hosts: f.relay.hosts },
+    blacklist: b ? { checked: b.report !== null, complete: b.report !== null && b.report.verdict !== 'unknown', listings: listingsOf(b) } : null,
+    autoresponders: autorespondersOf(f.autoresponders),
+  };
+}
+
+function verdictOf(f: Facts, v: OverallVerdict): DashboardVerdict {
+  const r = f.relay;
+  const detail = `${r.generation === 'modern' ? 'cPanel 11.52 or later' : 'older cPanel (Antirelayd)'}; relay list ${r.relayList}.`;
+  return {
+    state: v.tone,
+    word: v.word,
+    text: v.sentence,
+    detail: r.verdict === 'unknown' ? r.problems.map((p) => p.message).join(' ') || detail : detail,
+    parts: v.parts,
+  };
 }
 
 function relayCard(r: ExplainReport): Card {
@@ -226,7 +284,8 @@ function switchCard(s: StatusReport, expireHostMins: number): Card {
   };
 }
 
-function blacklistCard(b: NonNullable<Facts['blacklist']>): Card {
+/** The blacklist card; `said` is the overall verdict's sentence about the listings (the same words everywhere). */
+function blacklistCard(b: NonNullable<Facts['blacklist']>, said: VerdictPart | undefined): Card {
   const link: Link = { kind: 'route', label: 'Open the blacklist check', route: '/blacklist' };
   const progress = b.progress.running ? { url: '/api/v1/blacklist', done: b.progress.done, total: b.progress.total } : undefined;
   if (!b.report) {
@@ -241,13 +300,15 @@ function blacklistCard(b: NonNullable<Facts['blacklist']>): Card {
     };
   }
   const r = b.report;
-  const state: Tone = r.verdict === 'listed' ? 'red' : r.verdict === 'unknown' ? 'grey' : 'green';
-  const listed = r.ips.flatMap((ip) => ip.results.filter((x) => x.status === 'listed').map((x) => `${ip.ip} on ${x.name ?? x.zone}`));
+  const listings = listingsOf(b);
+  // Listings of the provider's network never make the card red: they are not about this server.
+  const severity: Severity = listings.length ? listingsSeverity(listings) : r.verdict === 'unknown' ? 'unknown' : 'ok';
+  const listed = listings.map((l) => `${l.ip} on ${l.list}${l.providerNetwork ? ' (your provider’s network, not this server)' : ''}`);
   return {
     id: 'blacklist',
     title: 'Blacklist listings',
-    state,
-    sentence: r.summary,
+    state: SEVERITY_TONE[severity],
+    sentence: listings.length && said ? said.text : r.summary,
     evidence: [...listed.slice(0, 6), ...(listed.length > 6 ? [`… and ${listed.length - 6} more`] : []), `Checked ${when(r.checkedAt)}${b.stale ? ' (older than the refresh interval)' : ''}`],
     link,
     progress,
@@ -301,14 +362,21 @@ function relianceCard(r: RelianceReport, relayingOn: boolean | null): Card {
   };
 }
 
+const TONE_WORD: Record<Tone, string> = { red: SEVERITY_WORD.critical, amber: SEVERITY_WORD.warning, green: SEVERITY_WORD.ok, grey: SEVERITY_WORD.unknown };
+
+function withWord<T extends { state: Tone; word?: string }>(c: T): T {
+  return { ...c, word: c.word ?? TONE_WORD[c.state] };
+}
+
 export async function dashboard(ctx: CoreContext, viewer: Viewer): Promise<Dashboard> {
   const f = await gather(ctx, viewer);
+  const overall = overallVerdict(verdictInputOf(f));
   const cards: Card[] = [];
   if (viewer.isRoot) {
     cards.push(relayCard(f.relay));
     if (f.status) cards.push(staticRelayCard(f.relay, f.status));
     if (f.status) cards.push(switchCard(f.status, f.relay.expireHostMins));
-    if (f.blacklist) cards.push(blacklistCard(f.blacklist));
+    if (f.blacklist) cards.push(blacklistCard(f.blacklist, overall.parts.find((p) => p.topic === 'blacklist')));
   } else {
     cards.push({
       id: 'accounts',
@@ -323,8 +391,8 @@ export async function dashboard(ctx: CoreContext, viewer: Viewer): Promise<Dashb
   cards.push(relianceCard(f.reliance, f.status ? f.status.popBeforeSmtp.relayingAllowed : null));
   return {
     viewer: { user: viewer.user, isRoot: viewer.isRoot },
-    verdict: verdictOf(f.relay, viewer),
-    cards,
+    verdict: verdictOf(f, overall),
+    cards: cards.map(withWord),
     relay: f.relay,
     checkedAt: f.relay.checkedAt,
     version: f.version,
@@ -334,10 +402,12 @@ export async function dashboard(ctx: CoreContext, viewer: Viewer): Promise<Dashb
 export async function guide(ctx: CoreContext, viewer: Viewer): Promise<Guide> {
   const f = await gather(ctx, viewer);
   const { relay } = f;
+  const overall = overallVerdict(verdictInputOf(f));
+  const relayPart = overall.parts.find((p) => p.topic === 'relay');
   const steps: GuideStep[] = [];
 
   if (f.blacklist) {
-    const bc = blacklistCard(f.blacklist);
+    const bc = blacklistCard(f.blacklist, overall.parts.find((p) => p.topic === 'blacklist'));
     steps.push({
       id: 'blacklist',
       title: 'Listed where and why',
@@ -362,7 +432,7 @@ export async function guide(ctx: CoreContext, viewer: Viewer): Promise<Guide> {
     title: 'Who is in the relay list',
     question: 'Why is each of these IPs allowed to relay?',
     state: rc.state,
-    sentence: relay.verdict === 'unknown' ? 'Some files could not be read, so this cannot be decided.' : viewer.isRoot ? relay.summary : verdictOf(relay, viewer).text,
+    sentence: relay.verdict === 'unknown' ? 'Some files could not be read, so this cannot be decided.' : viewer.isRoot ? relay.summary : relayPart?.text ?? relay.summary,
     evidence: relay.hosts.slice(0, 8).map((h) => `${h.ip}: ${h.summary}`).concat(relay.hosts.length > 8 ? [`… and ${relay.hosts.length - 8} more`] : []),
     next: bad.length
       ? `Open ${bad.length === 1 ? 'the IP' : 'each IP'} with no login behind it and read its log lines. A login you do not recognise means a mailbox password has leaked: change it in cPanel » Email Accounts.`
@@ -454,7 +524,13 @@ export async function guide(ctx: CoreContext, viewer: Viewer): Promise<Guide> {
     });
   }
 
-  return { viewer: { user: viewer.user, isRoot: viewer.isRoot }, steps, checkedAt: relay.checkedAt, version: f.version };
+  return {
+    viewer: { user: viewer.user, isRoot: viewer.isRoot },
+    verdict: verdictOf(f, overall),
+    steps: steps.map((st) => withWord(st.id === 'confirm' && st.state === 'grey' ? { ...st, word: 'Not yet' } : st)),
+    checkedAt: relay.checkedAt,
+    version: f.version,
+  };
 }
 
 export { TWEAK_LINK };

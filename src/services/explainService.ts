@@ -25,7 +25,11 @@ export interface ExplainReport {
   relayList: string;
   relayListLink: string | null;
   relayListExists: boolean;
-  relaying: { allowed: boolean; why: string };
+  /**
+   * Whether POP-before-SMTP relaying is allowed: the switch's state is root's (as the status page is),
+   * so null for a reseller.
+   */
+  relaying: { allowed: boolean; why: string } | null;
   verdict: Verdict;
   summary: string;
   expireHostMins: number;
@@ -86,7 +90,7 @@ async function explainNow(ctx: CoreContext, viewer: Viewer, opts: { onProgress?:
   const gen = await readGeneration(ctx);
   const list = await readRelayList(ctx, gen.generation, problems);
   const accounts = await sharedAccounts(ctx, problems);
-  const relaying = await readRelaying(ctx, gen.generation);
+  const relaying = viewer.isRoot ? await readRelaying(ctx, gen.generation) : null;
   const ips = new Set(list.ips);
   // Without an index the logins are found by a scan, which finds the failed logins in the same byte
   // search; from the index (which holds no failures) they are read apart.
@@ -107,7 +111,7 @@ async function explainNow(ctx: CoreContext, viewer: Viewer, opts: { onProgress?:
     relayList: list.path,
     relayListLink: list.linkTarget,
     relayListExists: list.exists,
-    relaying: { allowed: relaying.allowed, why: relaying.why },
+    relaying: relaying ? { allowed: relaying.allowed, why: relaying.why } : null,
     verdict,
     summary: verdictSentence(verdict, hosts),
     expireHostMins: list.expireHostMins,

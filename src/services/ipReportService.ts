@@ -13,6 +13,7 @@
 import { explainHost, HostStatus, RelayHost } from '../domain/explain';
 import { ipNeedles, lineMentionsIp, usersInLine } from '../domain/ipMentions';
 import { canSeeAccount, Viewer } from '../domain/scope';
+import { ipNextSteps, NextStep } from '../domain/ipNextSteps';
 import { loginTimelines, Timeline } from '../domain/timeline';
 import { findLogFiles, LogFile } from '../host/logFiles';
 import { scanLines } from '../scan/lineScanner';
@@ -29,7 +30,7 @@ import { CoreContext } from './context';
 import { addLogin } from './loginEvidence';
 import { mailLogFiles } from '../scan/loginScan';
 import { Problem, Problems } from './problems';
-import { explainInputFrom, readGeneration, readRelayList } from './relayState';
+import { explainInputFrom, readGeneration, readRelaying, readRelayList } from './relayState';
 import { IpLoginEvidence } from '../domain/explain';
 import { addFailedLogin, FailedLogins, failedLoginsFor, IpFailedEvidence } from '../domain/failedLogins';
 import { parseFailedLoginLine } from '../parsers/failedLoginLine';
@@ -102,6 +103,8 @@ export interface IpReport {
   /** failed logins from this IP: the totals (as explain gives them per relay IP) and the lines, newest first */
   failedLogins: FailedLogins;
   failed: IpFailedLogin[];
+  /** what to do about it, in order */
+  nextSteps: NextStep[];
   /** messages Exim accepted from this IP (newest first); null when no exim_mainlog exists */
   relayed: IpRelayed[] | null;
   lines: IpLogLine[];
@@ -259,6 +262,14 @@ export async function ipReport(ctx: CoreContext, viewer: Viewer, ipText: string)
   const users = [...new Set([...(host?.users ?? []), ...logins.map((l) => l.user)])];
   const accts = [...new Set([...users, ...failedLogins.users].map((u) => accounts.accountOfMailUser(u)).filter((a): a is string => a !== null))].sort();
   const times = logins.map((l) => (l.time ? Date.parse(l.time) : NaN)).filter((t) => !Number.isNaN(t));
+  // The relay window: from the last login until cPanel should drop the IP; for a listed IP with no
+  // login, from the relay list's last change (it was in the list by then) until now.
+  const nowMs = ctx.now().getTime();
+  const relayWindow = host?.lastLogin && host.expiresAt
+    ? { start: Date.parse(host.lastLogin), end: Date.parse(host.expiresAt), label: 'relay window: last login until cPanel drops the IP' }
+    : listed && tied && list.mtime
+      ? { start: Math.min(Date.parse(list.mtime), nowMs), end: nowMs, label: 'in the relay list (at least since the list last changed)' }
+      : null;
   // Newest first reads best; files are already newest first, lines within a file oldest first.
   logins.sort((a, b) => (b.time ?? '').localeCompare(a.time ?? ''));
 
@@ -275,13 +286,25 @@ export async function ipReport(ctx: CoreContext, viewer: Viewer, ipText: string)
     relayed: scanned.eximFound || !viewer.isRoot ? relayed : null,
     failedLogins,
     failed,
+    nextSteps: ipNextSteps({
+      ip,
+      isRoot: viewer.isRoot,
+      status,
+      inRelayList: inRelayList === true,
+      failedLogins,
+      users: [...new Set(logins.map((l) => l.user))],
+      mapUsers: tied ? mapUsers.filter(visibleUser) : [],
+      accountOf: (u) => accounts.accountOfMailUser(u),
+      relayingAllowed: viewer.isRoot ? (await readRelaying(ctx, gen.generation)).allowed : null,
+    }),
     lines: lines.map(({ users: _u, ...l }) => l),
     linesTruncated: tied && scanned.truncated,
     files: viewer.isRoot ? scanned.files : [],
     ptr: await reverseLookup(ip, { root: ctx.config.root }),
-    timeline: loginTimelines(times, ctx.now().getTime()),
-    failedTimeline: loginTimelines(failedTimes, ctx.now().getTime()),
-    checkedAt: ctx.now().toISOString(),
+    // Logins and failed attempts on one chart, with the relay window; failedTimeline is the failures alone.
+    timeline: loginTimelines(times, nowMs, failed.filter((l) => l.time).map((l) => ({ time: Date.parse(l.time!), weight: l.attempts })), relayWindow),
+    failedTimeline: loginTimelines(failedTimes, nowMs),
+    checkedAt: new Date(nowMs).toISOString(),
     problems: viewer.isRoot ? problems.list : [],
   };
 }

@@ -6,12 +6,16 @@
 import path from 'node:path';
 import { Accounts } from '../domain/accounts';
 import { canSeeAccount, Viewer } from '../domain/scope';
-import { parseKeyValue } from '../parsers/accountFiles';
+import type { UserFolderResult } from '../host/userFolder';
+import { parseKeyValue, parsePasswdUids } from '../parsers/accountFiles';
 import { parseValiases, ValiasesFile } from '../parsers/valiases';
 import { CoreContext } from './context';
 import { Problems } from './problems';
 
 export const VALIASES_DIR = '/etc/valiases';
+
+/** A domain's alias file: thousands of forwarders fit in far less. */
+export const MAX_VALIASES_BYTES = 4 * 1024 * 1024;
 
 /** Files read from users' homes are small; anything bigger is not an autoresponder file. */
 export const MAX_USER_FILE_BYTES = 256 * 1024;
@@ -40,7 +44,8 @@ export async function loadValiases(ctx: CoreContext, accounts: Accounts, viewer:
     const account = accounts.domains.get(domain) ?? null;
     if (!canSeeAccount(viewer, account)) continue;
     const p = `${VALIASES_DIR}/${name}`;
-    const r = await ctx.host.readText(p);
+    // The domain's account owns this file on cPanel: its size is the user's choice, so it is bounded.
+    const r = await ctx.host.readText(p, { maxBytes: MAX_VALIASES_BYTES });
     if (!r.ok) {
       if (r.problem !== 'not-a-file') problems.add(r, false);
       continue;
@@ -64,16 +69,26 @@ export function isSafeDir(p: string): boolean {
   return p.startsWith('/') && !p.split('/').includes('..') && !p.includes('\0') && p.length < 1024;
 }
 
+/** uid of each system user, from /etc/passwd (empty when it cannot be read). */
+export async function systemUids(ctx: CoreContext): Promise<Map<string, number>> {
+  const text = await ctx.host.readOptional(PASSWD).catch(() => null);
+  return text === null ? new Map() : parsePasswdUids(text);
+}
+
+const PASSWD = '/etc/passwd';
+
 /**
- * Reads a small regular file from a user's home. Symlinks are refused: a user could point one at a
- * file only root may read, and relaywatch reads as root.
+ * Opens a folder under an account's home for reading as the account's user would have it
+ * (host/userFolder.ts: no symlink followed, every file the user's own). `dir` must lie under the
+ * account's home: a folder named in a file the user can write (their /etc/valiases file) is never a
+ * way to read somewhere else. The caller closes the folder.
  */
-export async function readUserFile(ctx: CoreContext, hostPath: string): Promise<{ ok: true; text: string } | { ok: false; why: string }> {
-  if (await ctx.host.readlink(hostPath)) return { ok: false, why: `${hostPath} is a symbolic link; not followed` };
-  const st = await ctx.host.stat(hostPath).catch(() => null);
-  if (!st) return { ok: false, why: `${hostPath} cannot be read` };
-  if (!st.isFile()) return { ok: false, why: `${hostPath} is not a regular file` };
-  if (st.size > MAX_USER_FILE_BYTES) return { ok: false, why: `${hostPath} is larger than ${MAX_USER_FILE_BYTES} bytes; not read` };
-  const r = await ctx.host.readText(hostPath);
-  return r.ok ? { ok: true, text: r.value } : { ok: false, why: r.message };
+export async function openAccountFolder(ctx: CoreContext, account: string | null, dir: string, uids: Map<string, number>): Promise<UserFolderResult> {
+  if (account === null) return { ok: false, problem: 'refused', why: `${dir} belongs to no account; not read` };
+  const home = await homeOf(ctx, account);
+  const rel = path.posix.relative(home, path.posix.normalize(dir));
+  if (rel.startsWith('..') || path.posix.isAbsolute(rel)) {
+    return { ok: false, problem: 'refused', why: `${dir} is not under the home of account ${account} (${home}); not read` };
+  }
+  return ctx.host.openUserFolder(home, rel === '' ? [] : rel.split('/'), uids.get(account) ?? null);
 }

@@ -33,9 +33,10 @@ function unexplainedNotice(h: RelayHost, r: ExplainReport, host: string): Notice
     event: 'unexplained',
     subject: `[relaywatch] ${host}: relay IP ${h.ip} has no login behind it`,
     evidence: [
-      `${h.ip} is in the relay list ${r.relayList}${r.relayListLink ? ` (-> ${r.relayListLink})` : ''}, so it may send mail through ${host}${r.relaying.allowed ? ' without a password' : ''}.`,
+      `${h.ip} is in the relay list ${r.relayList}${r.relayListLink ? ` (-> ${r.relayListLink})` : ''}, so it may send mail through ${host}${r.relaying?.allowed ? ' without a password' : ''}.`,
       h.summary,
-      `POP-before-SMTP relaying: ${r.relaying.allowed ? 'on' : 'off'} (${r.relaying.why})`,
+      // (The notifier reads the report as root, for whom the switch's state is always there.)
+      r.relaying ? `POP-before-SMTP relaying: ${r.relaying.allowed ? 'on' : 'off'} (${r.relaying.why})` : 'POP-before-SMTP relaying: not shown in this view',
       `Relay list: ${r.counts.hosts} IPs, ${r.counts.explained} explained by logins, ${r.counts.unexplained} unexplained, ${r.counts.alwaysrelay} from /etc/alwaysrelay.`,
     ],
     route: `/ip/${h.ip}`,

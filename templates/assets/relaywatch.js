@@ -60,16 +60,47 @@
     inputs.forEach(function (el) { el.addEventListener('input', function () { applyFilters(table); }); });
   });
 
-  // "in 12 min" / "5 min ago" next to absolute times marked data-relative.
+  // "in 12 min" / "5 min ago" after absolute times marked data-relative (the absolute time stays).
   document.querySelectorAll('time[data-relative]').forEach(function (el) {
     var t = Date.parse(el.getAttribute('datetime'));
     if (isNaN(t)) return;
     var mins = Math.round((t - Date.now()) / 60000);
     var rel = mins >= 0 ? 'in ' + mins + ' min' : -mins + ' min ago';
     if (Math.abs(mins) > 120) rel = mins >= 0 ? 'in ' + Math.round(mins / 60) + ' h' : Math.round(-mins / 60) + ' h ago';
-    el.title = el.textContent;
-    el.textContent = rel;
+    var span = document.createElement('span');
+    span.className = 'rw-relative';
+    span.textContent = ' (' + rel + ')';
+    el.parentNode.insertBefore(span, el.nextSibling);
   });
+
+  // Narrow screens show each row as a stack of "Column: value" lines: every cell gets its column's name.
+  document.querySelectorAll('table.rw-table').forEach(function (table) {
+    var heads = table.tHead ? table.tHead.rows[0].cells : [];
+    var names = Array.prototype.map.call(heads, function (th) { return th.textContent.replace(/\s+/g, ' ').trim(); });
+    Array.prototype.forEach.call(table.tBodies, function (body) {
+      Array.prototype.forEach.call(body.rows, function (row) {
+        if (row.cells.length !== names.length) return;
+        Array.prototype.forEach.call(row.cells, function (td, i) { if (names[i]) td.setAttribute('data-label', names[i]); });
+      });
+    });
+  });
+
+  // A table wider than its box scrolls inside it: keyboard users can then reach it too.
+  function markScrollers() {
+    document.querySelectorAll('.rw-table-wrap').forEach(function (wrap) {
+      var scrolls = wrap.scrollWidth > wrap.clientWidth + 1 || wrap.scrollHeight > wrap.clientHeight + 1;
+      if (scrolls && !wrap.hasAttribute('tabindex')) {
+        wrap.tabIndex = 0;
+        wrap.setAttribute('role', 'region');
+        var table = wrap.querySelector('table');
+        var section = wrap.closest('section');
+        var h = section ? section.querySelector('h2') : null;
+        wrap.setAttribute('aria-label', (h ? h.textContent.replace(/\s+/g, ' ').trim() : (table && table.id) || 'Table'));
+      }
+    });
+  }
+  markScrollers();
+  if (typeof window.addEventListener === 'function') window.addEventListener('resize', markScrollers);
 
   window.relaywatch = window.relaywatch || {};
 })();

@@ -92,7 +92,7 @@ export async function launch(): Promise<{ context: BrowserContext; close(): Prom
     executablePath: CHROMIUM,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1440, height: 900 },
+    viewport: { width: 1366, height: 900 },
   });
   return {
     context,
@@ -121,12 +121,70 @@ export function watch(page: Page): string[] {
   return problems;
 }
 
-/** Full-page screenshots at the two widths the plugin must read well at. */
+/** The widths every page must read well at: a laptop, a tablet (or a narrow window), a phone. */
+export const WIDTHS = [1366, 1024, 390] as const;
+
+/** Full-page screenshots at each width. */
 export async function screenshots(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  for (const width of [1440, 800]) {
+  for (const width of WIDTHS) {
     await page.setViewportSize({ width, height: 900 });
     await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
   }
-  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.setViewportSize({ width: 1366, height: 900 });
+}
+
+/** What sticks out sideways at the current width: the page's own scroll width, and the elements past the right edge. */
+export async function horizontalOverflow(page: Page): Promise<{ scrollWidth: number; width: number; culprits: string[] }> {
+  // Runs in the page (a string: the tests are compiled without the DOM's types).
+  return page.evaluate(`(() => {
+    const width = document.documentElement.clientWidth;
+    const culprits = [];
+    document.querySelectorAll('#relaywatch *').forEach((el) => {
+      const r = el.getBoundingClientRect();
+      if (r.width > 0 && r.right > width + 1 && !el.closest('[hidden], .rw-visually-hidden, .rw-skip, thead')) {
+        // the outermost element only
+        const parent = el.parentElement;
+        if (parent && parent.getBoundingClientRect().right > width + 1) return;
+        const cls = typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\s+/).join('.') : '';
+        culprits.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + cls + ' (right ' + Math.round(r.right) + ')');
+      }
+    });
+    // Inside WHM's frame, what counts is relaywatch's own box: WHM's header is WHM's.
+    const own = document.getElementById('relaywatch');
+    const standalone = document.body.classList.contains('rw-standalone');
+    const ownRight = own ? Math.ceil(own.getBoundingClientRect().right) : 0;
+    const scrollWidth = standalone ? document.documentElement.scrollWidth : Math.max(ownRight, culprits.length ? width + 1 : 0);
+    return { scrollWidth, width, culprits: culprits.slice(0, 5) };
+  })()`);
+}
+
+const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: string[];
+}
+
+/**
+ * axe-core run on the page as it is (scripts run, WCAG 2.1 A and AA rules). Injected through the
+ * DevTools protocol, so the page's CSP stays as it is.
+ */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  await page.evaluate(AXE_SOURCE);
+  return page.evaluate(`(async () => {
+    // Inside WHM's frame only relaywatch's part is ours to answer for (WHM's header, menu and footer
+    // are WHM's); the standalone layout is relaywatch's from <html> on.
+    const context = document.body.classList.contains('rw-standalone') ? document : { include: [['#relaywatch']] };
+    const r = await window.axe.run(context, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+      resultTypes: ['violations'],
+    });
+    return r.violations.map((v) => ({
+      id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.slice(0, 4).map((n) => (JSON.stringify(n.target) + ' ' + (n.failureSummary || '')).slice(0, 300)),
+    }));
+  })()`);
 }

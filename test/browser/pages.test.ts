@@ -57,7 +57,10 @@ test('the dashboard answers the question in words, with the evidence one click a
   await page.goto(`${asRoot.url}/`);
   const verdict = page.locator('.rw-verdict-text');
   const n = demo.relayHosts.unexplained.length;
-  await expect(verdict.textContent()).resolves.toContain(`${n} relay IP${n === 1 ? ' needs' : 's need'} a look`);
+  await expect(verdict.textContent()).resolves.toMatch(/^\s*Needs attention\s+No sign of a break-in\./);
+  await expect(verdict.textContent()).resolves.toContain(`${n} relay IP${n === 1 ? ' has' : 's have'} no login behind`);
+  // every card says its state in words
+  await expect(page.locator('.rw-card .rw-severity').allTextContents()).resolves.toEqual(expect.arrayContaining(['Needs attention', 'Worth a look']));
   const cards = page.locator('.rw-card h3');
   await expect(cards.allTextContents()).resolves.toEqual(expect.arrayContaining([expect.stringContaining('Relay list'), expect.stringContaining('POP-before-SMTP relaying')]));
   // Every relay IP is in the table, and the table sorts by keyboard.
@@ -156,7 +159,7 @@ test('the standalone layout (no WHM chrome) gives the same answer', async () => 
   await page.goto(`${standalone.url}/`);
   await expect(page.locator('body.rw-standalone').count()).resolves.toBe(1);
   const n = demo.relayHosts.unexplained.length;
-  await expect(page.locator('.rw-verdict-text').textContent()).resolves.toContain(`${n} relay IP${n === 1 ? ' needs' : 's need'} a look`);
+  await expect(page.locator('.rw-verdict-text').textContent()).resolves.toContain(`${n} relay IP${n === 1 ? ' has' : 's have'} no login behind`);
   // Keyboard: the first Tab offers a way past the header, focus is visible, and the sort works by key.
   await page.keyboard.press('Tab');
   const skip = page.locator('a.rw-skip');
@@ -164,7 +167,7 @@ test('the standalone layout (no WHM chrome) gives the same answer', async () => 
   await expect(skip.isVisible()).resolves.toBe(true);
   await expect(page.evaluate('getComputedStyle(document.activeElement).outlineStyle')).resolves.not.toBe('none');
   await page.keyboard.press('Enter');
-  await expect(page.evaluate('location.hash')).resolves.toBe('#rw-main');
+  await expect(page.evaluate('location.hash')).resolves.toBe('#rw-main-action');
   await screenshots(page, 'standalone-dashboard');
   await page.goto(`${standalone.url}/accounts`);
   await screenshots(page, 'standalone-accounts');
@@ -202,7 +205,7 @@ test('a blacklist run shows a progress bar, never blocks the page, and the card 
 // Last: it changes the demo host (POP-before-SMTP goes off).
 test('the guided check, followed to the end: the disable flow with its confirmation, then "confirm it took"', async () => {
   await page.goto(`${asRoot.url}/`);
-  await page.locator('a', { hasText: 'Walk through the guided check' }).click();
+  await page.locator('a.rw-button', { hasText: 'Walk through the guided check' }).click();
   await page.waitForURL('**/guide');
   const titles = await page.locator('.rw-step h2').allTextContents();
   expect(titles.map((t) => t.replace(/\s+/g, ' ').trim())).toEqual([
@@ -214,7 +217,7 @@ test('the guided check, followed to the end: the disable flow with its confirmat
     expect.stringMatching(/^Turn POP-before-SMTP off safely/),
     expect.stringMatching(/^Confirm it took/),
   ]);
-  await expect(page.locator('#step-confirm .rw-badge').textContent()).resolves.toBe('not yet');
+  await expect(page.locator('#step-confirm .rw-badge').textContent()).resolves.toBe('Not yet');
   await screenshots(page, 'guide');
 
   // Step 5 leads to a confirmation page; nothing changes until the admin says yes.
@@ -236,8 +239,8 @@ test('the guided check, followed to the end: the disable flow with its confirmat
 
   // Back to the guide: the last step now confirms it.
   await page.goto(`${asRoot.url}/guide`);
-  await expect(page.locator('#step-turn-off .rw-badge').textContent()).resolves.toBe('fine');
-  await expect(page.locator('#step-confirm .rw-badge').textContent()).resolves.toBe('fine');
+  await expect(page.locator('#step-turn-off .rw-badge').textContent()).resolves.toBe('Fine');
+  await expect(page.locator('#step-confirm .rw-badge').textContent()).resolves.toBe('Fine');
   await expect(page.locator('#step-confirm').textContent()).resolves.toContain('relaying by POP-before-SMTP is off');
   await screenshots(page, 'guide-done');
   await page.goto(`${asRoot.url}/`);

@@ -60,7 +60,7 @@ test.each(['/', '/guide', '/status'])('%s in WHM\'s chrome: zero CSP violations,
   // the inline style attributes keep their effect
   await expect(page.locator('#whm-notice').isVisible()).resolves.toBe(false);
   // relaywatch's own style sheet and script
-  await expect(page.evaluate("getComputedStyle(document.querySelector('.rw-header')).display")).resolves.not.toBe('inline');
+  await expect(page.evaluate("getComputedStyle(document.querySelector('.rw-tabbar')).display")).resolves.toBe('flex');
   await expect(violations()).resolves.toEqual([]);
   expect(problems).toEqual([]);
 });

@@ -157,7 +157,10 @@ async function auditAdded(before: number, match: (e: Record<string, unknown>) =>
 
 function auditLines(): Array<Record<string, unknown>> {
   const f = path.join(root, AUDIT);
-  return fs.existsSync(f) ? fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+  if (!fs.existsSync(f)) return [];
+  // complete lines only: a refusal is recorded in the background, and may be half written as this reads
+  const text = fs.readFileSync(f, 'utf8');
+  return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean).map((l) => JSON.parse(l));
 }
 
 const key = (r: { method: string; path: string }): string => `${r.method.toUpperCase()} ${r.path}`;
@@ -323,6 +326,7 @@ describe('identity headers over TCP', () => {
 type CliSpec = { access: 'viewer' | 'root'; args: string[] } | { skip: string };
 const COMMANDS_TABLE: Record<string, CliSpec> = {
   explain: { access: 'viewer', args: ['--json'] },
+  overview: { access: 'viewer', args: ['--json'] },
   ip: { access: 'viewer', args: ['@ownip', '--json'] },
   logins: { access: 'viewer', args: ['@maillog', '--json'] },
   reliance: { access: 'viewer', args: ['--days', '30', '--json'] },

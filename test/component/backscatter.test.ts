@@ -114,3 +114,20 @@ test('GET /api/v1/backscatter and the page', async () => {
   expect(page.text).toContain('victim@innocent.example');
   expect(page.text).toContain(':fail: No Such User Here');
 });
+
+test('a bad ?at=, ?window= or ?days= on a page: the page is still shown, with the message beside the field that caused it', async () => {
+  const { root } = host();
+  const app = createApp(createContext(loadConfig({ root }), { now: () => now }), { identity: { kind: 'dev', user: 'root' } });
+  const page = await request(app).get('/backscatter').query({ at: 'yesterday', days: 'lots' }).expect(400);
+  expect(page.text).toContain('<h1 class="rw-title">Backscatter sources');
+  expect(page.text).toContain('sales@bob.example'); // the report, with the defaults
+  expect(page.text).toMatch(/<span class="rw-field-error" id="rw-err-at"><strong>Not used:<\/strong> [^<]*is not a time/);
+  expect(page.text).toMatch(/id="rw-err-days"><strong>Not used:<\/strong> days must be a whole number/);
+  expect(page.text).toContain('value="lots" aria-invalid="true" aria-describedby="rw-err-days"');
+  expect(page.text).not.toContain('id="rw-err-window"');
+  for (const route of ['/reliance', '/autoresponders']) {
+    const p = await request(app).get(route).query({ days: '0' }).expect(400);
+    expect(p.text).toMatch(/id="rw-err-days"><strong>Not used:<\/strong> days must be a whole number from 1 to/);
+    expect(p.text).toContain('<main class="rw-main"');
+  }
+});

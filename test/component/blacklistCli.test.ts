@@ -161,7 +161,7 @@ test('text output: the verdict, one line per IP, what each listing means, what c
   const root = host({ resolver: dns.address });
   const r = await blacklist(root);
   expect(r.code).toBe(2);
-  expect(r.stdout).toMatch(/^LISTED: 2 IPs of this server are listed \(3 listings\); 9 checks could not be done\.\n/);
+  expect(r.stdout).toMatch(/^LISTED: 2 IPs of this server are listed \(3 listings, 1 of them of your provider's network, not this server\); 9 checks could not be done\.\n/);
   expect(r.stdout).toMatch(/203\.0\.113\.10 +LISTED on Backscatterer, UCEPROTECT Level 3; could not check SpamCop, Barracuda Reputation Block List; clean on 3 lists/);
   expect(r.stdout).toMatch(/127\.0\.0\.1 +skipped: loopback address/);
   expect(r.stdout).toMatch(/Evidence: Autoresponders on this server .*: relaywatch page \/autoresponders\n/);
@@ -179,6 +179,22 @@ test('exit 0 when every list answers and nothing is listed', async () => {
   const r = await blacklist(root);
   expect(r.code).toBe(0);
   expect(r.stdout).toMatch(/^OK: None of the server's 4 IPs is listed on the 7 lists checked\./);
+});
+
+test("exit 0 when only the provider's network is listed (UCEPROTECT level 3): not this server, as the overview's card says", async () => {
+  const dns = await server(() =>
+    startDnsblServer({
+      zones: Object.fromEntries(DEFAULT_QUERIED_ZONES.map((z) => [z, 'answer'])),
+      records: { ...selfTestEntries(DEFAULT_QUERIED_ZONES), '10.113.0.203.dnsbl-3.uceprotect.net': { a: ['127.0.0.2'] } },
+    }),
+  );
+  const root = host({ resolver: dns.address });
+  const r = await blacklist(root);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/^LISTED: 203\.0\.113\.10 is listed on UCEPROTECT Level 3 \(UCEPROTECT Level 3: your provider's network, not this server\)\./);
+  const json = await blacklist(root, '--json');
+  expect(json.code).toBe(0);
+  expect(result(json.body, '203.0.113.10', 'dnsbl-3.uceprotect.net')).toMatchObject({ status: 'listed', providerNetwork: true });
 });
 
 test('exit 3 when nothing is listed but something could not be checked; --ip checks only the given IPs and leaves the cache alone', async () => {

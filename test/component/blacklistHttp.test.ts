@@ -78,7 +78,7 @@ test('the page never waits on DNS: with every list silent it renders at once wit
   expect(res.text).toMatch(/No blacklist check has finished yet\./);
   expect(res.text).toMatch(/<div class="rw-job" data-progress-url="\/api\/v1\/blacklist">/);
   expect(res.text).toMatch(/<progress class="rw-progressbar" max="100" value="\d+">/);
-  expect(res.text).toMatch(/<button type="submit" disabled>A check is running<\/button>/);
+  expect(res.text).toMatch(/<button type="submit" id="rw-main-action" disabled>A check is running<\/button>/);
 });
 
 test('the page shows listings with meaning, escaped TXT and evidence links, the unknowns with reasons, SORBS as defunct', async () => {
@@ -96,9 +96,9 @@ test('the page shows listings with meaning, escaped TXT and evidence links, the 
   expect(html).toMatch(/Spamhaus error 127\.255\.255\.254/);
   expect(html).toMatch(/no: defunct/);
   expect(html).not.toMatch(/data-progress-url/);
-  expect(html).toMatch(/<button type="submit">Check now<\/button>/);
+  expect(html).toMatch(/<button type="submit" id="rw-main-action">Check now<\/button>/);
   expect(html).toMatch(/<tr data-status="skipped">\s*<td data-value="127\.0\.0\.1">127\.0\.0\.1<br>/);
-  expect(html).toMatch(/<h3>203\.0\.113\.10 on UCEPROTECT Level 3 /);
+  expect(html).toMatch(/<h3>203\.0\.113\.10 on UCEPROTECT Level 3<\/h3>\s*<p class="rw-card-state"><span class="rw-severity rw-grey">Your provider’s network, not this server<\/span>/);
 });
 
 test('refresh: root with the form token starts one check (202), a second while it runs starts none; without the token 403', async () => {

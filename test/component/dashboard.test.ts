@@ -38,11 +38,15 @@ function host(o: Partial<Parameters<typeof makeCpanelHost>[0]> = {}): string {
   return root;
 }
 
-test('root: an amber verdict naming the IPs that need a look, a red relay card linking to the first one', async () => {
+// The relay IP with failed logins only: "it shows password guessing" once the relay report counts failed logins per host.
+const ONE_UNEXPLAINED = /^No sign of a break-in\. 1 relay IP has no login behind it(: it shows password guessing)?\. The blacklists have not been checked yet\.$/;
+
+test('root: one verdict sentence naming the IP with no login, a red relay card linking to it, every card with its severity word', async () => {
   const a = app(host());
   const d = (await request(a).get('/api/v1/dashboard').expect(200)).body;
-  // the failure from 192.0.2.99 tried alice's mailbox: the verdict names password guessing
-  expect(d.verdict).toMatchObject({ state: 'amber', text: "1 relay IP needs a look: no successful login explains it, and it shows failed logins against this server's mailboxes: password guessing." });
+  expect(d.verdict).toMatchObject({ state: 'red', word: 'Needs attention' });
+  expect(d.verdict.text).toMatch(ONE_UNEXPLAINED);
+  for (const c of d.cards) expect(c.word).toBe({ red: 'Needs attention', amber: 'Worth a look', green: 'Fine', grey: 'Not known' }[c.state as string]);
   const relay = d.cards.find((c: any) => c.id === 'relay-list');
   expect(relay).toMatchObject({ state: 'red', link: { kind: 'route', route: '/ip/192.0.2.99' } });
   const sw = d.cards.find((c: any) => c.id === 'pop-before-smtp');
@@ -54,7 +58,11 @@ test('root: an amber verdict naming the IPs that need a look, a red relay card l
   expect(rel.evidence[0]).toMatch(/^bob@bob\.example: 1 message/);
   for (const c of d.cards) expect(['green', 'amber', 'red', 'grey']).toContain(c.state);
   const page = await request(a).get('/').expect(200);
-  expect(page.text).toContain('1 relay IP needs a look');
+  expect(page.text).toContain('1 relay IP has no login behind it');
+  expect(page.text).toContain('<span class="rw-severity rw-red">Needs attention</span>');
+  // the guided check opens with the same sentence
+  const g = (await request(a).get('/api/v1/guide').expect(200)).body;
+  expect(g.verdict).toEqual(d.verdict);
   expect(page.text).toContain('href="/ip/192.0.2.99"');
   expect(page.text).toContain('href="/status/confirm?action=disable"');
   expect(d.cards.map((c: any) => c.id)).toEqual(['relay-list', 'static-relay', 'pop-before-smtp', 'blacklist', 'autoresponders', 'reliance']);
@@ -65,7 +73,7 @@ test('root: an amber verdict naming the IPs that need a look, a red relay card l
 test('a clear server says so calmly; with relaying off the switch card is green', async () => {
   const root = host({ popbeforesmtp: false, relayIps: ['203.0.113.10'] });
   const d = (await request(app(root)).get('/api/v1/dashboard').expect(200)).body;
-  expect(d.verdict).toMatchObject({ state: 'green', text: 'No sign of a break-in: all 1 relay IP is explained by POP3/IMAP logins.' });
+  expect(d.verdict).toMatchObject({ state: 'green', word: 'Fine', text: 'No sign of a break-in. The one relay IP is explained by a POP3/IMAP login. The blacklists have not been checked yet.' });
   expect(d.cards.find((c: any) => c.id === 'pop-before-smtp')).toMatchObject({ state: 'green' });
   expect(d.cards.find((c: any) => c.id === 'relay-list')).toMatchObject({ state: 'green' });
 });
@@ -88,7 +96,7 @@ test('the guided check: listed where, relay list, autoresponders, reliance, turn
 test('a reseller sees their own verdict and no root-only card or host', async () => {
   const a = app(host(), 'resellera');
   const d = (await request(a).get('/api/v1/dashboard').expect(200)).body;
-  expect(d.verdict).toMatchObject({ state: 'green', text: '1 relay IP belongs to your accounts, each explained by a POP3/IMAP login.' });
+  expect(d.verdict).toMatchObject({ state: 'green', text: 'No sign of a break-in among your accounts. The one relay IP is explained by a POP3/IMAP login.' });
   expect(d.cards.map((c: any) => c.id)).toEqual(['accounts', 'autoresponders', 'reliance']);
   const text = JSON.stringify(d);
   expect(text).not.toMatch(/192\.0\.2\.99|203\.0\.113\.11|carol/);
@@ -110,7 +118,7 @@ test('the blacklist card shows the last cached check, listing by listing', async
   addToTree(root, { files: { '/var/lib/relaywatch/blacklist.json': JSON.stringify(report) } });
   const d = (await request(app(root)).get('/api/v1/dashboard').expect(200)).body;
   const card = d.cards.find((c: any) => c.id === 'blacklist');
-  expect(card).toMatchObject({ state: 'red', sentence: '1 of 1 IP is listed on 1 list.' });
+  expect(card).toMatchObject({ state: 'red', word: 'Needs attention', sentence: '203.0.113.5 is on Backscatterer for backscatter (bounces or auto-replies to forged senders).' });
   expect(card.evidence[0]).toBe('203.0.113.5 on Backscatterer');
   expect(card.progress).toBeUndefined();
 });
@@ -167,7 +175,7 @@ describe('the overview page is kept while its data is unchanged', () => {
     // superagent has already gunzipped it (a broken stream would have failed the request)
     const text = (gz.body as Buffer).toString('utf8');
     expect(text.split(nonceOf(gz)).join('N')).toBe(plain.text.split(nonceOf(plain)).join('N'));
-    expect(text).toContain('1 relay IP needs a look');
+    expect(text).toContain('1 relay IP has no login behind it');
   });
 
   test('many asking at once while the page is rendered all get it, each with its own nonce', async () => {
@@ -175,7 +183,7 @@ describe('the overview page is kept while its data is unchanged', () => {
     const all = await Promise.all(Array.from({ length: 8 }, () => request(a).get('/').expect(200)));
     expect(new Set(all.map(nonceOf)).size).toBe(8);
     for (const res of all) {
-      expect(res.text).toContain('1 relay IP needs a look');
+      expect(res.text).toContain('1 relay IP has no login behind it');
       expect(res.text.split(nonceOf(res)).join('N')).toBe(all[0].text.split(nonceOf(all[0])).join('N'));
     }
   });
@@ -183,11 +191,11 @@ describe('the overview page is kept while its data is unchanged', () => {
   test('a change on disk shows on the next request', async () => {
     const root = host();
     const a = app(root);
-    expect((await request(a).get('/').expect(200)).text).toContain('1 relay IP needs a look');
+    expect((await request(a).get('/').expect(200)).text).toContain('1 relay IP has no login behind it');
     // /etc/relayhosts is a link to this file on a modern server (a link inside the host root)
     fs.appendFileSync(path.join(root, 'etc/recent_authed_mail_ips'), '198.51.100.7\n');
     const after = await request(a).get('/').expect(200);
-    expect(after.text).toContain('2 relay IPs need a look');
+    expect(after.text).toContain('2 relay IPs have no login behind them');
     expect(after.text).toContain('href="/ip/198.51.100.7"');
   });
 
@@ -241,11 +249,44 @@ test('a reseller whose mailbox is tied to an unexplained IP gets that IP and a v
   const d = (await request(a).get('/api/v1/dashboard').expect(200)).body;
   expect(d.relay.hosts.map((h: any) => [h.ip, h.status, h.tiedBy])).toEqual([['192.0.2.99', 'unexplained', ['map']], ['203.0.113.10', 'explained', ['login']]]);
   expect(d.relay.verdict).toBe('unexplained');
-  expect(d.verdict.state).toBe('amber');
-  expect(d.verdict.text).toMatch(/^1 relay IP tied to your accounts has no successful login behind it/);
+  // the overall verdict counts it too: red, like the accounts card and the relay step
+  expect(d.verdict.state).toBe('red');
+  expect(d.verdict.text).toMatch(/^No sign of a break-in among your accounts\. 1 relay IP has no login behind it/);
   expect(d.cards.find((c: any) => c.id === 'accounts').state).toBe('red');
   // alice's failed login there is not reseller A's to see
   expect(JSON.stringify(d)).not.toMatch(/alice|carol|203\.0\.113\.11/);
   const g = (await request(a).get('/api/v1/guide').expect(200)).body;
   expect(g.steps.find((s: any) => s.id === 'relay-list').state).toBe('red');
+});
+
+test('listings of the provider’s network alone: the blacklist card is not red and the verdict says whose network it is', async () => {
+  const root = host({ popbeforesmtp: false, relayIps: ['203.0.113.10'] });
+  const { addToTree } = await import('../helpers/hostTree');
+  const report = {
+    checkedAt: new Date().toISOString(), verdict: 'listed', summary: '203.0.113.5 is listed on UCEPROTECT Level 3.', scope: 'server',
+    ips: [{ ip: '203.0.113.5', results: [{ zone: 'dnsbl-3.uceprotect.net', name: 'UCEPROTECT Level 3', status: 'listed' }] }],
+  };
+  addToTree(root, { files: { '/var/lib/relaywatch/blacklist.json': JSON.stringify(report) } });
+  const d = (await request(app(root)).get('/api/v1/dashboard').expect(200)).body;
+  expect(d.cards.find((c: any) => c.id === 'blacklist')).toMatchObject({ state: 'green', word: 'Fine' });
+  expect(d.verdict).toMatchObject({ state: 'green', text: "No sign of a break-in. The one relay IP is explained by a POP3/IMAP login. Not listed on its own: UCEPROTECT Level 3 lists your provider's network, not this server." });
+});
+
+test('every face says the same sentence: `relaywatch overview` (text and --json), the JSON route, the overview and the guided check', async () => {
+  const { runCliCaptured } = await import('../helpers/hostTree');
+  const root = host();
+  const a = app(root);
+  const d = (await request(a).get('/api/v1/dashboard').expect(200)).body;
+  const text = await runCliCaptured(['overview', '--root', root]);
+  expect(text.code).toBe(2); // needs attention, like the red verdict
+  expect(text.stdout.split('\n')[0]).toBe(`Needs attention: ${d.verdict.text}`);
+  expect(text.stdout).toContain(`  Relay list: Needs attention – ${d.cards[0].sentence}`);
+  const json = await runCliCaptured(['overview', '--root', root, '--json']);
+  expect(JSON.parse(json.stdout).verdict).toEqual(d.verdict);
+  const escaped = d.verdict.text.replace(/'/g, '&#39;');
+  expect((await request(a).get('/').expect(200)).text).toContain(escaped);
+  expect((await request(a).get('/guide').expect(200)).text).toContain(escaped);
+  const calm = await runCliCaptured(['overview', '--root', host({ popbeforesmtp: false, relayIps: ['203.0.113.10'] })]);
+  expect(calm.code).toBe(0);
+  expect(calm.stdout).toMatch(/^Fine: No sign of a break-in\. The one relay IP is explained by a POP3\/IMAP login\./);
 });

@@ -211,6 +211,13 @@ describe('64: usage error', () => {
     }
   });
 
+  test('check, a monitoring plugin, answers a usage error with 3 (UNKNOWN), as Nagios expects', async () => {
+    for (const argv of [['check', '--loud'], ['check', '--root', '']]) {
+      const r = await run(argv);
+      expect([argv.join(' '), r.code]).toEqual([argv.join(' '), 3]);
+    }
+  });
+
   test('--root "" never reads the working folder', async () => {
     const r = await run(['explain', '--root', '']);
     expect(r.stderr).toMatch(/--root needs a value; it was given as an empty string/);

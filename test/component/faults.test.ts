@@ -289,7 +289,8 @@ describe('the disk fills up while the login index is written', () => {
   /** Mounts a small tmpfs; null (with the reason) when this process may not mount. */
   function mountTmpfs(dir: string, size: string): string | null {
     fs.mkdirSync(dir, { recursive: true });
-    const r = spawnSyncQuiet('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
+    // mode=0700: a state folder must be private, or relaywatch does not use it
+    const r = spawnSyncQuiet('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0700`, 'tmpfs', dir]);
     if (r.status !== 0) return `mount -t tmpfs failed (${r.stderr.trim() || `exit ${r.status}`}); a full disk cannot be made here`;
     mounts.push(dir);
     return null;

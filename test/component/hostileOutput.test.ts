@@ -14,6 +14,7 @@ import { hostileFile, hostileLines, MARKUP_MARKER, MARKUP_PAYLOADS } from '../..
 import { createContext } from '../../src/services/context';
 import { appRoutes, markupProblems } from '../helpers/appRoutes';
 import { addToTree, removeTree, runCliCaptured } from '../helpers/hostTree';
+import { arrival } from '../helpers/eximLines';
 import { makeEvidenceHost } from '../helpers/mailEvidenceHost';
 import { installStandins } from '../helpers/standins';
 
@@ -23,6 +24,9 @@ const now = new Date();
 const RELAY = ['203.0.113.10', '198.51.100.7'];
 /** C0 controls but tab and newline, DEL, C1, bidi controls: none may reach a terminal. */
 const UNSAFE_TERMINAL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/** The same on pages, and the line and paragraph separators and the BOM as well. */
+const UNSAFE_PAGE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/;
 
 /** Sample URLs for routes with parameters, in this host (hostile values included). */
 const SAMPLES: Record<string, string[]> = {
@@ -53,6 +57,8 @@ beforeAll(() => {
   };
   append('/var/log/maillog', hostileFile(lines, 'maillog'));
   append('/var/log/exim_mainlog', hostileFile(lines, 'exim'));
+  // A null-sender message with a terminal escape and a bidi override in its subject, for the backscatter page.
+  append('/var/log/exim_mainlog', Buffer.from(`${arrival(new Date(now.getTime() - 3 * 3600_000), { sender: '<>', localUser: 'alice', subject: 'notice\u202e\u001b[33m', to: ['victim@elsewhere.example'] })}\n`));
   append('/etc/recent_authed_mail_ips', hostileFile(lines, 'relaylist'));
   append('/etc/recent_authed_mail_ips_users', hostileFile(lines, 'usermap'));
   append('/usr/local/cpanel/logs/tailwatchd_log', hostileFile(lines, 'tailwatchd'));
@@ -93,6 +99,9 @@ describe('pages and JSON routes', () => {
             pages++;
             problems.push(...markupProblems(res.text, MARKUP_MARKER).map((p) => `${url}: ${p}`));
             if (res.text.includes(MARKUP_MARKER)) markerSeen++;
+            // Control and bidi characters of the data are shown as marks on every page, never raw.
+            const raw = UNSAFE_PAGE.exec(res.text);
+            if (raw) problems.push(`${url}: raw U+${raw[0].charCodeAt(0).toString(16).padStart(4, '0')} in the page`);
             // The CSP that stops any script that slipped through is on every page.
             if (!/script-src 'self' 'nonce-/.test(String(res.headers['content-security-policy']))) problems.push(`${url}: no strict CSP`);
           } else if (type.startsWith('application/json')) {
@@ -112,6 +121,25 @@ describe('pages and JSON routes', () => {
     expect(markerSeen).toBeGreaterThan(3);
   });
 
+  test('control and bidi characters are visible marks on the dashboard, account, search, autoresponder, backscatter and audit pages', async () => {
+    const a = app();
+    const anyMark = /\\(x[01][0-9a-f]|u20[0-9a-f]{2})/;
+    const marks: Record<string, Array<string | RegExp>> = {
+      '/': [anyMark],
+      '/account/alice': [anyMark],
+      '/autoresponders?days=30': ['\\u202e\\x1b[31m'],
+      [`/backscatter?days=30&window=10&at=${encodeURIComponent(new Date(now.getTime() - 3 * 3600_000).toISOString())}`]: ['notice\\u202e\\x1b[33m'],
+      [`/search?q=${encodeURIComponent('\u202e\u001b[2J\u0000x')}`]: ['\\u202e\\x1b[2J\\x00x'],
+      '/audit': ['\\x1b[2J', '\\u202eevil'],
+    };
+    for (const [url, want] of Object.entries(marks)) {
+      const res = await request(a).get(url).set('Accept', 'text/html');
+      expect(res.status).toBe(200);
+      expect(UNSAFE_PAGE.exec(res.text)).toBeNull();
+      for (const w of want) expect({ url, shown: typeof w === 'string' ? res.text.includes(w) : w.test(res.text) }).toEqual({ url, shown: true });
+    }
+  });
+
   test('the hostile user names are shown on the IP page as text', async () => {
     const res = await request(app()).get(`/ip/${RELAY[0]}`).set('Accept', 'text/html');
     expect(res.status).toBe(200);
@@ -123,6 +151,7 @@ describe('pages and JSON routes', () => {
 describe('CLI', () => {
   const ARGS: Record<string, string[][] | { skip: string }> = {
     explain: [[], ['--verbose']],
+    overview: [[]],
     index: [[]],
     ip: [[RELAY[0]], [RELAY[0], '--lines'], [RELAY[1]]],
     logins: [['@maillog']],

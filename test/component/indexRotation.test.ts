@@ -79,7 +79,7 @@ async function expectIndexMatchesScan(root: string): Promise<string[]> {
 }
 
 function manifest(root: string) {
-  return decodeManifest(fs.readFileSync(path.join(indexStore(ctxOf(root)).dir, 'manifest.json'))).manifest;
+  return decodeManifest(fs.readFileSync(path.join(indexStore(ctxOf(root)).dir, 'manifest.json')), null).manifest;
 }
 
 test('a new index holds exactly what a scan finds, and status says what was read', async () => {

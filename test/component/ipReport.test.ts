@@ -149,3 +149,21 @@ test('the IP page escapes hostile text, draws the timeline without script, and k
   expect(api.body.error.message).toMatch(/not an IP address/);
   await request(app).get('/ip/not-an-ip').expect(400);
 });
+
+test('an unexplained IP: its failed attempts summed up and charted beside the logins, the time it has been listed shaded', async () => {
+  const a = createApp(createContext(loadConfig({ root: host() })), { identity: { kind: 'dev', user: 'root' } });
+  const r = (await request(a).get('/api/v1/ip/192.0.2.99').expect(200)).body;
+  expect(r.status).toBe('unexplained');
+  expect(r.failedLogins.count).toBeGreaterThan(0);
+  expect(r.failedLogins.users).toContain('service\u202efdp.exe');
+  // the chart counts the same attempts as the totals, beside the (no) logins
+  expect(r.timeline.day.failedTotal).toBe(r.failedLogins.count);
+  expect(r.timeline.day.total).toBe(0);
+  expect(r.timeline.day.window).toMatchObject({ label: expect.stringContaining('in the relay list'), end: r.checkedAt });
+  expect(r.lines.filter((l: any) => l.failed)).toHaveLength(r.failed.length);
+  expect(r.nextSteps.map((st: any) => st.id)).toEqual(expect.arrayContaining(['block']));
+  // an explained IP: the window runs from its last login until cPanel drops it
+  const ok = (await request(a).get('/api/v1/ip/203.0.113.10').expect(200)).body;
+  expect(ok.failedLogins.count).toBe(0);
+  expect(ok.timeline.day.window).toMatchObject({ start: ok.host.lastLogin, end: ok.host.expiresAt });
+});

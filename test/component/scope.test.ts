@@ -67,6 +67,7 @@ const ROOT_ONLY = new Set([
 /** Sample arguments per CLI command (run with --as resellera --root HOST), or why it is skipped. */
 const CLI_SAMPLES: Record<string, string[][] | { skip: string } | { knownLeak: string }> = {
   explain: [[], ['--json'], ['--verbose']],
+  overview: [[], ['--json']],
   ip: [['203.0.113.10', '--json'], ['198.51.100.7'], ['192.0.2.99', '--lines'], ['2001:db8::b0', '--json']],
   logins: { skip: 'takes log files as arguments; checked by its own test below' },
   reliance: [['--days', '30'], ['--csv', '--days', '30'], ['--json']],

@@ -149,19 +149,29 @@ describe('verdict, summary and exit status', () => {
     const input = { ips: [ip('203.0.113.10', res('listed', 'Backscatterer'), res('unknown')), ip('203.0.113.11', res('clean'))], incomplete: false };
     expect(blacklistVerdict(input)).toBe('listed');
     expect(blacklistSummary(input, 7)).toBe('203.0.113.10 is listed on Backscatterer; 1 check could not be done.');
-    expect(blacklistExitCode('listed')).toBe(2);
+    expect(blacklistExitCode(input)).toBe(2);
   });
   test('anything unknown and nothing listed is unknown (exit 3), never clean', () => {
     const input = { ips: [ip('203.0.113.10', res('clean'), res('unknown'))], incomplete: false };
     expect(blacklistVerdict(input)).toBe('unknown');
     expect(blacklistSummary(input, 7)).toMatch(/not a clean bill/);
-    expect(blacklistExitCode('unknown')).toBe(3);
+    expect(blacklistExitCode(input)).toBe(3);
   });
   test('all clean is clean (exit 0)', () => {
     const input = { ips: [ip('203.0.113.10', res('clean')), { ip: '10.0.0.1', skipped: 'private', results: [] }], incomplete: false };
     expect(blacklistVerdict(input)).toBe('clean');
     expect(blacklistSummary(input, 7)).toBe("None of the server's 1 IP is listed on the 7 lists checked.");
-    expect(blacklistExitCode('clean')).toBe(0);
+    expect(blacklistExitCode(input)).toBe(0);
+  });
+  test('the exit status weighs each listing as the overview does: the provider network 0, a low-impact list 1, any other 2', () => {
+    const listed = (impact: 'low' | 'medium' | 'high', providerNetwork: boolean) => ({ ...res('listed', 'L'), impact, providerNetwork }) as BlacklistResult;
+    const one = (r: BlacklistResult, incomplete = false) => ({ ips: [ip('203.0.113.10', r, res('clean'))], incomplete });
+    expect(blacklistExitCode(one(listed('high', true)))).toBe(0);
+    expect(blacklistExitCode(one(listed('high', true), true))).toBe(3);
+    expect(blacklistExitCode({ ips: [ip('203.0.113.10', listed('high', true), res('unknown'))], incomplete: false })).toBe(3);
+    expect(blacklistExitCode(one(listed('low', false)))).toBe(1);
+    expect(blacklistExitCode(one(listed('medium', false)))).toBe(2);
+    expect(blacklistExitCode({ ips: [ip('203.0.113.10', listed('low', false), listed('high', true), listed('high', false))], incomplete: false })).toBe(2);
   });
   test('nothing to check, or an incomplete IP list, is unknown', () => {
     expect(blacklistVerdict({ ips: [{ ip: '10.0.0.1', skipped: 'private', results: [] }], incomplete: false })).toBe('unknown');

@@ -62,6 +62,7 @@ function specs(mods: Record<string, Record<string, unknown>>): Record<string, Re
       parseTrueUserOwners: wholeFiles('accountFiles.ts', 'parseTrueUserOwners', ['usermap', 'valiases']),
       parseResellers: wholeFiles('accountFiles.ts', 'parseResellers', ['usermap', 'valiases']),
       parseKeyValue: wholeFiles('accountFiles.ts', 'parseKeyValue', ['autoresponder', 'usermap']),
+      parsePasswdUids: wholeFiles('accountFiles.ts', 'parsePasswdUids', ['usermap', 'valiases']),
     },
     'allowlistFiles.ts': { parseHostList: wholeFiles('allowlistFiles.ts', 'parseHostList', ['relaylist', 'usermap']) },
     'encodedWords.ts': {

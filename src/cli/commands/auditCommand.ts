@@ -18,7 +18,7 @@ function printSnapshots(out: (t: string) => void, entries: readonly AuditEntry[]
 
 export const auditCommand: CliCommand = {
   name: 'audit',
-  summary: 'Show the audit log: every change relaywatch made or refused',
+  summary: 'Show the audit log: the changes relaywatch made, and apart from them the requests it refused',
   usage: 'relaywatch audit [--limit N] [--verbose] [--json]   (newest first; --verbose adds the evidence lines)',
   options: { limit: { type: 'string' }, verbose: { type: 'boolean', short: 'v' } },
   async run(r) {
@@ -34,14 +34,19 @@ export const auditCommand: CliCommand = {
       r.io.out(`No entries in ${terminalSafe(log.path)}${log.exists ? '' : ' (it does not exist yet)'}.\n`);
       return EXIT.ok;
     }
-    const rows = [['TIME', 'USER', 'VIA', 'ACTION', 'OUTCOME', 'SUMMARY']];
-    for (const e of log.entries) rows.push([e.time, e.user, e.via, e.action, e.outcome, e.summary]);
-    if (!r.values.verbose) {
-      r.io.out(`${table(rows)}\n`);
-    } else {
-      for (const e of log.entries) {
-        r.io.out(`${terminalSafe(`${e.time}  ${e.user} (${e.via})  ${e.action} ${e.target}: ${e.outcome}`)}\n  ${terminalSafe(e.summary)}\n`);
-        for (const line of e.evidence) r.io.out(`    ${terminalSafe(line)}\n`);
+    // Changes first, refusals apart: a flood of refusals never hides a change.
+    for (const [title, list] of [['Changes', log.changes], ['Refusals', log.refusals]] as const) {
+      r.io.out(`${title} (${list.length === 0 ? 'none' : `newest ${list.length}`}):\n`);
+      if (list.length === 0) continue;
+      if (!r.values.verbose) {
+        const rows = [['TIME', 'USER', 'VIA', 'ACTION', 'OUTCOME', 'SUMMARY']];
+        for (const e of list) rows.push([e.time, e.user, e.via, e.action, e.outcome, e.summary]);
+        r.io.out(`${table(rows)}\n`);
+      } else {
+        for (const e of list) {
+          r.io.out(`${terminalSafe(`${e.time}  ${e.user} (${e.via})  ${e.action} ${e.target}: ${e.outcome}`)}\n  ${terminalSafe(e.summary)}\n`);
+          for (const line of e.evidence) r.io.out(`    ${terminalSafe(line)}\n`);
+        }
       }
     }
     if (log.badLines) r.io.err(`relaywatch audit: ${log.badLines} line(s) in ${terminalSafe(log.path)} are not audit entries.\n`);

@@ -51,7 +51,7 @@ export const explainCommand: CliCommand = {
       return explainExitCode(report);
     }
     const label = { clear: 'OK', empty: 'OK', unexplained: 'CRITICAL', unknown: 'UNKNOWN' }[report.verdict];
-    r.io.out(`${label}: ${report.summary} (${report.generation}, ${report.relayList}; relaying ${report.relaying.allowed ? 'allowed' : 'not allowed'})\n`);
+    r.io.out(`${label}: ${report.summary} (${report.generation}, ${report.relayList}${report.relaying ? `; relaying ${report.relaying.allowed ? 'allowed' : 'not allowed'}` : ''})\n`);
     if (r.values.verbose && report.hosts.length > 0) {
       const rows = [['STATUS', 'IP', 'LAST LOGIN', 'USERS', 'ACCOUNTS', 'OWNERS']];
       for (const h of report.hosts) {

@@ -8,7 +8,7 @@
 import { CliCommand } from '../command';
 
 /** What runCli must know of a command before loading it. */
-type Traits = Pick<CliCommand, 'failureExit' | 'readsHost'>;
+type Traits = Pick<CliCommand, 'failureExit' | 'readsHost' | 'usageExit'>;
 
 function lazyCommand(name: string, load: () => CliCommand, traits: Traits = {}): CliCommand {
   let loaded: CliCommand | null = null;
@@ -34,6 +34,7 @@ function lazyCommand(name: string, load: () => CliCommand, traits: Traits = {}):
 }
 
 export const COMMANDS: CliCommand[] = [
+  lazyCommand('overview', () => (require('./overviewCommand') as typeof import('./overviewCommand')).overviewCommand),
   lazyCommand('explain', () => (require('./explainCommand') as typeof import('./explainCommand')).explainCommand),
   lazyCommand('ip', () => (require('./ipCommand') as typeof import('./ipCommand')).ipCommand),
   lazyCommand('logins', () => (require('./loginsCommand') as typeof import('./loginsCommand')).loginsCommand, { readsHost: false }),
@@ -49,7 +50,8 @@ export const COMMANDS: CliCommand[] = [
   lazyCommand('audit', () => (require('./auditCommand') as typeof import('./auditCommand')).auditCommand),
   lazyCommand('search', () => (require('./searchCommand') as typeof import('./searchCommand')).searchCommand),
   lazyCommand('index', () => (require('./indexCommand') as typeof import('./indexCommand')).indexCommand),
-  lazyCommand('check', () => (require('./checkCommand') as typeof import('./checkCommand')).checkCommand),
+  // a monitoring plugin: whatever goes wrong is UNKNOWN (3) to Nagios, a usage error included
+  lazyCommand('check', () => (require('./checkCommand') as typeof import('./checkCommand')).checkCommand, { usageExit: 3 }),
   lazyCommand('notify', () => (require('./notifyCommand') as typeof import('./notifyCommand')).notifyCommand),
   lazyCommand('metrics', () => (require('./metricsCommand') as typeof import('./metricsCommand')).metricsCommand),
   lazyCommand('serve', () => (require('./serveCommand') as typeof import('./serveCommand')).serveCommand),

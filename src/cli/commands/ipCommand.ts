@@ -30,6 +30,14 @@ export const ipCommand: CliCommand = {
     }
     const f = report.failedLogins;
     out(`failed logins: ${f.count}${f.count ? ` (${f.first ?? '?'} to ${f.last ?? '?'}${f.users.length ? `; tried: ${terminalSafe(f.users.slice(0, 10).join(', '))}${f.users.length > 10 ? ` and ${f.users.length - 10} more` : ''}` : ''})` : ''}${f.targetsMailboxes ? ': password guessing against this server\'s mailboxes' : ''}\n`);
+    if (report.nextSteps.length) {
+      out('what to do:\n');
+      report.nextSteps.forEach((st, i) => {
+        out(`  ${i + 1}. ${terminalSafe(st.text)}\n`);
+        if (st.command) out(`     ${st.command}\n`);
+        for (const l of st.links) if (l.kind === 'directions') out(`     ${terminalSafe(l.where)}\n`);
+      });
+    }
     if (r.values.lines) {
       for (const l of report.lines) out(`${terminalSafe(`${l.file}:${l.line}: ${l.text}`)}\n`);
       if (report.linesTruncated) out('… more lines than shown\n');
