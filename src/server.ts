@@ -58,7 +58,7 @@ export async function listenTcp(ctx: CoreContext, addr: ListenAddress, devUser: 
 }
 
 /** Where the daemon listens inside WHM (the systemd unit's RuntimeDirectory, mode 0700). */
-export const DEFAULT_SOCKET = '/run/relaywatch/http.sock';
+export { DEFAULT_SOCKET } from './http/daemonHeaders';
 
 export interface SocketOptions {
   /** CSRF secret; random per process when not given (tests pass one to mint tokens) */

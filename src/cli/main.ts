@@ -6,13 +6,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig, Config } from '../config/config';
-import { Accounts } from '../domain/accounts';
-import { viewerFor, Viewer } from '../domain/scope';
+import type { Config } from '../config/config';
+import type { Viewer } from '../domain/scope';
 import { AppError, isAppError } from '../http/appError';
-import { sharedAccounts } from '../services/accountsService';
-import { createContext, CoreContext } from '../services/context';
-import { notACpanelHost } from '../services/hostCheck';
+import type { CoreContext } from '../services/context';
 import { CliCommand, CliIo, EXIT, OptionSpec } from './command';
 import { COMMANDS } from './commands';
 import { notRootLine, systemErrorLine } from './systemErrors';
@@ -136,15 +133,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
   let config: Config | null = null;
   let ctx: CoreContext | null = null;
-  const getConfig = (): Config => (config ??= loadConfig({ root: values.root as string | undefined, configFile: values.config as string | undefined }));
+  // The config, the context and the account list, and their modules, are loaded when a command asks
+  // for them: a command answered by the running daemon (explain) needs none of them.
+  const getConfig = (): Config => (config ??= (require('../config/config') as typeof import('../config/config')).loadConfig({ root: values.root as string | undefined, configFile: values.config as string | undefined }));
   // The host is checked when a command first needs it (after its own arguments are checked): a
   // folder that is not a cPanel host is refused with a sentence, and a run as another user than
   // root says once what that user cannot read.
   const getContext = (): CoreContext => {
     if (ctx) return ctx;
-    const made = createContext(getConfig());
+    const made = (require('../services/context') as typeof import('../services/context')).createContext(getConfig());
     if (command.readsHost !== false) {
-      const notHost = notACpanelHost(made);
+      const notHost = (require('../services/hostCheck') as typeof import('../services/hostCheck')).notACpanelHost(made);
       if (notHost) throw new AppError(503, NOT_A_HOST, notHost);
       const notRoot = notRootLine(made);
       if (notRoot) io.err(`relaywatch ${command.name}: ${terminalSafe(notRoot)}\n`);
@@ -155,7 +154,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   // root sees every account whatever the account files say (viewerFor reads none for root): its
   // view costs no reading and parsing of files. Another user's view reads the shared account list,
   // which the command's answer then reuses.
-  const getViewer = async (user: string): Promise<Viewer> => viewerFor(user, user === 'root' ? Accounts.empty() : await sharedAccounts(getContext()));
+  const getViewer = async (user: string): Promise<Viewer> => {
+    const { viewerFor } = require('../domain/scope') as typeof import('../domain/scope');
+    const { Accounts } = require('../domain/accounts') as typeof import('../domain/accounts');
+    const { sharedAccounts } = require('../services/accountsService') as typeof import('../services/accountsService');
+    return viewerFor(user, user === 'root' ? Accounts.empty() : await sharedAccounts(getContext()));
+  };
   const failureExit = command.failureExit ?? EXIT.unknown;
   try {
     return await command.run({

@@ -15,6 +15,7 @@ import { writeMailEvidence } from './eximLog';
 import { installStandins } from './installStandins';
 import { writeInterfaceList } from './interfaces';
 import { MAILLOG, writeMailLogs } from './mailLog';
+import { MailLogMix, mixPlan } from './mailLogMix';
 import { Random } from './random';
 import { writeRelayFiles } from './relayFiles';
 import { writeServerFiles } from './serverFiles';
@@ -34,6 +35,11 @@ export interface DemoOptions {
    * that a benchmark host is written at disk speed and read without decompression.
    */
   gzipRotations?: boolean;
+  /**
+   * the mail log's mix (mailLogMix.ts): `demo` (default), `many-ips` (mobile clients, logins from
+   * well over 100,000 addresses), `dense` (Dovecot only, a fifth of the lines are logins)
+   */
+  mix?: MailLogMix;
 }
 
 export interface DemoSummary {
@@ -68,6 +74,8 @@ export async function generateDemoHost(opts: DemoOptions): Promise<DemoSummary> 
   if (!Number.isInteger(seed)) throw new Error(`seed must be an integer, got ${String(opts.seed)}`);
   const now = opts.now ?? new Date();
   if (Number.isNaN(now.getTime())) throw new Error('now must be a valid date');
+  const mix = opts.mix ?? 'demo';
+  mixPlan(mix); // fails on an unknown mix before anything is written
 
   await prepareDemoRoot(opts.out);
   const tree = new DemoTree(opts.out);
@@ -83,6 +91,7 @@ export async function generateDemoHost(opts: DemoOptions): Promise<DemoSummary> 
   const logs = await writeMailLogs(tree, world, rng.fork('maillog'), {
     targetBytes: sizeMb * MIB,
     gzipRotations: opts.gzipRotations ?? sizeMb <= GZIP_UP_TO_MB,
+    mix,
   });
   await writeTailwatchdLog(tree, world, rng.fork('tailwatchd'));
   const mailEvidence = await writeMailEvidence(tree, world, rng.fork('mail-evidence'));
@@ -112,6 +121,7 @@ export async function generateDemoHost(opts: DemoOptions): Promise<DemoSummary> 
     relaywatchDemoHost: true,
     complete: true,
     seed,
+    mix,
     now: now.toISOString(),
     // the spam burst the demo's blacklist listing stands for: demo-dnsbl gives it as the last hit
     listingTime: mailEvidence.listingTime,

@@ -14,6 +14,7 @@ import { finished } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { DemoTree } from './demoTree';
 import { MailLogLines } from './mailLogLines';
+import { MailLogMix } from './mailLogMix';
 import { MailLogNoise } from './mailLogNoise';
 import { storyEvents } from './mailLogEvents';
 import { Random } from './random';
@@ -27,6 +28,8 @@ export interface MailLogOptions {
   targetBytes: number;
   /** gzip the rotations older than the newest one */
   gzipRotations: boolean;
+  /** what the background traffic is made of (mailLogMix.ts); default the demo mix */
+  mix?: MailLogMix;
 }
 
 export interface WrittenLog {
@@ -107,7 +110,7 @@ class LineBuffer {
 
 export async function writeMailLogs(tree: DemoTree, world: DemoWorld, rng: Random, opts: MailLogOptions): Promise<WrittenLog[]> {
   const lines = new MailLogLines(rng.fork('lines'), world.mainIp, world.mainIpv6);
-  const noise = new MailLogNoise(world, rng.fork('noise'), lines);
+  const noise = new MailLogNoise(world, rng.fork('noise'), lines, opts.mix ?? 'demo');
   const story = storyEvents(world, rng.fork('story'));
   const timing = rng.fork('timing');
   const stamper = new SyslogStamper();

@@ -5,6 +5,7 @@
  * in the log is a relay IP's (or webmail's over loopback), as on a server whose list is up to date.
  */
 import { MailLogLines } from './mailLogLines';
+import { MailLogMix, mixPlan, NoiseKind } from './mailLogMix';
 import { Random } from './random';
 import { DemoWorld, ROAMING_CUTOFF_MS } from './world';
 
@@ -15,22 +16,7 @@ interface Box {
   domain: string;
 }
 
-type Kind = 'spam' | 'delivery' | 'imapLogin' | 'popSession' | 'webmail' | 'logout' | 'noAuth' | 'guess' | 'aborted' | 'unknownUser' | 'prefork';
-
-/** Weights of the event kinds: about 3% of the lines they write are successful logins. */
-const MIX: ReadonlyArray<readonly [Kind, number]> = [
-  ['spam', 14],
-  ['delivery', 18],
-  ['imapLogin', 3],
-  ['popSession', 1],
-  ['webmail', 1],
-  ['logout', 9],
-  ['noAuth', 10],
-  ['guess', 6],
-  ['aborted', 2],
-  ['unknownUser', 3],
-  ['prefork', 2],
-];
+type Kind = NoiseKind;
 
 export class MailLogNoise {
   private readonly boxes: Box[];
@@ -38,18 +24,22 @@ export class MailLogNoise {
   private readonly kinds: Kind[];
   private readonly total: number;
   private readonly roamingUntil: number;
+  private readonly freshShare: number;
 
   constructor(
     private readonly world: DemoWorld,
     private readonly rng: Random,
     private readonly lines: MailLogLines,
+    mix: MailLogMix = 'demo',
   ) {
+    const plan = mixPlan(mix);
+    this.freshShare = plan.freshAddressShare;
     this.boxes = world.accounts.flatMap((a) =>
       a.mailboxes.map((address) => ({ address, cpUser: a.user, uid: a.uid, domain: address.slice(address.indexOf('@') + 1) })),
     );
     let sum = 0;
-    this.cumulative = MIX.map(([, w]) => (sum += w));
-    this.kinds = MIX.map(([k]) => k);
+    this.cumulative = plan.weights.map(([, w]) => (sum += w));
+    this.kinds = plan.weights.map(([k]) => k);
     this.total = sum;
     this.roamingUntil = world.nowMs - ROAMING_CUTOFF_MS;
   }
@@ -63,6 +53,20 @@ export class MailLogNoise {
 
   private box(): Box {
     return this.boxes[Math.floor(this.rng.next() * this.boxes.length)];
+  }
+
+  /**
+   * A mail client logging in: one of the world's roaming clients, or (mixes with mobile clients) a
+   * phone with a fresh IPv6 privacy address in a carrier's /48 of 2001:db8::/32, the documentation
+   * prefix. Its third group is 0x1000 or more, above every address of the world's AddressPool.
+   */
+  private client(): { ip: string; user: string } {
+    const r = this.rng;
+    if (this.freshShare > 0 && r.chance(this.freshShare)) {
+      const g = (): string => r.int(1, 0xffff).toString(16);
+      return { ip: `2001:db8:${r.int(0x1000, 0x10ff).toString(16)}:${g()}:${g()}:${g()}:${g()}:${g()}`, user: this.box().address };
+    }
+    return r.pick(this.world.roamingClients);
   }
 
   /** The lines of one background event at instant `t`, after `prefix`. */
@@ -81,12 +85,12 @@ export class MailLogNoise {
         return L.delivery(prefix, b.address, b.domain);
       }
       case 'imapLogin': {
-        const c = r.pick(this.world.roamingClients);
+        const c = this.client();
         return L.login(prefix, { user: c.user, protocol: 'imap', rip: c.ip, security: 'TLS', style: 'login' }).text;
       }
       case 'popSession': {
         // POP3 sessions last a second or two: login and logout share the stamp.
-        const c = r.pick(this.world.roamingClients);
+        const c = this.client();
         const s = L.login(prefix, { user: c.user, protocol: 'pop3', rip: c.ip, security: r.chance(0.8) ? 'TLS' : null, style: 'login' });
         return s.text + L.logout(prefix, c.user, 'pop3', s.mpid, s.session);
       }

@@ -31,14 +31,79 @@ SYMBOL[0x3a] = 17;
 
 /** The strings that any way of writing this (canonical) address in a log must contain one of. */
 export function ipWitnesses(canonical: string): string[] {
-  if (!canonical.includes(':')) return [canonical, 'ffff'];
-  const parts = (ipaddr.parse(canonical) as ipaddr.IPv6).parts.slice(0, 6);
+  if (!canonical.includes(':')) return [canonical, 'ffff:'];
+  return [ipv6Witness((ipaddr.parse(canonical) as ipaddr.IPv6).parts)];
+}
+
+/**
+ * The longest text every spelling of an IPv6 address must contain. Among the first six groups (the
+ * last two may be written as a dotted quad), each group is followed by a colon, and two non-zero
+ * groups next to each other stay next to each other (`::` stands for zero groups only). A group is
+ * written as 1 to 4 hex digits, so a non-zero one may carry leading zeros; one of four digits
+ * cannot. Hence "g:" for a non-zero group, continued by "h:" for every following group of four
+ * digits: `4a1:7c00:` in 2001:db8:4a1:7c00::2e, where `2001` alone would be in every line the
+ * server's own 2001:db8:: address is in. No non-zero group: ":" (every line with a colon passes).
+ */
+function ipv6Witness(parts: readonly number[]): string {
   let best = '';
-  for (const g of parts) {
-    const hex = g.toString(16);
-    if (g !== 0 && hex.length > best.length) best = hex;
+  for (let i = 0; i < 6; i++) {
+    if (parts[i] === 0) continue;
+    let w = `${parts[i].toString(16)}:`;
+    for (let j = i + 1; j < 6 && parts[j] >= 0x1000; j++) w += `${parts[j].toString(16)}:`;
+    if (w.length > best.length) best = w;
   }
-  return [best === '' ? ':' : best];
+  return best === '' ? ':' : best;
+}
+
+/** Letters allowed in one witness needle: each doubles the case variants the kernel must look for. */
+const MAX_NEEDLE_LETTERS = 4;
+/** The byte-search kernel's limit on needles (scan/candidateKernel.ts), less a margin. */
+const MAX_NEEDLES = 240;
+/** Shorter needles would find too many lines to be worth searching for. */
+const MIN_NEEDLE = 4;
+
+/** Every spelling of `w` with its letters in either case. */
+function caseVariants(w: string): string[] {
+  let out = [''];
+  for (const ch of w) {
+    const lower = ch.toLowerCase();
+    const upper = ch.toUpperCase();
+    out = lower === upper ? out.map((o) => o + ch) : out.flatMap((o) => [o + lower, o + upper]);
+  }
+  return out;
+}
+
+/** The longest piece of `w` with at most MAX_NEEDLE_LETTERS letters (a piece of a witness is one too). */
+function fewLetters(w: string): string {
+  let best = '';
+  let from = 0;
+  let letters = 0;
+  for (let to = 0; to < w.length; to++) {
+    if (/[a-z]/i.test(w[to])) letters++;
+    while (letters > MAX_NEEDLE_LETTERS) if (/[a-z]/i.test(w[from++])) letters--;
+    if (to + 1 - from > best.length) best = w.slice(from, to + 1);
+  }
+  return best;
+}
+
+/**
+ * The witnesses of these addresses as literal, case-exact needles for the byte-search kernel, so
+ * that a scan can look for the addresses themselves instead of for login lines (a fifth of a
+ * Dovecot-only log) and test each: every letter in either case, pieces of long witnesses kept to a
+ * few letters. Null when that does not pay or does not fit: a witness of fewer than 4 bytes (`:`),
+ * or more needles than the kernel takes (a relay list of hundreds of addresses).
+ */
+export function witnessNeedles(ips: Iterable<string>): string[] | null {
+  const needles = new Set<string>();
+  for (const ip of ips) {
+    for (const w of ipWitnesses(ip)) {
+      const piece = fewLetters(w.toLowerCase());
+      if (piece.length < MIN_NEEDLE) return null;
+      for (const v of caseVariants(piece)) needles.add(v);
+      if (needles.size > MAX_NEEDLES) return null;
+    }
+  }
+  return needles.size > 0 ? [...needles] : null;
 }
 
 export class IpTextFilter {

@@ -111,22 +111,65 @@ export function chooseFingerprints(needles: readonly Buffer[], f: number, counts
   return offsets;
 }
 
-/** Bytes a bucket accepts at one fingerprint position: every (low nibble, high nibble) pair of its grams. */
-function acceptedBytes(grams: readonly string[], j: number): number[] {
-  const lo = new Set(grams.map((g) => g.charCodeAt(j) & 15));
-  const hi = new Set(grams.map((g) => g.charCodeAt(j) >> 4));
-  const out: number[] = [];
-  for (const h of hi) for (const l of lo) out.push((h << 4) | l);
-  return out;
+/** Nibble combinations above this are estimated, not counted (see BucketCosts). */
+const EXACT_COST_MAX = 64;
+
+interface Group {
+  grams: string[];
+  needles: number[];
+  /** per fingerprint position, the low and the high nibbles the bucket accepts (bit masks) */
+  lo: number[];
+  hi: number[];
+  /** the grams' own sample occurrences (+1 each) */
+  own: number;
+  cost: number;
 }
 
-/** Sample occurrences of everything a bucket holding these grams lets through. */
-function bucketCost(grams: readonly string[], f: number, counts: Uint32Array | null): number {
-  if (!counts) return grams.length;
-  const sets = [0, 1, 2].map((j) => (j < f ? acceptedBytes(grams, j) : [0]));
+function popcount16(x: number): number {
+  let n = 0;
+  for (let v = x; v !== 0; v &= v - 1) n++;
+  return n;
+}
+
+/**
+ * Sample occurrences of everything a bucket lets through: every combination of the nibbles its grams
+ * have at each position. Counted exactly while there are few combinations; beyond that (a bucket of
+ * many 3-byte grams, as the case variants of IP witnesses make) estimated as the grams' own
+ * occurrences scaled by the combinations per gram: counting them all made planning a scan for IPs
+ * cost some 250 ms per thread.
+ */
+function groupCost(lo: readonly number[], hi: readonly number[], grams: number, own: number, f: number, counts: Uint32Array | null): number {
+  if (!counts) return grams;
+  let combos = 1;
+  for (let j = 0; j < f; j++) combos *= popcount16(lo[j]) * popcount16(hi[j]);
+  if (combos > EXACT_COST_MAX) return (own * combos) / grams;
+  const accepted = (j: number): number[] => {
+    if (j >= f) return [0];
+    const out: number[] = [];
+    for (let h = 0; h < 16; h++) if (hi[j] & (1 << h)) for (let l = 0; l < 16; l++) if (lo[j] & (1 << l)) out.push((h << 4) | l);
+    return out;
+  };
+  const [s0, s1, s2] = [accepted(0), accepted(1), accepted(2)];
   let sum = 0;
-  for (const a of sets[0]) for (const b of sets[1]) for (const c of sets[2]) sum += counts[gramHash(a, f > 1 ? b : 0, f > 2 ? c : 0)];
+  for (const a of s0) for (const b of s1) for (const c of s2) sum += counts[gramHash(a, f > 1 ? b : 0, f > 2 ? c : 0)];
   return sum;
+}
+
+function newGroup(gram: string, needles: number[], f: number, counts: Uint32Array | null): Group {
+  const lo: number[] = [];
+  const hi: number[] = [];
+  for (let j = 0; j < f; j++) {
+    lo.push(1 << (gram.charCodeAt(j) & 15));
+    hi.push(1 << (gram.charCodeAt(j) >> 4));
+  }
+  const own = (counts ? counts[gramHash(gram.charCodeAt(0), f > 1 ? gram.charCodeAt(1) : 0, f > 2 ? gram.charCodeAt(2) : 0)] : 0) + 1;
+  return { grams: [gram], needles, lo, hi, own, cost: groupCost(lo, hi, 1, own, f, counts) };
+}
+
+function mergedCost(x: Group, y: Group, f: number, counts: Uint32Array | null): number {
+  const lo = x.lo.map((m, j) => m | y.lo[j]);
+  const hi = x.hi.map((m, j) => m | y.hi[j]);
+  return groupCost(lo, hi, x.grams.length + y.grams.length, x.own + y.own, f, counts);
 }
 
 export interface BucketPlan {
@@ -150,14 +193,23 @@ export function planBuckets(needles: readonly Buffer[], f: number, counts: Uint3
     if (list) list.push(idx);
     else byGram.set(g, [idx]);
   });
-  let groups = [...byGram.entries()].map(([g, idx]) => ({ grams: [g], needles: idx, cost: bucketCost([g], f, counts) }));
+  let groups = [...byGram.entries()].map(([g, idx]) => newGroup(g, idx, f, counts));
+  // The cost of each pair's merge, computed once per pair: a merge changes only the new group's pairs.
+  const pairCost = new Map<Group, Map<Group, number>>();
+  const costOf = (x: Group, y: Group): number => {
+    let m = pairCost.get(x);
+    if (!m) pairCost.set(x, (m = new Map()));
+    let c = m.get(y);
+    if (c === undefined) m.set(y, (c = mergedCost(x, y, f, counts)));
+    return c;
+  };
   while (groups.length > 8) {
     let bi = 0;
     let bj = 1;
     let bestDelta = Infinity;
     for (let i = 0; i < groups.length; i++) {
       for (let j = i + 1; j < groups.length; j++) {
-        const delta = bucketCost([...groups[i].grams, ...groups[j].grams], f, counts) - groups[i].cost - groups[j].cost;
+        const delta = costOf(groups[i], groups[j]) - groups[i].cost - groups[j].cost;
         if (delta < bestDelta) {
           bestDelta = delta;
           bi = i;
@@ -165,8 +217,16 @@ export function planBuckets(needles: readonly Buffer[], f: number, counts: Uint3
         }
       }
     }
-    const grams = [...groups[bi].grams, ...groups[bj].grams];
-    const merged = { grams, needles: [...groups[bi].needles, ...groups[bj].needles], cost: bucketCost(grams, f, counts) };
+    const x = groups[bi];
+    const y = groups[bj];
+    const merged: Group = {
+      grams: [...x.grams, ...y.grams],
+      needles: [...x.needles, ...y.needles],
+      lo: x.lo.map((m, j) => m | y.lo[j]),
+      hi: x.hi.map((m, j) => m | y.hi[j]),
+      own: x.own + y.own,
+      cost: costOf(x, y),
+    };
     groups = groups.filter((_, k) => k !== bi && k !== bj);
     groups.push(merged);
   }
@@ -409,6 +469,9 @@ function kernelModule(f: number, pages: number): object {
   return mod;
 }
 
+/** Bucket plans tuned in this thread, by fingerprint length and needles. */
+const tunedPlans = new Map<string, BucketPlan>();
+
 class SimdKernel implements CandidateKernel {
   readonly buffer: Buffer;
   readonly simd = true;
@@ -469,7 +532,16 @@ class SimdKernel implements CandidateKernel {
 
   tune(from: number, to: number): void {
     if (to - from < 1024) return;
-    this.load(planBuckets(this.needles, this.f, gramCounts(this.buffer, from, Math.min(to, from + 64 * 1024), this.f)));
+    // One sample per thread and needle set: the jobs of a scan are parts of the same logs, and
+    // counting a sample and choosing fingerprints again for every 32 MiB job cost milliseconds each.
+    const key = `${this.f}\0${this.needles.map((n) => n.toString('latin1')).join('\0')}`;
+    let plan = tunedPlans.get(key);
+    if (!plan) {
+      plan = planBuckets(this.needles, this.f, gramCounts(this.buffer, from, Math.min(to, from + 64 * 1024), this.f));
+      if (tunedPlans.size >= 16) tunedPlans.clear();
+      tunedPlans.set(key, plan);
+    }
+    this.load(plan);
   }
 
   countNewlines(from: number, to: number): number {

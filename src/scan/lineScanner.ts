@@ -50,6 +50,11 @@ export interface ScanOptions {
   onProgress?: (bytesRead: number) => void;
   /** false forces the JS kernel (tests compare the two) */
   simd?: boolean;
+  /**
+   * bytes of each needle's fingerprint in the SIMD kernel (default 2); 3 for needles made of
+   * digits and dots (IP addresses), whose 2-byte pieces are everywhere in a log
+   */
+  fingerprintBytes?: 1 | 2 | 3;
 }
 
 export interface ScanResult {
@@ -77,7 +82,6 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
  * the complete lines and keeps the unfinished one for the next.
  */
 class LineWindow {
-  readonly kernel: CandidateKernel;
   readonly buf: Buffer;
   private used = 0;
   /** stream offset of buf[0] */
@@ -91,16 +95,14 @@ class LineWindow {
   longLinesSkipped = 0;
 
   constructor(
-    needles: readonly Buffer[],
+    readonly kernel: CandidateKernel,
     private readonly chunk: number,
     private readonly maxLine: number,
     startOffset: number,
     startLine: number,
     private readonly onLine: (c: CandidateLine) => void,
-    simd: boolean | undefined,
     private readonly lineFilter: ((buf: Buffer, start: number, end: number) => boolean) | undefined,
   ) {
-    this.kernel = createCandidateKernel(needles, chunk + maxLine + 1, { simd });
     this.buf = this.kernel.buffer;
     this.bufOffset = startOffset;
     this.line = startLine - 1;
@@ -161,9 +163,11 @@ class LineWindow {
     let line = this.line;
     k.forEachCandidate(from, limit, (s, e) => {
       if (e - s > this.maxLine) return;
+      // Lines are counted up to the candidates that pass the filter only: one kernel call per line
+      // handed on rather than per candidate (a dense log has a candidate every few lines).
+      if (this.lineFilter && !this.lineFilter(buf, s, e)) return;
       line += k.countNewlines(counted, s);
       counted = s;
-      if (this.lineFilter && !this.lineFilter(buf, s, e)) return;
       let end = e;
       if (end > s && buf[end - 1] === 0x0d) end--;
       this.onLine({ text: buf.toString('utf8', s, end), line: line + 1, offset: this.bufOffset + s });
@@ -199,15 +203,45 @@ class LineWindow {
   }
 }
 
-function windowFor(opts: ScanOptions, startOffset: number): LineWindow {
-  const needles = opts.needles.map((n) => Buffer.from(n, 'latin1'));
-  return new LineWindow(needles, opts.chunkSize ?? DEFAULT_CHUNK, opts.maxLineBytes ?? DEFAULT_MAX_LINE, startOffset, opts.startLine ?? 1, opts.onLine, opts.simd, opts.lineFilter);
+/**
+ * Kernels not in use, by needles, window size and kind: a thread that scans job after job (32 MiB
+ * each) reuses one instead of making a WebAssembly memory and instance for every job.
+ */
+const idleKernels = new Map<string, CandidateKernel[]>();
+const IDLE_KERNELS_MAX = 4;
+
+function windowFor(opts: ScanOptions, startOffset: number): { window: LineWindow; release(): void } {
+  const chunk = opts.chunkSize ?? DEFAULT_CHUNK;
+  const maxLine = opts.maxLineBytes ?? DEFAULT_MAX_LINE;
+  const windowBytes = chunk + maxLine + 1;
+  const key = `${opts.simd ?? ''}|${opts.fingerprintBytes ?? ''}|${windowBytes}|${opts.needles.join('\0')}`;
+  const kernel = idleKernels.get(key)?.pop() ?? createCandidateKernel(opts.needles.map((n) => Buffer.from(n, 'latin1')), windowBytes, { simd: opts.simd, fingerprintBytes: opts.fingerprintBytes });
+  const window = new LineWindow(kernel, chunk, maxLine, startOffset, opts.startLine ?? 1, opts.onLine, opts.lineFilter);
+  return {
+    window,
+    release: () => {
+      let list = idleKernels.get(key);
+      if (!list) {
+        if (idleKernels.size >= IDLE_KERNELS_MAX) idleKernels.clear();
+        idleKernels.set(key, (list = []));
+      }
+      if (list.length < 2) list.push(kernel);
+    },
+  };
 }
 
 /** Reads a plain file with synchronous reads into the window (no stream, no per-chunk allocation). */
 async function scanPlainFile(realPath: string, opts: ScanOptions): Promise<ScanResult> {
   const start = opts.startOffset ?? 0;
-  const w = windowFor(opts, start);
+  const { window: w, release } = windowFor(opts, start);
+  try {
+    return await readPlainFile(realPath, opts, w, start);
+  } finally {
+    release();
+  }
+}
+
+async function readPlainFile(realPath: string, opts: ScanOptions, w: LineWindow, start: number): Promise<ScanResult> {
   const fd = fs.openSync(realPath, 'r');
   let pos = start;
   let bytesRead = 0;
@@ -237,7 +271,15 @@ async function scanPlainFile(realPath: string, opts: ScanOptions): Promise<ScanR
 /** Feeds a stream of buffers (decompressed data, standard input) through the window. */
 async function scanChunks(source: AsyncIterable<Buffer>, opts: ScanOptions, countRaw: () => number): Promise<ScanResult> {
   const skip = opts.startOffset ?? 0;
-  const w = windowFor(opts, skip);
+  const { window: w, release } = windowFor(opts, skip);
+  try {
+    return await readChunks(source, opts, countRaw, w, skip);
+  } finally {
+    release();
+  }
+}
+
+async function readChunks(source: AsyncIterable<Buffer>, opts: ScanOptions, countRaw: () => number, w: LineWindow, skip: number): Promise<ScanResult> {
   let toSkip = skip;
   let sinceYield = 0;
   for await (const chunk of source) {

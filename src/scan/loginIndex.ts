@@ -453,6 +453,11 @@ export function statusOf(ctx: CoreContext, view: LoginIndexView | null): IndexSt
   };
 }
 
+/** Whether there is an index on disk at all (whatever its state): one stat, for deciding early. */
+export function indexPresent(ctx: CoreContext): boolean {
+  return indexStore(ctx).exists();
+}
+
 /** The logs the index on disk has read, and how far (null: no usable index). Reads the manifest only. */
 export function indexedLogs(ctx: CoreContext): Manifest['logs'] | null {
   const st = readManifestState(indexStore(ctx));

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { watchLogFolders } from '../host/logWatcher';
 import { CoreContext } from '../services/context';
 import { setRevalidateWindow } from '../services/answerCache';
+import { keepFailedLoginsCurrent } from '../services/failedLoginEvidence';
 import { indexHostDir, openLoginIndex } from './loginIndex';
 import { endScanWorkers, keepScanWorkersWarm } from './scanWorkers';
 import { reportScanTime } from './scanTimings';
@@ -25,6 +26,8 @@ export interface IndexProgress {
 
 interface Daemon {
   progress: IndexProgress;
+  /** run after each update of the index (the serve command warms its most asked answer) */
+  afterUpdate: (() => Promise<unknown>) | null;
   /** the first build has finished (the index can answer) */
   ready: boolean;
   running: Promise<void> | null;
@@ -72,6 +75,10 @@ async function refresh(ctx: CoreContext, d: Daemon): Promise<void> {
     if (view) d.ready = true;
     reportScanTime(first ? 'build' : 'update', (Date.now() - started.getTime()) / 1000);
     d.progress = { ...d.progress, state: 'idle', percent: 100, finishedAt: new Date().toISOString(), message: view ? null : 'another process is writing the index' };
+    // The index holds no failed logins: they are kept per file and brought up to date here too, so
+    // an answer does not read the new lines for them while its asker waits.
+    if (view) await keepFailedLoginsCurrent(ctx);
+    if (view && d.afterUpdate) await d.afterUpdate().catch(() => undefined);
   } catch (e) {
     d.progress = { ...d.progress, state: 'failed', finishedAt: new Date().toISOString(), message: (e as Error).message };
     // The answers fall back to scanning the logs: never wait for an index that cannot be built.
@@ -99,11 +106,11 @@ function schedule(ctx: CoreContext, d: Daemon): void {
  * Starts the daemon's background work for a context: builds and then follows the login index.
  * Returns a stop function (tests, shutdown).
  */
-export function startBackgroundWork(ctx: CoreContext): { stop(): void; idle(): Promise<void> } {
+export function startBackgroundWork(ctx: CoreContext, opts: { afterUpdate?: () => Promise<unknown> } = {}): { stop(): void; idle(): Promise<void> } {
   const existing = daemons.get(ctx.config);
   if (existing) return { stop: existing.stop, idle: async () => { while (existing.running) await existing.running; } };
   const dirs = [...ctx.config.logs.maillog, ...ctx.config.logs.dovecot].map((p) => path.posix.dirname(p));
-  const d: Daemon = { progress: { ...IDLE }, ready: false, running: null, again: false, stop: () => undefined };
+  const d: Daemon = { progress: { ...IDLE }, afterUpdate: opts.afterUpdate ?? null, ready: false, running: null, again: false, stop: () => undefined };
   daemons.set(ctx.config, d);
   // Answers may be reused for this long without looking at their files again (answerCache.ts).
   setRevalidateWindow(ctx, REVALIDATE_MS);

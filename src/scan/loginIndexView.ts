@@ -62,7 +62,7 @@ export function readSegmentLogins(store: IndexStore, ref: SegmentRef): IndexedLo
   const all = store.readRange(ref.name, meta.header.offRec, meta.header.total);
   if (all.length !== meta.header.total - meta.header.offRec) throw new IndexCorrupt(`${ref.name} is shorter than its header says`);
   const out: IndexedLogin[] = [];
-  for (const [ip, slot] of meta.dir) {
+  for (const [ip, slot] of meta.entries()) {
     const [a, b] = meta.recordRange(slot);
     out.push(...meta.decodeRecords(ip, slot, all.subarray(a - meta.header.offRec, b - meta.header.offRec)));
   }
@@ -119,12 +119,13 @@ export class LoginIndexView {
   /** Per IP of `ips`: who logged in from it, how often, when last (what explain needs). */
   evidenceFor(ips: ReadonlySet<string>): Map<string, IpLoginEvidence> {
     const evidence = new Map<string, IpLoginEvidence>();
+    // Sorted once, as the directories are (canonical addresses are ASCII: code-unit order is byte order).
+    const sorted = [...ips].sort();
+    const keys = sorted.map((ip) => Buffer.from(ip, 'latin1'));
     for (const e of this.manifest.logs) {
       for (const meta of this.metas(e)) {
-        const few = ips.size <= meta.dir.size;
-        const wanted = few ? ips : new Set([...meta.dir.keys()].filter((ip) => ips.has(ip)));
-        for (const ip of wanted) {
-          for (const row of meta.aggregates(ip)) addLoginEvidence(evidence, ip, row.user, row.count, row.last, PROTOCOLS[row.protocols & 3]);
+        for (const [ip, slot] of meta.slots(sorted, keys)) {
+          for (const row of meta.aggregatesOf(slot)) addLoginEvidence(evidence, ip, row.user, row.count, row.last, PROTOCOLS[row.protocols & 3]);
         }
       }
       for (const l of this.overlay.get(e.id) ?? []) {
@@ -141,7 +142,7 @@ export class LoginIndexView {
     this.manifest.logs.forEach((e, fileOrder) => {
       for (const ref of e.segments) {
         const meta = loadSegmentMeta(this.store, ref);
-        const slot = meta.dir.get(ip);
+        const slot = meta.slot(ip);
         if (!slot) continue;
         const [a, b] = meta.recordRange(slot);
         for (const l of meta.decodeRecords(ip, slot, this.store.readRange(ref.name, a, b))) {

@@ -7,7 +7,7 @@ import { Host } from '../host/host';
 import { scanLines } from './lineScanner';
 import { FAILED_LOGIN_NEEDLES, parseFailedLoginLine } from '../parsers/failedLoginLine';
 import { LOGIN_NEEDLES } from '../parsers/loginLine';
-import { IpTextFilter } from '../parsers/ipTextFilter';
+import { IpTextFilter, witnessNeedles } from '../parsers/ipTextFilter';
 import { LoginLineReader } from '../parsers/loginLineReader';
 import { makeStampResolver, Stamp } from '../parsers/syslogLine';
 import { LoginBatch, LoginBatchBuilder, loginKind, PATTERN_INDEX } from './loginBatch';
@@ -47,13 +47,27 @@ export interface JobResult {
   bytesRead: number;
 }
 
-/** The last prefilter built in this thread (every job of a scan asks for the same IPs). */
-let lastFilter: { key: string; filter: IpTextFilter } | null = null;
+/**
+ * How a scan for a few IPs finds its lines, built once per thread for the IPs of a scan (every job
+ * asks for the same): the addresses' witnesses as the kernel's needles when they fit (each line
+ * holding one is parsed; a dense log's login lines are never even looked at), else the login needles
+ * with the witness automaton as a filter on each candidate line (parsers/ipTextFilter.ts).
+ */
+interface IpSearch {
+  key: string;
+  needles: readonly string[] | null;
+  filter: IpTextFilter | null;
+}
 
-function filterFor(ips: readonly string[]): IpTextFilter {
+let lastSearch: IpSearch | null = null;
+
+function searchFor(ips: readonly string[]): IpSearch {
   const key = ips.join('\n');
-  if (lastFilter?.key !== key) lastFilter = { key, filter: new IpTextFilter(ips) };
-  return lastFilter.filter;
+  if (lastSearch?.key !== key) {
+    const needles = witnessNeedles(ips);
+    lastSearch = { key, needles, filter: needles ? null : new IpTextFilter(ips) };
+  }
+  return lastSearch;
 }
 
 export async function runScanJob(job: ScanJob, onProgress?: (bytesRead: number) => void): Promise<JobResult> {
@@ -64,10 +78,12 @@ export async function runScanJob(job: ScanJob, onProgress?: (bytesRead: number) 
   let lastStamp: Stamp | null = null;
   let lastTime = NaN;
   const only = job.onlyIps ? new Set(job.onlyIps) : null;
-  const prefilter = job.onlyIps ? filterFor(job.onlyIps) : null;
+  const search = job.onlyIps ? searchFor(job.onlyIps) : null;
+  const prefilter = search?.filter ?? null;
   const failed: FailedRecord[] | null = job.failedToo ? [] : null;
   const result = await scanLines(host, job.hostPath, {
-    needles: failed ? LOGIN_AND_FAILED_NEEDLES : LOGIN_NEEDLES,
+    // Lines naming a wanted IP are parsed as a login or a failed login (each parser needs its own needle).
+    ...(search?.needles ? { needles: search.needles, fingerprintBytes: 3 as const } : { needles: failed ? LOGIN_AND_FAILED_NEEDLES : LOGIN_NEEDLES }),
     gz: job.gz,
     startOffset: job.start,
     startLine: 1,

@@ -15,7 +15,7 @@ import { CoreContext } from '../services/context';
 import { LoginBatch } from './loginBatch';
 import type { FailedRecord } from './loginRecord';
 import { JobResult, runScanJob, ScanJob } from './loginScanJob';
-import { asError, releaseScanWorkers, scanWorkersWarm, takeScanWorkers, workersAvailable } from './scanWorkers';
+import { asError, prestartScanWorkers, releaseScanWorkers, scanWorkersWarm, takeScanWorkers, workersAvailable } from './scanWorkers';
 
 export interface ScanTarget {
   file: Pick<LogFile, 'path' | 'gz' | 'mtime' | 'size'>;
@@ -38,7 +38,10 @@ export interface TargetOutcome {
 }
 
 export interface ScanRunOptions {
-  /** true: use worker threads when there is more than one core; 'auto' (default): only for large scans */
+  /**
+   * true: use worker threads when there is more than one core, each given a job at once; 'auto'
+   * (default): only for large scans, each worker taking jobs once it has loaded its code
+   */
   parallel?: boolean | 'auto';
   /** logins of one job, in file order; absolute line = lineBase + batch.line[i] */
   onLogins: (targetIndex: number, batch: LoginBatch, lineBase: number) => void;
@@ -59,6 +62,14 @@ const MIN_JOB_BYTES = 1024 * 1024;
 function cores(): number {
   const o = os as typeof os & { availableParallelism?: () => number };
   return o.availableParallelism ? o.availableParallelism() : os.cpus().length;
+}
+
+/**
+ * The workers a scan of these files would use, started now (see prestartScanWorkers): none for
+ * logs too small to be shared.
+ */
+export function prestartPoolWorkers(files: ReadonlyArray<Pick<LogFile, 'size'>>): void {
+  if (files.reduce((n, f) => n + f.size, 0) >= PARALLEL_MIN_BYTES) prestartScanWorkers(Math.min(cores(), 4) - 1);
 }
 
 function targetBytes(t: ScanTarget): number {
@@ -147,7 +158,13 @@ export async function scanTargets(ctx: CoreContext, targets: readonly ScanTarget
 
   // Each thread takes the next job until none is left; results are handed on in file order.
   let nextToRun = 0;
-  const runJobs = async (run: (job: ScanJob, onProgress: (bytes: number) => void) => Promise<JobResult>, alive: () => boolean): Promise<void> => {
+  // Resolved once every job has been taken: a worker still loading its code then has nothing to
+  // wait for (and, unreferenced, would not keep the process alive until it is ready).
+  let allTaken: () => void = () => undefined;
+  const taken = new Promise<void>((resolve) => (allTaken = resolve));
+  const runJobs = async (run: (job: ScanJob, onProgress: (bytes: number) => void) => Promise<JobResult>, alive: () => boolean, ready?: Promise<void>): Promise<void> => {
+    // A worker takes jobs once it has loaded its code; the main thread reads meanwhile.
+    if (ready) await Promise.race([ready, taken]);
     while (nextToRun < jobs.length && alive()) {
       const j = nextToRun++;
       let r: JobResult | NodeJS.ErrnoException;
@@ -160,10 +177,13 @@ export async function scanTargets(ctx: CoreContext, targets: readonly ScanTarget
       results[j] = r;
       emitReady();
     }
+    if (nextToRun >= jobs.length) allTaken();
   };
   try {
     await Promise.all([
-      ...workers.map((w) => runJobs((job, onProgress) => w.run(job, onProgress), () => !w.dead)),
+      // `parallel: true` shares the scan whatever it costs (tests hold workers' answers to the main
+      // thread's): a worker gets its first job at once. Otherwise it joins when it is ready.
+      ...workers.map((w) => runJobs((job, onProgress) => w.run(job, onProgress), () => !w.dead, opts.parallel === true ? undefined : w.ready)),
       runJobs(runScanJob, () => true),
     ]);
   } finally {

@@ -11,6 +11,8 @@ const PROGRESS_STEP = 8 * 1024 * 1024;
 
 if (parentPort) {
   const port = parentPort;
+  // The code is loaded: the pool may send jobs (scanWorkers.ts).
+  port.postMessage({ id: -1, ready: true });
   port.on('message', (msg: { id: number; job: ScanJob }) => {
     let reported = 0;
     runScanJob(msg.job, (bytes) => {

@@ -20,7 +20,7 @@ interface Running {
   onProgress?: (bytes: number) => void;
 }
 
-type WorkerMessage = { id: number; progress?: number; result?: JobResult; error?: { message: string; code?: string } };
+type WorkerMessage = { id: number; ready?: true; progress?: number; result?: JobResult; error?: { message: string; code?: string } };
 
 export function asError(e: unknown): NodeJS.ErrnoException {
   return e instanceof Error ? e : new Error(String(e));
@@ -32,9 +32,20 @@ export class ScanWorker {
   private nextId = 0;
   /** crashed or ended: it takes no more jobs */
   dead = false;
+  /**
+   * Resolves when the worker has loaded its code (or died): a scan gives it jobs only then, so that
+   * a worker slow to start never holds a job the main thread could have read meanwhile.
+   */
+  readonly ready: Promise<void>;
+  private markReady: () => void = () => undefined;
 
   constructor() {
+    this.ready = new Promise<void>((resolve) => (this.markReady = resolve));
     this.worker.on('message', (msg: WorkerMessage) => {
+      if (msg.ready) {
+        this.markReady();
+        return;
+      }
       const r = this.running;
       if (!r || msg.id !== r.id) return;
       if (msg.progress !== undefined) {
@@ -80,6 +91,7 @@ export class ScanWorker {
 
   private die(e: Error): void {
     this.dead = true;
+    this.markReady();
     const r = this.running;
     this.settled();
     r?.reject(e);
@@ -124,6 +136,10 @@ export function scanWorkersWarm(): boolean {
  */
 export function takeScanWorkers(n: number): ScanWorker[] {
   const out: ScanWorker[] = [];
+  while (out.length < n && spare.length > 0) {
+    const w = spare.pop()!;
+    if (!w.dead) out.push(w);
+  }
   while (out.length < n && idle.length > 0) {
     const w = idle.pop()!;
     if (!w.dead) out.push(w);
@@ -131,6 +147,21 @@ export function takeScanWorkers(n: number): ScanWorker[] {
   if (!keepWarm || busy === 0) while (out.length < n) out.push(new ScanWorker());
   busy += out.length;
   return out;
+}
+
+/** workers started ahead of a scan that may come (prestartScanWorkers) */
+const spare: ScanWorker[] = [];
+
+/**
+ * Starts `n` workers now, for a scan this process is about to make: a one-off `explain` without an
+ * index still reads its config, the relay list and the account files before it scans, and a worker
+ * takes as long to load its code, so the two happen at once instead of one after the other. They do
+ * not keep the process alive; a scan takes them (takeScanWorkers), and one that never comes costs
+ * the other core's time only.
+ */
+export function prestartScanWorkers(n: number): void {
+  if (!workersAvailable()) return;
+  while (spare.length < n) spare.push(new ScanWorker());
 }
 
 /** Returns a scan's workers: kept by a warm process, else ended. */

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Host } from '../host/host';
-import { CoreContext } from './context';
+import { CoreContext, withHost } from './context';
 import { joinOrRun } from './joinOrRun';
 
 function stampOf(realPath: string): string {
@@ -189,7 +189,7 @@ async function computeOnce<T>(ctx: CoreContext, cache: Map<string, Entry<unknown
   return joinOrRun(flights, key, async () => {
     const host = new RecordingHost(ctx);
     const at = ctx.now().getTime();
-    const value = await compute({ ...ctx, host });
+    const value = await compute(withHost(ctx, host));
     cache.set(key, { value, stamps: host.stamps, at, checked: Date.now(), checkMs: 0, refreshing: null });
     return value;
   });

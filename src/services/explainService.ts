@@ -130,8 +130,4 @@ async function explainNow(ctx: CoreContext, viewer: Viewer, opts: { onProgress?:
   };
 }
 
-/** Monitoring-plugin exit status: 0 clear/empty, 2 unexplained, 3 undecided. */
-export function explainExitCode(r: ExplainReport): number {
-  if (r.verdict === 'unknown') return 3;
-  return r.verdict === 'unexplained' ? 2 : 0;
-}
+export { explainExitCode } from './explainExit';

@@ -2,8 +2,8 @@
  * The failed POP3/IMAP logins in the mail logs, per IP, for explain: read with the same byte search
  * as the login scan (only lines holding a failure's wording are parsed).
  *
- * - A one-off answer (the CLI) parses only the lines that may hold one of the wanted IPs (the byte
- *   test of ipTextFilter.ts), and keeps nothing.
+ * - A one-off answer (the CLI) reads every log once on every core with the scan pool, parsing only
+ *   the lines that name one of the wanted IPs (ipTextFilter.ts), and keeps nothing.
  * - A daemon keeps the failures of every IP per log file, so that it reads each rotated file once and
  *   the live file only from where it stopped, whatever IPs the relay list holds next. A file is read
  *   again from its start when it is no longer the same file (inode, device) or got shorter.
@@ -11,7 +11,6 @@
 import { addFailedLogin, IpFailedEvidence, mergeFailedEvidence } from '../domain/failedLogins';
 import { LogFile } from '../host/logFiles';
 import { FAILED_LOGIN_NEEDLES, parseFailedLoginLine } from '../parsers/failedLoginLine';
-import { IpTextFilter } from '../parsers/ipTextFilter';
 import { makeStampResolver } from '../parsers/syslogLine';
 import { scanLines } from '../scan/lineScanner';
 import { mailLogFiles, unreadableLog } from '../scan/loginScanFiles';
@@ -85,24 +84,18 @@ async function readFailures(ctx: CoreContext, f: LogFile, key: string): Promise<
   return entry;
 }
 
-/** One file's failures from the wanted IPs, read once and not kept. */
-async function failuresOnce(ctx: CoreContext, f: LogFile, ips: ReadonlySet<string>, filter: IpTextFilter): Promise<{ evidence: Map<string, IpFailedEvidence> }> {
-  const evidence = new Map<string, IpFailedEvidence>();
-  const resolve = makeStampResolver(f.mtime);
-  await scanLines(ctx.host, f.path, {
-    needles: FAILED_LOGIN_NEEDLES,
-    gz: f.gz,
-    ...(f.gz ? {} : { endOffset: f.size }),
-    includePartialLastLine: f.rotated,
-    lineFilter: (buf, s, e) => filter.mayContain(buf, s, e),
-    onLine: (c) => {
-      const hit = parseFailedLoginLine(c.text);
-      if (!hit || !ips.has(hit.ip)) return;
-      const t = hit.stamp ? resolve(hit.stamp) : null;
-      addFailedLogin(evidence, hit.ip, hit.user, hit.attempts, t ? t.getTime() : NaN);
-    },
-  });
-  return { evidence };
+/**
+ * The daemon's background work after each update of the login index: every log's failures brought
+ * up to date, so that an answer finds them read instead of reading the new lines itself.
+ */
+export async function keepFailedLoginsCurrent(ctx: CoreContext): Promise<void> {
+  for (const f of await mailLogFiles(ctx, new Problems())) {
+    try {
+      await failuresOf(ctx, f);
+    } catch {
+      // an unreadable log is reported by the answer that reads it
+    }
+  }
 }
 
 /**
@@ -112,10 +105,26 @@ async function failuresOnce(ctx: CoreContext, f: LogFile, ips: ReadonlySet<strin
 export async function collectFailedLogins(ctx: CoreContext, ips: ReadonlySet<string>, problems: Problems, opts: { oneOff?: boolean } = {}): Promise<Map<string, IpFailedEvidence>> {
   const out = new Map<string, IpFailedEvidence>();
   if (ips.size === 0) return out;
-  const filter = opts.oneOff ? new IpTextFilter(ips) : null;
+  if (opts.oneOff) {
+    // One pass over every log on every core (the scan pool, looking for the IPs' witnesses); the
+    // logins it finds on the way are the index's already and are not kept.
+    const { scanTargets } = require('../scan/loginScanPool') as typeof import('../scan/loginScanPool');
+    const files = await mailLogFiles(ctx, new Problems());
+    const outcomes = await scanTargets(ctx, files.map((f) => ({ file: f, start: 0, startLine: 1, end: f.gz ? null : f.size, includePartialLastLine: f.rotated })), {
+      onlyIps: ips,
+      onLogins: () => undefined,
+      onFailed: (_t, failed) => {
+        for (const x of failed) addFailedLogin(out, x.ip, x.user, x.attempts, x.time);
+      },
+    });
+    outcomes.forEach((o, i) => {
+      if (o.error) problems.add(unreadableLog(files[i].path, o.error), false);
+    });
+    return out;
+  }
   for (const f of await mailLogFiles(ctx, new Problems())) {
     try {
-      const got = filter ? await failuresOnce(ctx, f, ips, filter) : await failuresOf(ctx, f);
+      const got = await failuresOf(ctx, f);
       for (const ip of ips) {
         const ev = got.evidence.get(ip);
         if (ev) mergeFailedEvidence(out, ip, ev);

@@ -180,6 +180,7 @@ function specs(mods: Record<string, Record<string, unknown>>): Record<string, Re
     },
     'ipTextFilter.ts': {
       ipWitnesses: { notText: 'takes an address already made canonical by canonicalIp, never log text' },
+      witnessNeedles: { notText: 'takes addresses already made canonical by canonicalIp (the relay list), never log text' },
     },
     'wasmEmitter.ts': {
       uleb: { notText: 'encodes numbers of the search kernel' },

@@ -85,6 +85,20 @@ describe.each([true, false])('simd=%s', (simd) => {
     }
   });
 
+  test('a line filter drops candidates without changing the numbers of the lines it keeps', async () => {
+    const text = logText(rng(11), 3000);
+    const p = write(`filtered-${simd}`, text);
+    // keep the candidates whose address ends in 7 (bytes, as the IP prefilter sees them)
+    const keep = (buf: Buffer, s: number, e: number): boolean => /\.\d*7\b/.test(buf.toString('latin1', s, e));
+    const expected = reference(text, LOGIN_NEEDLES).filter((c) => /\.\d*7\b/.test(c.text));
+    expect(expected.length).toBeGreaterThan(20);
+    for (const chunkSize of [64, 4096, 128 * 1024]) {
+      const { lines, result } = await scan(p, { chunkSize, simd, lineFilter: keep });
+      expect(lines).toEqual(expected);
+      expect(result.lines).toBe(3000);
+    }
+  });
+
   test('an unterminated last line is left for later, or taken when the file is rotated', async () => {
     const text = 'a\nLogin: one\nb Login: two';
     const p = write(`partial-${simd}`, text);

@@ -5,7 +5,7 @@
  */
 import ipaddr from 'ipaddr.js';
 import { canonicalIp } from '../../src/parsers/ip';
-import { IpTextFilter, ipWitnesses } from '../../src/parsers/ipTextFilter';
+import { IpTextFilter, ipWitnesses, witnessNeedles } from '../../src/parsers/ipTextFilter';
 import { parseLoginLine } from '../../src/parsers/loginLine';
 
 function rng(seed: number): () => number {
@@ -35,6 +35,10 @@ function spellings(canonical: string, r: () => number): string[] {
   out.add(parts.map((g) => hex(g, r() < 0.5)).join(':'));
   out.add(v6.toRFC5952String());
   out.add(v6.toRFC5952String().toUpperCase());
+  // the last two groups as a dotted quad
+  out.add(`${parts.slice(0, 6).map((g) => hex(g, r() < 0.5)).join(':')}:${parts[6] >> 8}.${parts[6] & 255}.${parts[7] >> 8}.${parts[7] & 255}`);
+  // each letter in either case
+  out.add([...v6.toRFC5952String()].map((ch) => (r() < 0.5 ? ch.toUpperCase() : ch)).join(''));
   if (!canonical.includes(':')) {
     out.add(`::ffff:${canonical}`);
     out.add(`::FFFF:${canonical}`);
@@ -51,11 +55,14 @@ function loginLines(ipText: string): string[] {
   ];
 }
 
-const WANTED = ['203.0.113.10', '198.51.100.7', '2001:db8::5', '2001:db8:0:1::abcd', 'fe80::1:2', '::1', '10.0.0.1'];
+const WANTED = ['203.0.113.10', '198.51.100.7', '2001:db8::5', '2001:db8:0:1::abcd', '2001:db8:4a1:7c00::2e', '2001:db8:5e7:1234:abcd:ef01:1:2', 'fe80::1:2', '::1', '10.0.0.1'];
 
 test('the witnesses of an address are what any spelling of it must contain', () => {
-  expect(ipWitnesses('203.0.113.10')).toEqual(['203.0.113.10', 'ffff']);
-  expect(ipWitnesses('2001:db8::5')).toEqual(['2001']);
+  expect(ipWitnesses('203.0.113.10')).toEqual(['203.0.113.10', 'ffff:']);
+  expect(ipWitnesses('2001:db8::5')).toEqual(['2001:']);
+  // groups of four digits continue the witness: not "2001", which the server's own address shares
+  expect(ipWitnesses('2001:db8:4a1:7c00::2e')).toEqual(['4a1:7c00:']);
+  expect(ipWitnesses('2001:db8:5e7:1234:abcd:ef01:1:2')).toEqual(['5e7:1234:abcd:ef01:']);
   expect(ipWitnesses('::1')).toEqual([':']);
 });
 
@@ -111,4 +118,33 @@ test('an address with no telling group makes every line with a colon pass', () =
   const filter = new IpTextFilter(['::1']);
   const line = loginLines('0:0:0:0:0:0:0:1')[0];
   expect(filter.mayContain(Buffer.from(line), 0, line.length)).toBe(true);
+});
+
+test('as kernel needles, the witnesses are found exactly in every spelling of a wanted address', () => {
+  const r = rng(13);
+  const wanted = WANTED.filter((ip) => ipWitnesses(ip).every((w) => w.length >= 4));
+  const needles = witnessNeedles(wanted)!;
+  expect(needles).not.toBeNull();
+  expect(needles).toContain('4a1:7C00:');
+  for (const ip of wanted) {
+    for (let round = 0; round < 20; round++) {
+      for (const spelling of spellings(ip, r)) {
+        for (const line of loginLines(spelling)) {
+          const hit = parseLoginLine(line);
+          if (hit && hit.ip === ip) expect([line, needles.some((n) => line.includes(n))]).toEqual([line, true]);
+        }
+      }
+    }
+  }
+});
+
+test('no kernel needles where they would not pay: a short witness, or too many addresses', () => {
+  expect(witnessNeedles(['203.0.113.10', '::1'])).toBeNull();
+  expect(witnessNeedles([])).toBeNull();
+  const many = Array.from({ length: 300 }, (_, i) => `198.51.100.${i % 250}`).map((ip, i) => (i >= 250 ? `192.0.2.${i - 249}` : ip));
+  expect(witnessNeedles(many)).toBeNull();
+  // a long witness keeps a piece with at most four letters: at most 16 spellings
+  const needles = witnessNeedles(['2001:db8:5e7:1234:abcd:ef01:1:2'])!;
+  expect(needles.length).toBeLessThanOrEqual(16);
+  expect(needles.every((n) => n.length >= 4 && '5e7:1234:abcd:ef01:'.includes(n.toLowerCase()))).toBe(true);
 });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DEMO_MARKER } from '../../demo/demoTree';
 import { generateDemoHost } from '../../demo/generateDemoHost';
+import { MAIL_LOG_MIXES, MailLogMix } from '../../demo/mailLogMix';
 import { AppError } from '../../http/appError';
 import { CliCommand, EXIT, printJson } from '../command';
 
@@ -18,12 +19,13 @@ function completeDemoHost(out: string): boolean {
 export const demoCommand: CliCommand = {
   name: 'demo',
   summary: 'Write a realistic demo cPanel host into a folder',
-  usage: 'relaywatch demo --out DIR [--generation legacy|modern] [--size-mb N] [--seed N] [--if-missing]',
+  usage: 'relaywatch demo --out DIR [--generation legacy|modern] [--size-mb N] [--mix demo|many-ips|dense] [--seed N] [--if-missing]',
   options: {
     out: { type: 'string' },
     generation: { type: 'string' },
     'size-mb': { type: 'string' },
     seed: { type: 'string' },
+    mix: { type: 'string' },
     'if-missing': { type: 'boolean' },
   },
   async run(r) {
@@ -38,6 +40,8 @@ export const demoCommand: CliCommand = {
       if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw AppError.badRequest(`--${name} must be a positive ${integer ? 'whole ' : ''}number, got "${v}".`);
       return n;
     };
+    const mix = (r.values.mix as string | undefined) ?? 'demo';
+    if (!(MAIL_LOG_MIXES as readonly string[]).includes(mix)) throw AppError.badRequest(`--mix must be one of ${MAIL_LOG_MIXES.join(', ')}, got "${mix}".`);
     const sizeMb = num('size-mb', false);
     const seed = num('seed', true);
     if (r.values['if-missing'] && completeDemoHost(out)) {
@@ -46,7 +50,7 @@ export const demoCommand: CliCommand = {
     }
     let summary;
     try {
-      summary = await generateDemoHost({ out, generation, sizeMb, seed });
+      summary = await generateDemoHost({ out, generation, sizeMb, seed, mix: mix as MailLogMix });
     } catch (e) {
       if (e instanceof AppError) throw e;
       throw AppError.badRequest((e as Error).message);

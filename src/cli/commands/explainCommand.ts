@@ -1,7 +1,26 @@
-import { explain, explainExitCode } from '../../services/explainService';
-import { CliCommand, printJson } from '../command';
+import type { ExplainReport } from '../../services/explainService';
+import { explainExitCode } from '../../services/explainExit';
+import { askDaemon } from '../daemonClient';
+import { CliCommand, CliRun, printJson } from '../command';
 import { progressReporter } from '../progress';
 import { table, terminalSafe } from '../terminal';
+
+/**
+ * The running daemon's report for this host, when there is one for it (cli/daemonClient.ts): the
+ * same core function's answer, from an index already open. Not with --config (the daemon reads its
+ * own).
+ */
+async function reportFromDaemon(r: CliRun): Promise<ExplainReport | null> {
+  if (r.values.config !== undefined) return null;
+  const path = require('node:path') as typeof import('node:path');
+  const answer = await askDaemon(path.resolve((r.values.root as string | undefined) ?? '/'), '/api/v1/relay-hosts', (r.values.as as string | undefined) ?? 'root');
+  if (!answer || answer.status !== 200) return null;
+  try {
+    return JSON.parse(answer.body.toString('utf8')) as ExplainReport;
+  } catch {
+    return null;
+  }
+}
 
 export const explainCommand: CliCommand = {
   name: 'explain',
@@ -9,11 +28,24 @@ export const explainCommand: CliCommand = {
   usage: 'relaywatch explain [--json] [--verbose]',
   options: { verbose: { type: 'boolean', short: 'v' } },
   async run(r) {
-    const ctx = r.context();
-    const viewer = await r.viewer();
-    const progress = progressReporter(r.io, 'Reading mail logs');
-    const report = await explain(ctx, viewer, { onProgress: progress.update });
-    progress.done();
+    let report = await reportFromDaemon(r);
+    if (!report) {
+      // Loaded only when this process computes the answer itself.
+      const { explain } = require('../../services/explainService') as typeof import('../../services/explainService');
+      const ctx = r.context();
+      // No index: this run will read every log. Its scan workers load their code while this thread
+      // reads the config, the relay list and the accounts.
+      const { indexPresent } = require('../../scan/loginIndex') as typeof import('../../scan/loginIndex');
+      if (!indexPresent(ctx)) {
+        const { mailLogFiles } = require('../../scan/loginScanFiles') as typeof import('../../scan/loginScanFiles');
+        const { Problems } = require('../../services/problems') as typeof import('../../services/problems');
+        (require('../../scan/loginScanPool') as typeof import('../../scan/loginScanPool')).prestartPoolWorkers(await mailLogFiles(ctx, new Problems()));
+      }
+      const viewer = await r.viewer();
+      const progress = progressReporter(r.io, 'Reading mail logs');
+      report = await explain(ctx, viewer, { onProgress: progress.update });
+      progress.done();
+    }
     if (r.json) {
       printJson(r.io, report);
       return explainExitCode(report);

@@ -58,7 +58,13 @@ export const serveCommand: CliCommand = {
       }
       r.io.err(`relaywatch: Prometheus metrics at ${metrics.url}\n`);
     }
-    startBackgroundWork(ctx()); // keeps the login index warm (scan/loginIndexDaemon.ts)
+    // Keeps the login index warm (scan/loginIndexDaemon.ts), and root's relay report computed after
+    // each change of the logs: the dashboard and `relaywatch explain` find it ready.
+    const rootReport = (): Promise<unknown> => {
+      const { explain } = require('../../services/explainService') as typeof import('../../services/explainService');
+      return explain(ctx(), { user: 'root', isRoot: true, accounts: new Set() });
+    };
+    startBackgroundWork(ctx(), { afterUpdate: rootReport });
     // Mail to the server's contact when something needs a look (watch/notifier.ts; `notify: off` stops it).
     const notifier = ctx().config.notify.enabled ? startNotifier(ctx()) : null;
     // Blacklist checks on their schedule: on a real server, or wherever a resolver is configured (the
