@@ -68,7 +68,13 @@ export class IndexStore {
       fs.chmodSync(this.dir, 0o700);
       warnOnce(`${this.dir} could be read by other users: made private (700)`);
     } else if (sub !== null) {
-      fs.rmSync(this.dir, { recursive: true, force: true });
+      try {
+        fs.rmSync(this.dir, { recursive: true, force: true });
+      } catch {
+        // root's index seen by another user: not that user's to discard, and not to be trusted
+        warnOnce(`not using the login index: ${sub}`);
+        return sub;
+      }
       warnOnce(`${sub}: the login index was discarded (it is rebuilt)`);
     }
     return null;

@@ -5,7 +5,7 @@
  *
  * - the folder is created 0700 whatever the umask (mkdir, then chmod);
  * - an existing folder must be a real folder (not a symlink) that belongs to this process's user
- *   (root) and that nobody else may enter. One that others could only read is made 0700. One that
+ *   or to root and that nobody else may enter (root's folder, seen by another user, is not repaired). One that others could only read is made 0700. One that
  *   others could write to but that holds only relaywatch's own files is made 0700 and what anyone
  *   could have written there meanwhile (the index, the cached result) is thrown away, which costs
  *   only a rebuild. Anything else (another owner, foreign files) is refused, with the reason, and not
@@ -80,10 +80,16 @@ export function ensureStateDir(realDir: string, opts: { create?: boolean } = {})
   }
   if (st.isSymbolicLink()) return { ok: false, why: `${realDir} is a symbolic link; relaywatch uses only a real folder for its state (set stateDir to the folder itself)` };
   if (!st.isDirectory()) return { ok: false, why: `${realDir} is not a folder` };
-  if (st.uid !== euid()) {
+  // Root's folder is trusted by everyone (root could forge anything anyway); another user's only by that user.
+  if (st.uid !== euid() && st.uid !== 0) {
     return { ok: false, why: `${realDir} belongs to uid ${st.uid}, not to uid ${euid()}; relaywatch does not use it (its owner could forge what is in it). Remove it, or chown it to root and chmod it 700.` };
   }
   if ((st.mode & 0o077) === 0) return { ok: true, repaired: null };
+  if (st.uid !== euid()) {
+    // Root's folder seen by another user: not this user's to repair, and usable only while nobody else may write it.
+    if ((st.mode & 0o022) === 0) return { ok: true, repaired: null };
+    return { ok: false, why: `${realDir} may be written by other users (mode ${(st.mode & 0o777).toString(8)}); relaywatch does not use it until root runs it again (which makes it private)` };
+  }
   if ((st.mode & 0o022) === 0) {
     // Others could look but not write: nothing in it can have been forged; it only becomes private.
     fs.chmodSync(realDir, 0o700);
@@ -111,9 +117,9 @@ export function privateSubdirProblem(realDir: string): string | null {
     return null; // not there yet: made private when it is made
   }
   if (st.isSymbolicLink() || !st.isDirectory()) return `${realDir} is not a real folder`;
-  if (st.uid !== euid()) return `${realDir} belongs to uid ${st.uid}`;
+  if (st.uid !== euid() && st.uid !== 0) return `${realDir} belongs to uid ${st.uid}`;
   if ((st.mode & 0o022) !== 0) return `${realDir} may be written by other users (mode ${(st.mode & 0o777).toString(8)})`;
-  if ((st.mode & 0o077) !== 0) return 'readable';
+  if ((st.mode & 0o077) !== 0 && st.uid === euid()) return 'readable'; // root's, seen by another user: not that user's to change
   return null;
 }
 
