@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: relaywatch against the admin's own method (`grep` over the mail logs) and against
  * Node's own start, at real log sizes, on this machine. Generates demo hosts of three mail-log mixes
- * (src/demo/mailLogMix.ts: the demo mix, many-IPs, dense) in a temporary folder, measures every
+ * (src/demo/logs/mailLogMix.ts: the demo mix, many-IPs, dense) in a temporary folder, measures every
  * target of the README's Performance section, prints one table (figure, value, baseline, ratio,
  * target, result) and removes the folder.
  *
@@ -19,7 +19,7 @@ import zlib from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { loadConfig } from '../config/config';
 import { DEFAULT_SEED, generateDemoHost } from '../demo/generateDemoHost';
-import { MAIL_LOG_MIXES, MailLogMix } from '../demo/mailLogMix';
+import { MAIL_LOG_MIXES, MailLogMix } from '../demo/logs/mailLogMix';
 import { scaleHost } from '../demo/scaleHost';
 import { createContext } from '../services/context';
 import { openLoginIndex, statusOf } from '../scan/loginIndex';

@@ -11,15 +11,15 @@
 import { writeAccountFiles } from './accountFiles';
 import { writeDemoConfig } from './demoConfig';
 import { DEMO_MARKER, DemoTree, prepareDemoRoot } from './demoTree';
-import { writeMailEvidence } from './eximLog';
+import { writeMailEvidence } from './logs/eximLog';
 import { installStandins } from './installStandins';
 import { writeInterfaceList } from './interfaces';
-import { MAILLOG, writeMailLogs } from './mailLog';
-import { MailLogMix, mixPlan } from './mailLogMix';
+import { MAILLOG, writeMailLogs } from './logs/mailLog';
+import { MailLogMix, mixPlan } from './logs/mailLogMix';
 import { Random } from './random';
 import { writeRelayFiles } from './relayFiles';
 import { writeServerFiles } from './serverFiles';
-import { writeTailwatchdLog } from './tailwatchdLog';
+import { writeTailwatchdLog } from './logs/tailwatchdLog';
 import { buildWorld, DemoWorld } from './world';
 import { writeWhmChrome } from './whmChrome';
 

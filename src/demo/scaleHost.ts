@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import { expandedIpv6 } from '../parsers/ip';
 import { DemoTree } from './demoTree';
 import { Random } from './random';
-import { syslogStamp } from './syslogStamp';
+import { syslogStamp } from './logs/syslogStamp';
 
 export interface ScaleOptions {
   /** total accounts wanted (existing ones count) */

@@ -11,7 +11,7 @@
 import crypto from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { allowChromeStyleAttributes } from './whmChrome';
-import { joinOrRun } from '../services/joinOrRun';
+import { joinOrRun } from '../cache/joinOrRun';
 import { canStitchGzip, prepareStitchedGzip, StitchedGzip, stitchGzip } from './stitchedGzip';
 
 const MAX_AGE_MS = 15_000;

@@ -4,7 +4,7 @@
  * record must not change or hide the refusal.
  */
 import type { Request } from 'express';
-import { appendAudit } from '../services/audit';
+import { appendAudit } from '../audit/audit';
 import { CoreContext } from '../services/context';
 
 export function auditRefusedRequest(

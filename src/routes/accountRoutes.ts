@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { answerId } from '../services/answerCache';
+import { answerId } from '../cache/answerCache';
 import { accountsOverview, accountView } from '../services/accountViewService';
 import type { RouteDeps } from './deps';
 

@@ -8,7 +8,7 @@
 import type { Express, Request } from 'express';
 import { AppError } from '../http/appError';
 import { verifyCsrf } from '../http/csrf';
-import { Actor } from '../services/audit';
+import { Actor } from '../audit/audit';
 import { parseDays } from '../services/relianceService';
 import { planWarning, sendWarnings, WarningOptions } from '../watch/relianceWarning';
 import type { RouteDeps } from './deps';

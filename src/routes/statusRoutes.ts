@@ -15,7 +15,7 @@ import { requireRoot } from '../domain/scope';
 import { AppError } from '../http/appError';
 import { verifyCsrf } from '../http/csrf';
 import { linkTo } from '../http/links';
-import { Actor, readAudit } from '../services/audit';
+import { Actor, readAudit } from '../audit/audit';
 import { changeRecord } from '../services/changeRecord';
 import { ChangeRequest, changePopBeforeSmtp, parseAction, previewChange } from '../services/popBeforeSmtpControl';
 import { publicStatus, statusReport } from '../services/statusService';

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { watchLogFolders } from '../host/logWatcher';
 import { CoreContext } from '../services/context';
-import { setRevalidateWindow } from '../services/answerCache';
+import { setRevalidateWindow } from '../cache/answerCache';
 import { keepFailedLoginsCurrent } from '../services/failedLoginEvidence';
 import { indexHostDir, openLoginIndex } from './loginIndex';
 import { endScanWorkers, keepScanWorkersWarm } from './scanWorkers';

@@ -8,7 +8,7 @@ import { RelianceUser } from '../domain/reliance';
 import { canSeeAccount, Viewer, viewerKey } from '../domain/scope';
 import { AppError } from '../http/appError';
 import { sharedAccounts } from './accountsService';
-import { cachedAnswer } from './answerCache';
+import { cachedAnswer } from '../cache/answerCache';
 import { CoreContext } from './context';
 import { explain } from './explainService';
 import { relianceReport } from './relianceService';

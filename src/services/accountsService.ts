@@ -3,7 +3,7 @@
  */
 import { Accounts } from '../domain/accounts';
 import { parseResellers, parseTrueUserOwners, parseUserDomains } from '../parsers/accountFiles';
-import { cachedAnswer } from './answerCache';
+import { cachedAnswer } from '../cache/answerCache';
 import { CoreContext } from './context';
 import { Problems } from './problems';
 

@@ -20,7 +20,7 @@ import { ScanProgress } from '../scan/loginScan';
 import { Problems } from './problems';
 import { sinceFor } from './relianceService';
 import { lookBackText } from '../domain/reliance';
-import { cachedAnswer } from './answerCache';
+import { cachedAnswer } from '../cache/answerCache';
 import { viewerKey } from '../domain/scope';
 
 export interface AutoresponderRow {

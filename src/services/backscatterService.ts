@@ -16,7 +16,7 @@ import { scanMailTraffic } from './mailTrafficScan';
 import { ScanProgress } from '../scan/loginScan';
 import { Problems } from './problems';
 import { sinceFor } from './relianceService';
-import { cachedAnswer } from './answerCache';
+import { cachedAnswer } from '../cache/answerCache';
 import { viewerKey } from '../domain/scope';
 
 export interface ForwarderRow {

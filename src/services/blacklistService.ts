@@ -38,7 +38,7 @@ import { applyZoneOverrides, Impact, parseZoneCatalogue, ZoneEntry } from '../pa
 import { canonicalIp, ipOrder } from '../parsers/ip';
 import { blacklistSkipReason, parseAddressList, parseEtcIps, parseMainIp, parseMailIps, ParsedIps } from '../parsers/serverIps';
 import { CoreContext } from './context';
-import { cachedAnswer } from './answerCache';
+import { cachedAnswer } from '../cache/answerCache';
 
 export const SERVER_IP_FILES = { mainip: '/var/cpanel/mainip', ips: '/etc/ips', mailips: '/etc/mailips' } as const;
 export const DEFAULT_ZONES_FILE = path.join(__dirname, '../data/dnsbl-zones.yaml');

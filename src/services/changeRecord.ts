@@ -6,7 +6,7 @@
  */
 import { requireRoot, Viewer } from '../domain/scope';
 import { AppError } from '../http/appError';
-import { AUDIT_ID, findAuditEntry } from './audit';
+import { AUDIT_ID, findAuditEntry } from '../audit/audit';
 import { CoreContext } from './context';
 import { RelaySnapshot, snapshotOf } from './relaySnapshot';
 

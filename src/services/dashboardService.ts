@@ -18,7 +18,7 @@ import { CoreContext } from './context';
 import { explain, ExplainReport } from './explainService';
 import { relianceReport, RelianceReport } from './relianceService';
 import { StatusReport, statusReport } from './statusService';
-import { answerId, cachedAnswer } from './answerCache';
+import { answerId, cachedAnswer } from '../cache/answerCache';
 import { viewerKey } from '../domain/scope';
 import { StaticRelayEntry, staticRelayEntries } from '../domain/staticRelay';
 

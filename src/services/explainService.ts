@@ -10,7 +10,7 @@ import { Generation } from '../domain/generation';
 import { Viewer, viewerKey } from '../domain/scope';
 import { Rejected } from '../parsers/relayFiles';
 import { sharedAccounts } from './accountsService';
-import { cachedAnswer } from './answerCache';
+import { cachedAnswer } from '../cache/answerCache';
 import { CoreContext } from './context';
 import { collectFailedLogins } from './failedLoginEvidence';
 import { collectLoginEvidence } from './loginEvidence';

@@ -17,7 +17,7 @@ import { CommandResult } from '../host/commandRunner';
 import { acquireLockFile, LockBusyError } from '../host/host';
 import { AppError, isAppError } from '../http/appError';
 import { parseTailwatchdLog, parseTailwatchdMessage, TailwatchdLogRecord } from '../parsers/tailwatchdLog';
-import { Actor, appendAudit, AuditEntry, checkAuditWritable } from './audit';
+import { Actor, appendAudit, AuditEntry, checkAuditWritable } from '../audit/audit';
 import { relayListSnapshot } from './relaySnapshot';
 import { CoreContext } from './context';
 import { readFrom } from './readFrom';

@@ -5,7 +5,7 @@
  */
 import { HostStatus } from '../domain/explain';
 import { Viewer } from '../domain/scope';
-import { AuditEntry } from './audit';
+import { AuditEntry } from '../audit/audit';
 import { CoreContext } from './context';
 import { explain } from './explainService';
 

@@ -13,7 +13,7 @@ import { scanExim } from './eximScan';
 import { scanAllLogins, ScanProgress } from '../scan/loginScan';
 import { Problems } from './problems';
 import { readGeneration, readRelayList } from './relayState';
-import { cachedAnswer } from './answerCache';
+import { cachedAnswer } from '../cache/answerCache';
 import { viewerKey } from '../domain/scope';
 
 export type { RelianceReport } from '../domain/reliance';

@@ -17,7 +17,7 @@ import { parseAlwaysRelay, parseAntirelaydConf } from '../parsers/relayFiles';
 import { driverHistory, DriverHistoryEntry, parseTailwatchdLog } from '../parsers/tailwatchdLog';
 import { parseTailwatchdStatus, TailwatchdStatus } from '../parsers/tailwatchdStatus';
 import { CoreContext } from './context';
-import { sharedRun } from './answerCache';
+import { sharedRun } from '../cache/answerCache';
 import { Problem, Problems } from './problems';
 import { readFrom } from './readFrom';
 import { readCpanelConfig, readGeneration, readRelayingFacts, readRelayList, RELAY_FILES } from './relayState';

@@ -5,7 +5,7 @@
  * POP-before-SMTP status (a program run) is asked again at most once a minute.
  */
 import { viewerKey, Viewer } from '../domain/scope';
-import { cachedAnswer } from '../services/answerCache';
+import { cachedAnswer } from '../cache/answerCache';
 import { autoresponderReport } from '../services/autoresponderService';
 import { blacklistMonitor } from '../services/blacklistService';
 import { CoreContext } from '../services/context';

@@ -9,7 +9,7 @@
  * status reads and changes never wait for mail (sendmail has a runner of its own).
  */
 import fsp from 'node:fs/promises';
-import { appendAudit } from '../services/audit';
+import { appendAudit } from '../audit/audit';
 import { CoreContext } from '../services/context';
 import { mailRunner, SENDMAIL, sendMail } from '../host/sendmail';
 import { onScanTimed } from '../scan/scanTimings';

@@ -15,7 +15,7 @@ import { requireRoot, Viewer } from '../domain/scope';
 import { AppError } from '../http/appError';
 import { parseKeyValue } from '../parsers/accountFiles';
 import { sendMail } from '../host/sendmail';
-import { Actor, appendAudit, checkAuditWritable } from '../services/audit';
+import { Actor, appendAudit, checkAuditWritable } from '../audit/audit';
 import { CoreContext } from '../services/context';
 import { relianceReport } from '../services/relianceService';
 import { Contact, readContact } from './contact';

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/config';
-import { answerId, cachedAnswer, setRevalidateWindow } from '../../src/services/answerCache';
+import { answerId, cachedAnswer, setRevalidateWindow } from '../../src/cache/answerCache';
 import { CoreContext, createContext } from '../../src/services/context';
 import { makeHostTree, removeTree } from '../helpers/hostTree';
 

@@ -9,7 +9,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { csrfToken } from '../../src/http/csrf';
 import { BRIDGE_HEADERS } from '../../src/http/identity';
-import { REFUSAL_LIMITS } from '../../src/services/refusalLimiter';
+import { REFUSAL_LIMITS } from '../../src/audit/refusalLimiter';
 import { startSocketDaemon, SocketDaemon } from '../helpers/cgi';
 import { makeCpanelHost } from '../helpers/cpanelHost';
 import { removeTree, runCliCaptured } from '../helpers/hostTree';

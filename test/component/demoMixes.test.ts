@@ -1,5 +1,5 @@
 /**
- * The mail-log mixes of the demo generator (src/demo/mailLogMix.ts) that the benchmark runs on: the
+ * The mail-log mixes of the demo generator (src/demo/logs/mailLogMix.ts) that the benchmark runs on: the
  * share of successful-login lines, the number of distinct addresses they come from, Dovecot only
  * for the dense mix, and the demo's rule that every recent login is a relay IP's or webmail's.
  */

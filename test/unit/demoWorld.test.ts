@@ -4,7 +4,7 @@
  */
 import { canonicalIp, ipRange } from '../../src/parsers/ip';
 import { Random } from '../../src/demo/random';
-import { dateExt, syslogStamp, tailwatchdStamp } from '../../src/demo/syslogStamp';
+import { dateExt, syslogStamp, tailwatchdStamp } from '../../src/demo/logs/syslogStamp';
 import { accountOfLogin, buildWorld, DemoWorld, ROAMING_CUTOFF_MS } from '../../src/demo/world';
 
 const NOW = new Date(2026, 10, 27, 22, 11, 50);

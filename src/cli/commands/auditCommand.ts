@@ -1,6 +1,6 @@
 import { AppError } from '../../http/appError';
 import { requireRoot } from '../../domain/scope';
-import { AuditEntry, readAudit } from '../../services/audit';
+import { AuditEntry, readAudit } from '../../audit/audit';
 import { snapshotOf } from '../../services/relaySnapshot';
 import { CliCommand, EXIT, printJson } from '../command';
 import { table, terminalSafe } from '../terminal';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DEMO_MARKER } from '../../demo/demoTree';
 import { generateDemoHost } from '../../demo/generateDemoHost';
-import { MAIL_LOG_MIXES, MailLogMix } from '../../demo/mailLogMix';
+import { MAIL_LOG_MIXES, MailLogMix } from '../../demo/logs/mailLogMix';
 import { AppError } from '../../http/appError';
 import { CliCommand, EXIT, printJson } from '../command';
 

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { SwitchAction } from '../../domain/popBeforeSmtpPlan';
-import { Actor } from '../../services/audit';
+import { Actor } from '../../audit/audit';
 import { ChangePreview, changeExitCode, changePopBeforeSmtp, previewChange } from '../../services/popBeforeSmtpControl';
 import { CliCommand, CliIo, CliRun, EXIT, printJson } from '../command';
 import { table, terminalSafe } from '../terminal';

@@ -3,7 +3,7 @@
  * with --yes, one message to each mailbox that relies on POP-before-SMTP, each audited.
  */
 import os from 'node:os';
-import { Actor } from '../../services/audit';
+import { Actor } from '../../audit/audit';
 import { parseDays } from '../../services/relianceService';
 import { planWarning, sendWarnings, WarningPlan } from '../../watch/relianceWarning';
 import { CliIo, CliRun, EXIT, printJson } from '../command';

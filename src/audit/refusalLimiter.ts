@@ -13,23 +13,7 @@
  * of those not root's own.
  */
 import crypto from 'node:crypto';
-
-/** Where a request came from, as the audit log says (audit.ts's AuditEntry['via']). */
-export type AuditVia = 'web' | 'cli' | 'daemon';
-
-/** An audit entry (audit.ts), as far as the limiter reads and writes it. */
-interface AuditEntry {
-  id?: string;
-  time: string;
-  user: string;
-  via: AuditVia;
-  action: string;
-  target: string;
-  outcome: string;
-  summary: string;
-  evidence: string[];
-  details?: Record<string, unknown>;
-}
+import type { AuditEntry, AuditVia } from './auditEntry';
 
 export const REFUSAL_LIMITS = { PER_KEY: 3, PER_USER: 60, OVERALL: 200 } as const;
 const MAX_OVERFLOW_USERS = 1000;

@@ -12,14 +12,14 @@ import fsp from 'node:fs/promises';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import zlib from 'node:zlib';
-import { DemoTree } from './demoTree';
+import { DemoTree } from '../demoTree';
 import { MailLogLines } from './mailLogLines';
 import { MailLogMix } from './mailLogMix';
 import { MailLogNoise } from './mailLogNoise';
 import { storyEvents } from './mailLogEvents';
-import { Random } from './random';
+import { Random } from '../random';
 import { dateExt, SyslogStamper } from './syslogStamp';
-import { DemoWorld } from './world';
+import { DemoWorld } from '../world';
 
 export const MAILLOG = '/var/log/maillog';
 

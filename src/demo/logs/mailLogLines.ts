@@ -7,8 +7,8 @@
  * server: logouts, dropped connections, failed and aborted logins, password mismatches, local
  * deliveries and spam checks.
  */
-import { BASE64, Random } from './random';
-import { FailureKind, LoginStyle, MailProtocol, Security } from './world';
+import { BASE64, Random } from '../random';
+import { FailureKind, LoginStyle, MailProtocol, Security } from '../world';
 
 export interface LoginFields {
   user: string;

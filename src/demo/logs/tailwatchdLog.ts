@@ -2,10 +2,10 @@
  * /usr/local/cpanel/logs/tailwatchd_log (cpanel-facts §2): a restart at the last log rotation, the
  * enable/disable lines with their doubled stamp, and the unstamped [START]/[STOP Ok] lines.
  */
-import { DemoTree } from './demoTree';
-import { Random } from './random';
+import { DemoTree } from '../demoTree';
+import { Random } from '../random';
 import { tailwatchdStamp } from './syslogStamp';
-import { DemoWorld } from './world';
+import { DemoWorld } from '../world';
 
 export const TAILWATCHD_LOG = '/usr/local/cpanel/logs/tailwatchd_log';
 

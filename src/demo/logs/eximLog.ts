@@ -15,11 +15,11 @@
  * - scanners' relay attempts are refused.
  */
 import zlib from 'node:zlib';
-import { DemoMailRouting, encodedSubject, planMailRouting, writeMailRouting } from './autoresponders';
-import { DemoTree } from './demoTree';
-import { Random } from './random';
+import { DemoMailRouting, encodedSubject, planMailRouting, writeMailRouting } from '../autoresponders';
+import { DemoTree } from '../demoTree';
+import { Random } from '../random';
 import { dateExt } from './syslogStamp';
-import { accountOfLogin, DemoWorld } from './world';
+import { accountOfLogin, DemoWorld } from '../world';
 
 export const EXIM_MAINLOG = '/var/log/exim_mainlog';
 

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Host } from '../host/host';
-import { CoreContext, withHost } from './context';
+import { CoreContext, withHost } from '../services/context';
 import { joinOrRun } from './joinOrRun';
 
 function stampOf(realPath: string): string {

@@ -6,8 +6,8 @@
  */
 import { MailLogLines } from './mailLogLines';
 import { MailLogMix, mixPlan, NoiseKind } from './mailLogMix';
-import { Random } from './random';
-import { DemoWorld, ROAMING_CUTOFF_MS } from './world';
+import { Random } from '../random';
+import { DemoWorld, ROAMING_CUTOFF_MS } from '../world';
 
 interface Box {
   address: string;

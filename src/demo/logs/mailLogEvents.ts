@@ -4,8 +4,8 @@
  * take for a relay IP's explanation). Background noise is added separately (mailLogNoise.ts).
  */
 import { MailLogLines } from './mailLogLines';
-import { Random } from './random';
-import { DemoWorld } from './world';
+import { Random } from '../random';
+import { DemoWorld } from '../world';
 
 export interface StoryEvent {
   at: number;
