@@ -2,6 +2,7 @@ import { Config } from '../../config/config';
 import { AppError } from '../../http/appError';
 import { DEFAULT_SOCKET, listenSocket, listenTcp, parseListen, RunningServer } from '../../server';
 import { blacklistMonitor } from '../../services/blacklistService';
+import { explain } from '../../services/explainService';
 import { startBackgroundWork } from '../../scan/loginIndexDaemon';
 import { listenMetrics, MetricsListener } from '../../watch/metricsServer';
 import { startNotifier } from '../../watch/notifier';
@@ -60,11 +61,8 @@ export const serveCommand: CliCommand = {
     }
     // Keeps the login index warm (scan/loginIndexDaemon.ts), and root's relay report computed after
     // each change of the logs: the dashboard and `relaywatch explain` find it ready.
-    const rootReport = (): Promise<unknown> => {
-      const { explain } = require('../../services/explainService') as typeof import('../../services/explainService');
-      return explain(ctx(), { user: 'root', isRoot: true, accounts: new Set() });
-    };
-    startBackgroundWork(ctx(), { afterUpdate: rootReport });
+    const rootReport = (): Promise<unknown> => explain(ctx(), { user: 'root', isRoot: true, accounts: new Set() });
+    const background = startBackgroundWork(ctx(), { afterUpdate: rootReport });
     // Mail to the server's contact when something needs a look (watch/notifier.ts; `notify: off` stops it).
     const notifier = ctx().config.notify.enabled ? startNotifier(ctx()) : null;
     // Blacklist checks on their schedule: on a real server, or wherever a resolver is configured (the
@@ -73,7 +71,9 @@ export const serveCommand: CliCommand = {
     await new Promise<void>((resolve) => {
       const stop = (): void => {
         notifier?.stop();
-        Promise.all([running.close(), metrics?.close()]).then(() => resolve(), () => resolve());
+        // The index update under way (and root's report after it) and the notifier's look finish before serve returns.
+        background.stop();
+        Promise.all([running.close(), metrics?.close(), background.idle(), notifier?.idle()]).then(() => resolve(), () => resolve());
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
