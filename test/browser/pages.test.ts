@@ -235,7 +235,7 @@ test('the guided check, followed to the end: the disable flow with its confirmat
   await page.reload();
   await expect(page.locator('.rw-verdict-text').textContent()).resolves.toMatch(/^Changed and verified/);
   await page.goto(`${asRoot.url}/audit`);
-  await expect(page.locator('#rw-audit-table tbody tr', { hasText: 'pop-before-smtp.disable' }).count()).resolves.toBe(1);
+  await expect(page.locator('#rw-audit-changes tbody tr', { hasText: 'pop-before-smtp.disable' }).count()).resolves.toBe(1);
 
   // Back to the guide: the last step now confirms it.
   await page.goto(`${asRoot.url}/guide`);
