@@ -23,7 +23,8 @@ const MAIN = path.resolve(__dirname, '../cli/main.js');
 const CGI = path.resolve(__dirname, '../../plugin/cgi/index.cgi');
 const SESSION = '/cpsess1234567890';
 
-export interface CgiBenchRow {
+/** One row of the benchmark's table. */
+export interface BenchRow {
   figure: string;
   value: string;
   baseline: string;
@@ -80,12 +81,13 @@ const quantile = (sorted: number[], p: number): number => sorted[Math.min(sorted
 const sortNum = (a: number[]): number[] => [...a].sort((x, y) => x - y);
 const ms = (v: number): string => `${v.toFixed(v < 10 ? 1 : 0)} ms`;
 
-function cgiEnv(socket: string): NodeJS.ProcessEnv {
+/** The environment cpsrvd gives the plugin's CGI for a GET of `route` by root, with the daemon at `socket`. */
+export function cgiEnv(socket: string, route = '/'): NodeJS.ProcessEnv {
   return benchEnv({
     GATEWAY_INTERFACE: 'CGI/1.1',
     SERVER_PROTOCOL: 'HTTP/1.1',
     REQUEST_METHOD: 'GET',
-    QUERY_STRING: 'route=%2F',
+    QUERY_STRING: `route=${encodeURIComponent(route)}`,
     SCRIPT_NAME: '/cgi/relaywatch/index.cgi',
     REMOTE_USER: 'root',
     REMOTE_ADDR: '127.0.0.1',
@@ -95,14 +97,14 @@ function cgiEnv(socket: string): NodeJS.ProcessEnv {
   });
 }
 
-export async function cgiBenchRows(o: CgiBenchOptions = {}): Promise<CgiBenchRow[]> {
+export async function cgiBenchRows(o: CgiBenchOptions = {}): Promise<BenchRow[]> {
   const log = o.log ?? ((l: string) => console.log(l));
   const perRound = o.perRound ?? 100;
   const rounds = o.rounds ?? 4;
   const concurrency = o.concurrency ?? 20;
   const singles = o.singles ?? 40;
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'relaywatch-cgibench-'));
-  const rows: CgiBenchRow[] = [];
+  const rows: BenchRow[] = [];
   try {
     const root = path.join(work, 'host');
     log(`cgi: generating a demo host in ${root}`);

@@ -32,6 +32,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { cgiEnv } from './cgi';
 import { spawnDaemon } from './daemonProcess';
 import { freePort } from './serving';
 
@@ -237,18 +238,7 @@ async function throughCgi(cgi: string, socket: string, count: number, concurrenc
     new Promise((resolve) => {
       const t0 = process.hrtime.bigint();
       const child = spawn(cgi, [], {
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          GATEWAY_INTERFACE: 'CGI/1.1',
-          REQUEST_METHOD: 'GET',
-          QUERY_STRING: `route=${encodeURIComponent(route)}`,
-          SCRIPT_NAME: '/cgi/relaywatch/index.cgi',
-          REMOTE_USER: 'root',
-          REMOTE_ADDR: '127.0.0.1',
-          HTTP_ACCEPT: 'text/html',
-          cp_security_token: SESSION,
-          RELAYWATCH_SOCKET: socket,
-        },
+        env: cgiEnv(socket, route),
         stdio: ['ignore', 'pipe', 'ignore'],
       });
       let head = '';

@@ -38,14 +38,7 @@ const MAIN = path.join(DIST, 'cli/main.js');
 const MIB = 1024 * 1024;
 const GREP_PATTERN = 'Login: |Logged in: |LOGIN, ';
 
-interface Row {
-  figure: string;
-  value: string;
-  baseline: string;
-  ratio: string;
-  target: string;
-  pass: boolean | null;
-}
+type Row = import('./cgi').BenchRow;
 
 const rows: Row[] = [];
 const notes: string[] = [];
