@@ -35,3 +35,20 @@ export function spawnDaemon(cli: string, serveArgs: string[]): DaemonProcess {
       }),
   };
 }
+
+/**
+ * Waits until `ready()` says the daemon is ready (its login index built), polling every 200 ms for up
+ * to five minutes; a daemon that exits or never gets ready is stopped and named in the error.
+ */
+export async function waitUntilReady(daemon: DaemonProcess, ready: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    if (daemon.child.exitCode !== null) throw new Error(`relaywatch serve exited: ${daemon.stderr()}`);
+    if (Date.now() > deadline) {
+      await daemon.stop();
+      throw new Error('relaywatch serve did not get ready in time');
+    }
+    if (await ready()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

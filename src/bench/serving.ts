@@ -11,7 +11,7 @@ import http from 'node:http';
 import net from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnDaemon } from './daemonProcess';
+import { spawnDaemon, waitUntilReady } from './daemonProcess';
 import { timed } from './procs';
 
 // autocannon has no type declarations: the small part used here.
@@ -86,21 +86,14 @@ export async function startDaemon(distDir: string, root: string): Promise<Runnin
   const port = await freePort();
   const daemon = spawnDaemon(path.join(distDir, 'cli/main.js'), ['--listen', `127.0.0.1:${port}`, '--dev-user', 'root', '--root', root]);
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 300_000;
-  for (;;) {
-    if (daemon.child.exitCode !== null) throw new Error(`relaywatch serve exited: ${daemon.stderr()}`);
-    if (Date.now() > deadline) {
-      await daemon.stop();
-      throw new Error('relaywatch serve did not get ready in time');
-    }
+  await waitUntilReady(daemon, async () => {
     try {
       const p = await get(`${base}/api/v1/index/progress`);
-      if (p.status === 200 && JSON.parse(p.body).state === 'idle' && JSON.parse(p.body).finishedAt) break;
+      return p.status === 200 && JSON.parse(p.body).state === 'idle' && Boolean(JSON.parse(p.body).finishedAt);
     } catch {
-      // not listening yet
+      return false; // not listening yet
     }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  });
   return { base, child: daemon.child, stop: daemon.stop };
 }
 

@@ -5,7 +5,7 @@
 import http from 'node:http';
 import path from 'node:path';
 import { DEFAULT_SOCKET } from '../http/daemonHeaders';
-import { DaemonProcess, spawnDaemon } from './daemonProcess';
+import { DaemonProcess, spawnDaemon, waitUntilReady } from './daemonProcess';
 
 function progress(socketPath: string): Promise<{ state?: string; finishedAt?: string | null } | null> {
   return new Promise((resolve) => {
@@ -32,15 +32,9 @@ function progress(socketPath: string): Promise<{ state?: string; finishedAt?: st
 export async function startSocketDaemon(distDir: string, root: string): Promise<DaemonProcess> {
   const socketPath = path.join(root, DEFAULT_SOCKET);
   const daemon = spawnDaemon(path.join(distDir, 'cli/main.js'), ['--root', root, '--socket', socketPath]);
-  const deadline = Date.now() + 300_000;
-  for (;;) {
-    if (daemon.child.exitCode !== null) throw new Error(`relaywatch serve exited: ${daemon.stderr()}`);
-    if (Date.now() > deadline) {
-      await daemon.stop();
-      throw new Error('relaywatch serve did not get ready in time');
-    }
+  await waitUntilReady(daemon, async () => {
     const p = await progress(socketPath);
-    if (p && p.state === 'idle' && p.finishedAt) return daemon;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+    return p !== null && p.state === 'idle' && Boolean(p.finishedAt);
+  });
+  return daemon;
 }
