@@ -26,13 +26,16 @@ function protocolOf(p: FailedLoginPattern, groups: Record<string, string | undef
   return /pop/i.test(groups.prog ?? '') ? 'pop3' : 'imap';
 }
 
-/** Matches a body (program onward) against the failure patterns whose needle it contains. */
-export function matchFailedLoginBody(body: string): Omit<FailedLoginMatch, 'stamp'> | null {
+/**
+ * Matches a body (program onward) against the failure patterns whose needle it contains. `canonical`
+ * is canonicalIp, or a memo of it (LoginLineReader: a scan meets the same addresses again and again).
+ */
+export function matchFailedLoginBody(body: string, canonical: (text: string) => string | null = canonicalIp): Omit<FailedLoginMatch, 'stamp'> | null {
   for (const p of FAILED_LOGIN_PATTERNS) {
     if (!body.includes(p.needle)) continue;
     const m = p.regex.exec(body);
     if (!m || !m.groups) continue;
-    const ip = canonicalIp(m.groups.ip ?? '');
+    const ip = canonical(m.groups.ip ?? '');
     if (!ip) continue;
     const attempts = Number(m.groups.attempts ?? '1');
     return {

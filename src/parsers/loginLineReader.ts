@@ -12,8 +12,10 @@
  * - canonicalIp() is remembered per address text.
  *
  * The pattern matching itself is that of matchLoginBody(), pattern by pattern in table order; the test
- * (test/unit/loginLineReader.test.ts) holds the two to the same answer on every sample line.
+ * (test/unit/loginLineReader.test.ts) holds the two to the same answer on every sample line. The
+ * same goes for failed logins: parseFailed() is parseFailedLoginLine() with the same two memos.
  */
+import { FailedLoginMatch, matchFailedLoginBody } from './failedLoginLine';
 import { canonicalIp } from './ip';
 import { LoginMatch } from './loginLine';
 import { LOGIN_PATTERNS, LoginPattern, MailProtocol } from './patterns/loginPatterns';
@@ -36,6 +38,8 @@ export class LoginLineReader {
   private prefix: string | null = null;
   private prefixStamp: Stamp | null = null;
   private readonly ips = new Map<string, string | null>();
+
+  private readonly canonicalMemo = (text: string): string | null => this.canonical(text);
 
   private canonical(text: string): string | null {
     let ip = this.ips.get(text);
@@ -76,5 +80,12 @@ export class LoginLineReader {
       return { pattern: p.name, service: p.service, protocol: protocolOf(p, m.groups), user, ip, stamp };
     }
     return null;
+  }
+
+  /** The line as a failed login (parseFailedLoginLine's answer), or null. */
+  parseFailed(line: string): FailedLoginMatch | null {
+    const { stamp, body } = this.split(line);
+    const hit = matchFailedLoginBody(body, this.canonicalMemo);
+    return hit ? { ...hit, stamp } : null;
   }
 }
