@@ -64,15 +64,41 @@ export function canonicalIp(text: string): string | null {
   if (t.startsWith('"') && t.endsWith('"') && t.length >= 2) t = t.slice(1, -1);
   if (t.startsWith('[') && t.endsWith(']')) t = t.slice(1, -1);
   if (t.length === 0 || t.length > 45) return null;
-  if (!t.includes(':')) {
-    const o = ipv4Octets(t);
-    return o ? new ipaddr.IPv4(o).toString() : null;
-  }
+  // Strict dotted-quad text is already canonical (decimal octets, no leading zeros): the address
+  // itself, without building it (a scan meets tens of thousands of distinct addresses).
+  if (!t.includes(':')) return IPV4_STRICT.test(t) ? t : null;
   const parts = ipv6Parts(t); // zone ids ("%eth0") and anything else off the grammar fail here
   if (!parts) return null;
-  const v6 = new ipaddr.IPv6(parts);
-  if (v6.isIPv4MappedAddress()) return v6.toIPv4Address().toString();
-  return v6.toRFC5952String();
+  return ipv6Text(parts);
+}
+
+/**
+ * The canonical text of 8 IPv6 groups: IPv4-mapped (::ffff:0:0/96) as the IPv4 address, else
+ * RFC 5952 (lower-case hex without leading zeros, the longest run of two or more zero groups, the
+ * first of equals, as "::"). What ipaddr.js's toIPv4Address() and toRFC5952String() give (the test
+ * holds them to it), without building the address and its strings: a scan meets many.
+ */
+function ipv6Text(p: readonly number[]): string {
+  if (p[0] === 0 && p[1] === 0 && p[2] === 0 && p[3] === 0 && p[4] === 0 && p[5] === 0xffff) {
+    return `${p[6] >> 8}.${p[6] & 255}.${p[7] >> 8}.${p[7] & 255}`;
+  }
+  let best = -1;
+  let bestLength = 1;
+  for (let i = 0; i < 8;) {
+    if (p[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && p[j] === 0) j++;
+    if (j - i > bestLength) {
+      best = i;
+      bestLength = j - i;
+    }
+    i = j;
+  }
+  const hex = (from: number, to: number): string => p.slice(from, to).map((g) => g.toString(16)).join(':');
+  return best < 0 ? hex(0, 8) : `${hex(0, best)}::${hex(best + bestLength, 8)}`;
 }
 
 export type IpRange = 'public' | 'private' | 'loopback' | 'linkLocal' | 'reserved';

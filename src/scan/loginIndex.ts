@@ -344,11 +344,22 @@ async function refreshPass(ctx: CoreContext, store: IndexStore, opts: RefreshOpt
   }
 }
 
+/** kindKey() of each batch kind, made once (not one string per login). */
+const kindKeys: string[] = [];
+function kindKeyOf(kind: number): string {
+  let key = kindKeys[kind];
+  if (key === undefined) {
+    const k = kindInfo(kind);
+    key = kindKey(k.pattern, k.protocol, k.service);
+    kindKeys[kind] = key;
+  }
+  return key;
+}
+
 /** Batch records into IndexedLogin objects with absolute line numbers. */
 function forEachRecordRaw(batch: LoginBatch, lineBase: number, out: IndexedLogin[]): void {
   for (let i = 0; i < batch.n; i++) {
-    const k = kindInfo(batch.kind[i]);
-    out.push({ ip: batch.strings[batch.ip[i]], user: batch.strings[batch.user[i]], line: lineBase + batch.line[i], time: batch.time[i], kind: kindKey(k.pattern, k.protocol, k.service) });
+    out.push({ ip: batch.strings[batch.ip[i]], user: batch.strings[batch.user[i]], line: lineBase + batch.line[i], time: batch.time[i], kind: kindKeyOf(batch.kind[i]) });
   }
 }
 

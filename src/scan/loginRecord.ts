@@ -25,15 +25,20 @@ export interface FailedRecord {
 /** Sums failed logins into FailedRecords, per (IP, name), in the order each first comes. */
 export class FailedRecordsBuilder {
   private readonly records: FailedRecord[] = [];
-  private readonly at = new Map<string, FailedRecord>();
+  /** by IP, then name: the IP texts come from the reader's memo, each one string whose hash is kept */
+  private readonly at = new Map<string, Map<string, FailedRecord>>();
 
   add(ip: string, user: string | null, attempts: number, time: number): void {
     const name = user ?? '';
-    const key = `${ip} ${name}`; // a canonical IP has no space
-    const r = this.at.get(key);
+    let names = this.at.get(ip);
+    if (!names) {
+      names = new Map();
+      this.at.set(ip, names);
+    }
+    const r = names.get(name);
     if (!r) {
       const fresh = { ip, user: name, attempts, first: time, last: time };
-      this.at.set(key, fresh);
+      names.set(name, fresh);
       this.records.push(fresh);
       return;
     }
