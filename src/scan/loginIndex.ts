@@ -21,7 +21,7 @@ import {
   PATTERNS_ID, SegmentRef, decodeSegmentHeader, parseKind, segmentMetaMac,
 } from './loginIndexFormat';
 import { FileFacts, matchLogs } from './loginIndexMatch';
-import { LoginIndexView, LoginRow, NewLines, newestFirst, readSegmentFailures, readSegmentLogins } from './loginIndexView';
+import { LoginIndexView, LoginRow, NewLines, newestFirst, readSegmentFailures, readSegmentLoginsByIp } from './loginIndexView';
 import { kindInfo, LoginBatch } from './loginBatch';
 import type { ScanProgress } from './loginRecord';
 import { knownHead, mailLogFiles, unreadableLog } from './loginScanFiles';
@@ -135,8 +135,9 @@ function compact(store: IndexStore, generation: number, entryId: number, segment
     const last = segs[segs.length - 1];
     const prev = segs[segs.length - 2];
     if (!(last.bytes * 2 >= prev.bytes || segs.length > MAX_SEGMENTS)) break;
-    // The older segment's logins and failure rows first: line order, and each name where it first came.
-    const logins = [...readSegmentLogins(store, prev), ...readSegmentLogins(store, last)];
+    // The older segment's logins and failure rows first: each IP's in line order, and each name
+    // where it first came (the newer segment's lines all come after the older's).
+    const logins = [...readSegmentLoginsByIp(store, prev), ...readSegmentLoginsByIp(store, last)];
     const failures = [...readSegmentFailures(store, prev), ...readSegmentFailures(store, last)];
     segs.splice(segs.length - 2, 2, writeSegment(store, generation, entryId, logins, failures));
   }
