@@ -67,9 +67,38 @@ export function canonicalIp(text: string): string | null {
   // Strict dotted-quad text is already canonical (decimal octets, no leading zeros): the address
   // itself, without building it (a scan meets tens of thousands of distinct addresses).
   if (!t.includes(':')) return IPV4_STRICT.test(t) ? t : null;
-  const parts = ipv6Parts(t); // zone ids ("%eth0") and anything else off the grammar fail here
+  // zone ids ("%eth0") and anything else off the grammar fail in ipv6Parts
+  const parts = eightGroups(t) ?? ipv6Parts(t);
   if (!parts) return null;
   return ipv6Text(parts);
+}
+
+/**
+ * The groups of the commonest IPv6 text, eight groups of 1 to 4 hex digits with no "::" and no IPv4
+ * tail, read in one pass; null for any other text (ipv6Parts then reads it by the whole grammar).
+ */
+function eightGroups(t: string): number[] | null {
+  const out: number[] = [];
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    let d: number;
+    if (c >= 0x30 && c <= 0x39) d = c - 0x30;
+    else if (c >= 0x61 && c <= 0x66) d = c - 0x57;
+    else if (c >= 0x41 && c <= 0x46) d = c - 0x37;
+    else if (c === 0x3a && digits > 0 && out.length < 7) {
+      out.push(value);
+      value = 0;
+      digits = 0;
+      continue;
+    } else return null;
+    if (++digits > 4) return null;
+    value = value * 16 + d;
+  }
+  if (digits === 0 || out.length !== 7) return null;
+  out.push(value);
+  return out;
 }
 
 /**
@@ -97,8 +126,17 @@ function ipv6Text(p: readonly number[]): string {
     }
     i = j;
   }
-  const hex = (from: number, to: number): string => p.slice(from, to).map((g) => g.toString(16)).join(':');
-  return best < 0 ? hex(0, 8) : `${hex(0, best)}::${hex(best + bestLength, 8)}`;
+  let out = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === best) {
+      out += '::';
+      i += bestLength - 1;
+      continue;
+    }
+    if (out !== '' && !out.endsWith(':')) out += ':';
+    out += p[i].toString(16);
+  }
+  return out;
 }
 
 export type IpRange = 'public' | 'private' | 'loopback' | 'linkLocal' | 'reserved';
