@@ -21,7 +21,8 @@ import {
   PATTERNS_ID, SegmentRef, decodeSegmentHeader, parseKind, segmentMetaMac,
 } from './loginIndexFormat';
 import { FileFacts, matchLogs } from './loginIndexMatch';
-import { LoginIndexView, LoginRow, NewLines, newestFirst, readSegmentFailures, readSegmentLoginsByIp } from './loginIndexView';
+import { loadSegmentMeta, LoginIndexView, LoginRow, NewLines, newestFirst } from './loginIndexView';
+import { mergeSegments, SegmentBytes } from './loginIndexMerge';
 import { kindInfo, LoginBatch } from './loginBatch';
 import type { ScanProgress } from './loginRecord';
 import { knownHead, mailLogFiles, unreadableLog } from './loginScanFiles';
@@ -117,17 +118,29 @@ function segmentName(generation: number, entryId: number): string {
 
 /** Writes a segment and returns its manifest reference. */
 function writeSegment(store: IndexStore, generation: number, entryId: number, logins: readonly IndexedLogin[], failures: readonly IndexedFailure[]): SegmentRef {
-  const data = encodeSegment(logins, failures);
+  return writeSegmentBytes(store, generation, entryId, encodeSegment(logins, failures));
+}
+
+function writeSegmentBytes(store: IndexStore, generation: number, entryId: number, data: Buffer): SegmentRef {
   const name = segmentName(generation, entryId);
   store.writeSegment(name, data);
   const h = decodeSegmentHeader(data, name);
-  return { name, bytes: data.length, records: logins.length, crc: h.crc, mac: segmentMetaMac(store.macKey(), data.subarray(0, h.offRec)) };
+  return { name, bytes: data.length, records: h.records, crc: h.crc, mac: segmentMetaMac(store.macKey(), data.subarray(0, h.offRec)) };
+}
+
+/** A segment's metadata (checked against the manifest's MAC) and its records section. */
+function segmentBytes(store: IndexStore, ref: SegmentRef): SegmentBytes {
+  const meta = loadSegmentMeta(store, ref);
+  const records = store.readRange(ref.name, meta.header.offRec, meta.header.total);
+  if (records.length !== meta.header.total - meta.header.offRec) throw new IndexCorrupt(`${ref.name} is shorter than its header says`);
+  return { meta, records };
 }
 
 /**
  * Merges the newest segments of a log while the newest is at least half the size of the one before
  * (so each login is rewritten only a logarithmic number of times), or while there are too many.
- * Size in bytes: a segment may hold failures and no login.
+ * Size in bytes: a segment may hold failures and no login. The merge works on the segments' bytes
+ * (loginIndexMerge.ts): it runs in the daemon after each update of a growing log.
  */
 function compact(store: IndexStore, generation: number, entryId: number, segments: SegmentRef[]): SegmentRef[] {
   const segs = [...segments];
@@ -135,11 +148,9 @@ function compact(store: IndexStore, generation: number, entryId: number, segment
     const last = segs[segs.length - 1];
     const prev = segs[segs.length - 2];
     if (!(last.bytes * 2 >= prev.bytes || segs.length > MAX_SEGMENTS)) break;
-    // The older segment's logins and failure rows first: each IP's in line order, and each name
-    // where it first came (the newer segment's lines all come after the older's).
-    const logins = [...readSegmentLoginsByIp(store, prev), ...readSegmentLoginsByIp(store, last)];
-    const failures = [...readSegmentFailures(store, prev), ...readSegmentFailures(store, last)];
-    segs.splice(segs.length - 2, 2, writeSegment(store, generation, entryId, logins, failures));
+    // the older segment first: all its lines come before the newer's
+    const merged = mergeSegments(segmentBytes(store, prev), segmentBytes(store, last));
+    segs.splice(segs.length - 2, 2, writeSegmentBytes(store, generation, entryId, merged));
   }
   return segs;
 }

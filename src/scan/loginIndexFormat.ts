@@ -192,6 +192,8 @@ const AGG_ENTRY = 20; // user u32, count u32, last f64, protocols u32
 /** user u32, attempts f64 (a sum: no u32 limit), first f64, last f64 */
 const FAIL_ENTRY = 28;
 const REC_ENTRY = 20; // line u32, time f64, user u32, kind u32
+/** bytes per login record (merging segments copies them) */
+export const SEGMENT_RECORD_BYTES = REC_ENTRY;
 
 export const PROTO_IMAP = 1;
 export const PROTO_POP3 = 2;
@@ -365,15 +367,64 @@ export function encodeSegment(logins: readonly IndexedLogin[], failures: readonl
   aggStart[ips.length] = aggUser.length;
   failStart[ips.length] = failRowUser.length;
 
-  const blobParts = strings.map((s) => Buffer.from(s, 'utf8'));
-  const blobBytes = blobParts.reduce((a, b) => a + b.length, 0);
-  const nAgg = aggUser.length;
-  const nFail = failRowUser.length;
+  // the records, grouped by IP
+  const records = Buffer.alloc(REC_ENTRY * n);
+  for (let o = 0; o < n; o++) {
+    const i = order[o];
+    const p = REC_ENTRY * o;
+    records.writeUInt32LE(logins[i].line, p);
+    records.writeDoubleLE(logins[i].time, p + 4);
+    records.writeUInt32LE(loginUser[i], p + 12);
+    records.writeUInt32LE(loginKind[i], p + 16);
+  }
+  return layoutSegment({
+    strings: strings.map((x) => Buffer.from(x, 'utf8')),
+    kinds: kindStrings,
+    dirIp: ips.map((ip) => ids.get(ip)!),
+    aggStart, recStart: perDir, failStart,
+    aggUser, aggCount, aggLast, aggProto,
+    failUser: failRowUser, failCount: failRowCount, failFirst: failRowFirst, failLast: failRowLast,
+    records,
+  });
+}
+
+/** A segment's parts, before they are laid out in bytes (encodeSegment, mergeSegments). */
+export interface SegmentParts {
+  /** the string table (UTF-8), by id */
+  strings: readonly Buffer[];
+  /** the string id of each login kind */
+  kinds: ArrayLike<number>;
+  /** the string id of each directory entry's IP, in address-text order */
+  dirIp: ArrayLike<number>;
+  /** per directory entry, where its aggregates, records and failure rows start (one more: the end) */
+  aggStart: ArrayLike<number>;
+  recStart: ArrayLike<number>;
+  failStart: ArrayLike<number>;
+  aggUser: ArrayLike<number>;
+  aggCount: ArrayLike<number>;
+  aggLast: ArrayLike<number>;
+  aggProto: ArrayLike<number>;
+  failUser: ArrayLike<number>;
+  failCount: ArrayLike<number>;
+  failFirst: ArrayLike<number>;
+  failLast: ArrayLike<number>;
+  /** REC_ENTRY bytes per login, grouped by directory entry */
+  records: Buffer;
+}
+
+/** The bytes of a segment: its parts laid out, with every checksum. */
+export function layoutSegment(parts: SegmentParts): Buffer {
+  const { strings, kinds, dirIp, aggStart, recStart, failStart, records } = parts;
+  const nIps = dirIp.length;
+  const n = records.length / REC_ENTRY;
+  const blobBytes = strings.reduce((x, y) => x + y.length, 0);
+  const nAgg = parts.aggUser.length;
+  const nFail = parts.failUser.length;
   const offStrIdx = HEADER;
   const offBlob = offStrIdx + 4 * (strings.length + 1);
   const offKinds = align4(offBlob + blobBytes);
-  const offDir = offKinds + 4 * kindStrings.length;
-  const offAgg = offDir + DIR_ENTRY * ips.length;
+  const offDir = offKinds + 4 * kinds.length;
+  const offAgg = offDir + DIR_ENTRY * nIps;
   const offFail = offAgg + AGG_ENTRY * nAgg;
   const offRec = offFail + FAIL_ENTRY * nFail;
   const total = offRec + REC_ENTRY * n;
@@ -381,43 +432,36 @@ export function encodeSegment(logins: readonly IndexedLogin[], failures: readonl
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
 
   let at = 0;
-  blobParts.forEach((b, i) => {
+  strings.forEach((b, i) => {
     dv.setUint32(offStrIdx + 4 * i, at, true);
     b.copy(buf, offBlob + at);
     at += b.length;
   });
   dv.setUint32(offStrIdx + 4 * strings.length, at, true);
-  kindStrings.forEach((sid, k) => dv.setUint32(offKinds + 4 * k, sid, true));
+  for (let k = 0; k < kinds.length; k++) dv.setUint32(offKinds + 4 * k, kinds[k], true);
   for (let a = 0; a < nAgg; a++) {
     const o = offAgg + AGG_ENTRY * a;
-    dv.setUint32(o, aggUser[a], true);
-    dv.setUint32(o + 4, aggCount[a], true);
-    dv.setFloat64(o + 8, aggLast[a], true);
-    dv.setUint32(o + 16, aggProto[a], true);
+    dv.setUint32(o, parts.aggUser[a], true);
+    dv.setUint32(o + 4, parts.aggCount[a], true);
+    dv.setFloat64(o + 8, parts.aggLast[a], true);
+    dv.setUint32(o + 16, parts.aggProto[a], true);
   }
   for (let a = 0; a < nFail; a++) {
     const o = offFail + FAIL_ENTRY * a;
-    dv.setUint32(o, failRowUser[a], true);
-    dv.setFloat64(o + 4, failRowCount[a], true);
-    dv.setFloat64(o + 12, failRowFirst[a], true);
-    dv.setFloat64(o + 20, failRowLast[a], true);
+    dv.setUint32(o, parts.failUser[a], true);
+    dv.setFloat64(o + 4, parts.failCount[a], true);
+    dv.setFloat64(o + 12, parts.failFirst[a], true);
+    dv.setFloat64(o + 20, parts.failLast[a], true);
   }
-  for (let o = 0; o < n; o++) {
-    const i = order[o];
-    const p = offRec + REC_ENTRY * o;
-    dv.setUint32(p, logins[i].line, true);
-    dv.setFloat64(p + 4, logins[i].time, true);
-    dv.setUint32(p + 12, loginUser[i], true);
-    dv.setUint32(p + 16, loginKind[i], true);
-  }
-  for (let d = 0; d < ips.length; d++) {
+  records.copy(buf, offRec);
+  for (let d = 0; d < nIps; d++) {
     const o = offDir + DIR_ENTRY * d;
-    dv.setUint32(o, ids.get(ips[d])!, true);
+    dv.setUint32(o, dirIp[d], true);
     dv.setUint32(o + 4, aggStart[d], true);
     dv.setUint32(o + 8, aggStart[d + 1] - aggStart[d], true);
-    dv.setUint32(o + 12, perDir[d], true);
-    dv.setUint32(o + 16, perDir[d + 1] - perDir[d], true);
-    dv.setUint32(o + 20, crc32Range(buf, offRec + REC_ENTRY * perDir[d], offRec + REC_ENTRY * perDir[d + 1]), true);
+    dv.setUint32(o + 12, recStart[d], true);
+    dv.setUint32(o + 16, recStart[d + 1] - recStart[d], true);
+    dv.setUint32(o + 20, crc32Range(buf, offRec + REC_ENTRY * recStart[d], offRec + REC_ENTRY * recStart[d + 1]), true);
     dv.setUint32(o + 24, failStart[d], true);
     dv.setUint32(o + 28, failStart[d + 1] - failStart[d], true);
   }
@@ -425,7 +469,7 @@ export function encodeSegment(logins: readonly IndexedLogin[], failures: readonl
   buf.writeUInt32LE(MAGIC, 0);
   buf.writeUInt32LE(FORMAT_VERSION, 4);
   buf.writeUInt32LE(strings.length, 8);
-  buf.writeUInt32LE(ips.length, 12);
+  buf.writeUInt32LE(nIps, 12);
   buf.writeUInt32LE(nAgg, 16);
   buf.writeUInt32LE(n, 20);
   buf.writeUInt32LE(offStrIdx, 24);
@@ -434,7 +478,7 @@ export function encodeSegment(logins: readonly IndexedLogin[], failures: readonl
   buf.writeUInt32LE(offAgg, 36);
   buf.writeUInt32LE(offRec, 40);
   buf.writeUInt32LE(total, 44);
-  buf.writeUInt32LE(kindStrings.length, 52);
+  buf.writeUInt32LE(kinds.length, 52);
   buf.writeUInt32LE(offKinds, 56);
   buf.writeUInt32LE(nFail, 60);
   buf.writeUInt32LE(offFail, 64);
@@ -560,6 +604,40 @@ export class SegmentMeta {
     return [h.offBlob + a, h.offBlob + b];
   }
 
+  /** The bytes of string i (merging segments copies them as they are). */
+  stringBytes(i: number): Buffer {
+    return this.meta.subarray(...this.strRange(i));
+  }
+
+  /** The string id of login kind k. */
+  kindStringId(k: number): number {
+    if (k >= this.header.kinds) throw new IndexCorrupt(`${this.name}: kind ${k} out of range`);
+    return this.meta.readUInt32LE(this.header.offKinds + 4 * k);
+  }
+
+  /** The string id of directory entry d's IP. */
+  dirIpId(d: number): number {
+    if (d >= this.header.ips) throw new IndexCorrupt(`${this.name}: directory entry ${d} out of range`);
+    return this.meta.readUInt32LE(this.header.offDir + DIR_ENTRY * d);
+  }
+
+  /** Aggregate row a as stored: the user's string id, count, last time, protocols. */
+  aggRaw(a: number): [user: number, count: number, last: number, protocols: number] {
+    const o = this.header.offAgg + AGG_ENTRY * a;
+    return [this.meta.readUInt32LE(o), this.meta.readUInt32LE(o + 4), this.meta.readDoubleLE(o + 8), this.meta.readUInt32LE(o + 16)];
+  }
+
+  /** Failure row a as stored: the name's string id, attempts, first and last time. */
+  failRaw(a: number): [user: number, attempts: number, first: number, last: number] {
+    const o = this.header.offFail + FAIL_ENTRY * a;
+    return [this.meta.readUInt32LE(o), this.meta.readDoubleLE(o + 4), this.meta.readDoubleLE(o + 12), this.meta.readDoubleLE(o + 20)];
+  }
+
+  /** The directory entry d: where its aggregates, records and failure rows are. */
+  slotAt(d: number): IpSlot {
+    return this.entry(d);
+  }
+
   /** The directory entry d: its IP and where its aggregates and records are. */
   private entry(d: number): IpSlot {
     const h = this.header;
@@ -651,13 +729,6 @@ export class SegmentMeta {
       const o = this.header.offFail + FAIL_ENTRY * a;
       out.push({ user: this.str(m.readUInt32LE(o)), attempts: m.readDoubleLE(o + 4), first: m.readDoubleLE(o + 12), last: m.readDoubleLE(o + 20) });
     }
-    return out;
-  }
-
-  /** Every failure row of the segment, IP by IP (merging segments). */
-  allFailures(): IndexedFailure[] {
-    const out: IndexedFailure[] = [];
-    for (const [ip, slot] of this.entries()) for (const r of this.failuresOf(slot)) out.push({ ip, user: r.user, attempts: r.attempts, first: r.first, last: r.last });
     return out;
   }
 

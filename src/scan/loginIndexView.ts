@@ -59,29 +59,16 @@ export function loadSegmentMeta(store: IndexStore, ref: SegmentRef): SegmentMeta
 
 /** Every login of a segment, in line order. */
 export function readSegmentLogins(store: IndexStore, ref: SegmentRef): IndexedLogin[] {
-  return readSegmentLoginsByIp(store, ref).sort((x, y) => x.line - y.line);
-}
-
-/**
- * Every login of a segment, IP by IP, each IP's in line order: all that merging two segments of a
- * log needs (encodeSegment keeps each IP's logins in the order given), without sorting them all.
- */
-export function readSegmentLoginsByIp(store: IndexStore, ref: SegmentRef): IndexedLogin[] {
   const meta = loadSegmentMeta(store, ref);
   const all = store.readRange(ref.name, meta.header.offRec, meta.header.total);
   if (all.length !== meta.header.total - meta.header.offRec) throw new IndexCorrupt(`${ref.name} is shorter than its header says`);
   const out: IndexedLogin[] = [];
   for (const [ip, slot] of meta.entries()) {
-    if (slot.recCount === 0) continue;
+    if (slot.recCount === 0) continue; // an IP of failed logins only
     const [a, b] = meta.recordRange(slot);
     for (const l of meta.decodeRecords(ip, slot, all.subarray(a - meta.header.offRec, b - meta.header.offRec))) out.push(l);
   }
-  return out;
-}
-
-/** Every failure row of a segment (per IP, in the order each name first came). */
-export function readSegmentFailures(store: IndexStore, ref: SegmentRef): IndexedFailure[] {
-  return loadSegmentMeta(store, ref).allFailures();
+  return out.sort((x, y) => x.line - y.line);
 }
 
 /** What a log's lines read since its last segment hold, in line order (the rows of each part in theirs). */
