@@ -1,8 +1,9 @@
 /**
  * The persistent login index under the state directory (`/var/lib/relaywatch/login-index/`): every
- * successful and every failed login of every mail log, read once (both in the same pass). Each run reads only the bytes added since the last
- * (files are followed through rotation, compression and truncation: loginIndexMatch.ts), so after the
- * first build an answer costs a few milliseconds instead of a scan of every log.
+ * successful and every failed login of every mail log, read once (both in the same pass). Each run
+ * reads only the bytes added since the last (files are followed through rotation, compression and
+ * truncation: loginIndexMatch.ts), so after the first build an answer costs a few milliseconds
+ * instead of a scan of every log.
  *
  * - `relaywatch index` and the daemon build and refresh it; `explain` uses it when it is there and
  *   scans when it is not (the answers are the same: test/component/indexRotation.test.ts).
