@@ -1,7 +1,8 @@
-#!/usr/bin/env node
 /**
- * The relaywatch command line. Global options may stand before or after the command:
- * --root DIR, --config FILE, --as USER, --json; `relaywatch help [COMMAND]` and `--version`.
+ * The whole relaywatch command line: every command, help and usage errors. Global options may stand
+ * before or after the command: --root DIR, --config FILE, --as USER, --json; `relaywatch help
+ * [COMMAND]` and `--version`. The process entry (cli/main.ts) answers `explain` from the running
+ * daemon without loading this file, and comes here for everything else.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,7 +13,7 @@ import { AppError, isAppError } from '../http/appError';
 import type { CoreContext } from '../services/context';
 import { CliCommand, CliIo, EXIT, OptionSpec } from './command';
 import { COMMANDS } from './commands';
-import { notRootLine, systemErrorLine } from './systemErrors';
+import { askDaemon, DaemonAnswer, ReceivedAnswer } from './daemonClient';
 import { terminalSafe } from './terminal';
 
 const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
@@ -77,7 +78,7 @@ function findCommand(argv: string[]): { command: CliCommand | null; name: string
 
 const NOT_A_HOST = 'not_a_cpanel_host';
 
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+export async function runFullCli(argv: string[], io: CliIo, received?: ReceivedAnswer): Promise<number> {
   const { command, name, at } = findCommand(argv);
   if (!command) {
     if (name === 'help') {
@@ -145,7 +146,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (command.readsHost !== false) {
       const notHost = (require('../services/hostCheck') as typeof import('../services/hostCheck')).notACpanelHost(made);
       if (notHost) throw new AppError(503, NOT_A_HOST, notHost);
-      const notRoot = notRootLine(made);
+      const notRoot = (require('./systemErrors') as typeof import('./systemErrors')).notRootLine(made);
       if (notRoot) io.err(`relaywatch ${command.name}: ${terminalSafe(notRoot)}\n`);
     }
     return (ctx = made);
@@ -160,6 +161,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const { sharedAccounts } = require('../services/accountsService') as typeof import('../services/accountsService');
     return viewerFor(user, user === 'root' ? Accounts.empty() : await sharedAccounts(getContext()));
   };
+  // The running daemon is this run's to ask only for the host it serves with its own config: never
+  // with --config (cli/daemonClient.ts says which daemon is trusted).
+  const root = path.resolve((values.root as string | undefined) ?? '/');
+  const user = (values.as as string | undefined) ?? 'root';
+  let given = received;
+  const daemon = async (route: string): Promise<DaemonAnswer | null> => {
+    if (values.config !== undefined) return null;
+    const mine = given && given.root === root && given.user === user && given.route === route ? given : null;
+    given = undefined;
+    return mine ? mine.answer : askDaemon(root, route, user);
+  };
   const failureExit = command.failureExit ?? EXIT.unknown;
   try {
     return await command.run({
@@ -169,7 +181,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io,
       config: getConfig,
       context: getContext,
-      viewer: async () => (viewer ??= await getViewer((values.as as string | undefined) ?? 'root')),
+      viewer: async () => (viewer ??= await getViewer(user)),
+      daemon,
     });
   } catch (e) {
     if (isAppError(e)) {
@@ -178,7 +191,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       // Nothing was tried when the host or the configuration is wrong: 3 for every command alike.
       return e.status === 400 ? usageExit : e.code === NOT_A_HOST || e.code === 'bad_config' ? EXIT.unknown : failureExit;
     }
-    const line = systemErrorLine(e);
+    const line = (require('./systemErrors') as typeof import('./systemErrors')).systemErrorLine(e);
     if (line) {
       const err = e as NodeJS.ErrnoException;
       if (values.json) io.out(`${JSON.stringify({ error: { code: err.code, message: line } }, null, 2)}\n`);
@@ -189,46 +202,3 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return failureExit;
   }
 }
-
-/**
- * The process around runCli: standard streams, and an exit status that stays the command's own.
- * A reader that closes the pipe early (`relaywatch explain | head -1`) does not turn CRITICAL into
- * 0: the rest of the output is dropped and the command's status is the process's.
- */
-export function main(argv: string[]): void {
-  let pipeClosed = false;
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') {
-      pipeClosed = true;
-      return;
-    }
-    throw e;
-  });
-  const io: CliIo = {
-    out: (t) => {
-      if (!pipeClosed) process.stdout.write(t);
-    },
-    err: (t) => process.stderr.write(t),
-    errIsTty: process.stderr.isTTY === true,
-    // Opened when a command reads it: making the stream costs milliseconds every run would pay.
-    get stdin() {
-      return process.stdin;
-    },
-  };
-  runCli(argv, io).then(
-    (code) => {
-      // Let stdout drain before exiting (large JSON answers to a pipe); a closed pipe never drains.
-      if (!pipeClosed && process.stdout.writableLength > 0) {
-        process.stdout.once('drain', () => process.exit(code));
-        process.stdout.once('error', () => process.exit(code));
-      } else if (pipeClosed) process.exit(code);
-      else process.exitCode = code;
-    },
-    (e) => {
-      process.stderr.write(`relaywatch: ${String(e)}\n`);
-      process.exit(EXIT.unknown);
-    },
-  );
-}
-
-if (require.main === module) main(process.argv.slice(2));
