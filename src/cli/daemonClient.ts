@@ -17,7 +17,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Socket } from 'node:net';
 import { DEFAULT_SOCKET, INDEX_BUILDING_HEADER, ROOT_HEADER } from '../http/daemonHeaders';
 import { HttpResponse, HttpResponseReader } from './httpResponseReader';
 
@@ -96,14 +95,20 @@ function getOverSocket(socketPath: string, request: string): Promise<HttpRespons
   const net = require('node:net') as typeof import('node:net');
   return new Promise((resolve) => {
     const reader = new HttpResponseReader();
-    let socket: Socket | null = null;
+    const socket = net.createConnection(socketPath);
+    // (a timer of its own: the socket's idle timeout costs a CLI run more to set up)
+    const silence = setTimeout(() => settle(null), TIMEOUT_MS);
     let settled = false;
-    const settle = (r: HttpResponse | null): void => {
+    function settle(r: HttpResponse | null): void {
       if (settled) return;
       settled = true;
-      socket?.destroy();
+      clearTimeout(silence);
+      // A whole response: the daemon closes the connection (Connection: close), or the process's
+      // end does; closing it here would only delay the answer. Anything else: closed now.
+      if (r) socket.unref();
+      else socket.destroy();
       resolve(r);
-    };
+    }
     const read = (step: () => HttpResponse | null): void => {
       try {
         const r = step();
@@ -112,11 +117,12 @@ function getOverSocket(socketPath: string, request: string): Promise<HttpRespons
         settle(null);
       }
     };
-    socket = net.createConnection(socketPath);
-    socket.setTimeout(TIMEOUT_MS, () => settle(null));
     // Not a half-close after the request: the daemon drops a request whose client has ended.
     socket.write(request);
-    socket.on('data', (d: Buffer) => read(() => reader.push(d)));
+    socket.on('data', (d: Buffer) => {
+      silence.refresh();
+      read(() => reader.push(d));
+    });
     socket.on('end', () => read(() => reader.end()));
     socket.on('error', () => settle(null));
     socket.on('close', () => settle(null));

@@ -142,7 +142,8 @@ export class HttpResponseReader {
   }
 
   private finish(): HttpResponse {
-    this.done = { status: this.head!.status, headers: this.head!.headers, body: Buffer.concat(this.body) };
+    const body = this.body.length === 1 ? this.body[0] : Buffer.concat(this.body);
+    this.done = { status: this.head!.status, headers: this.head!.headers, body };
     return this.done;
   }
 }
