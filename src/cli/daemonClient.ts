@@ -103,10 +103,9 @@ function getOverSocket(socketPath: string, request: string): Promise<HttpRespons
       if (settled) return;
       settled = true;
       clearTimeout(silence);
-      // A whole response: the daemon closes the connection (Connection: close), or the process's
-      // end does; closing it here would only delay the answer. Anything else: closed now.
-      if (r) socket.unref();
-      else socket.destroy();
+      // Closed at once, the whole response read or not: waiting for the daemon to close it (as
+      // Connection: close asks) costs a CLI run more, before it may exit.
+      socket.destroy();
       resolve(r);
     }
     const read = (step: () => HttpResponse | null): void => {
