@@ -134,21 +134,25 @@ export function mergeSegments(older: SegmentBytes, newer: SegmentBytes): Buffer 
 
   // The two directories side by side, in address-text order (byte order: canonical IPs are ASCII).
   // Records of one IP must be together, so its aggregates and records are done before its failures.
+  // (The IP texts are views of the two segments' bytes, copied once, by layoutSegment.)
+  const ipOf = (m: SegmentMeta, d: number, n: number): Buffer | null => (d < n ? m.stringBytes(m.dirIpId(d)) : null);
   let i = 0;
   let j = 0;
-  while (i < nA || j < nB) {
-    const c = i >= nA ? 1 : j >= nB ? -1 : Buffer.compare(a.stringBytes(a.dirIpId(i)), b.stringBytes(b.dirIpId(j)));
+  let ipA = ipOf(a, 0, nA);
+  let ipB = ipOf(b, 0, nB);
+  while (ipA !== null || ipB !== null) {
+    const c = ipA === null ? 1 : ipB === null ? -1 : ipA.compare(ipB);
     aggStart.push(aggUser.length);
     recStart.push(recAt / REC);
     failStart.push(failUser.length);
     dirIp.push(strings.length);
-    strings.push(Buffer.from(c <= 0 ? a.stringBytes(a.dirIpId(i)) : b.stringBytes(b.dirIpId(j))));
+    strings.push(c <= 0 ? ipA! : ipB!);
     if (c <= 0) addFrom(0, i, true);
     if (c >= 0) addFrom(1, j, c > 0);
     if (c <= 0) addFailuresFrom(0, i, true);
     if (c >= 0) addFailuresFrom(1, j, c > 0);
-    if (c <= 0) i++;
-    if (c >= 0) j++;
+    if (c <= 0) ipA = ipOf(a, ++i, nA);
+    if (c >= 0) ipB = ipOf(b, ++j, nB);
   }
   aggStart.push(aggUser.length);
   recStart.push(recAt / REC);
