@@ -209,8 +209,9 @@ export class LoginIndexView {
   forEachLogin(onLogin: (l: LoginRecord) => void): void {
     const perLog = this.manifest.logs.map((e) => {
       const logins: IndexedLogin[] = [];
-      for (const ref of e.segments) logins.push(...readSegmentLogins(this.store, ref));
-      logins.push(...(this.overlay.get(e.id)?.logins ?? []));
+      // (a loop, not push(...all): a merged segment can hold more logins than a call takes arguments)
+      for (const ref of e.segments) for (const l of readSegmentLogins(this.store, ref)) logins.push(l);
+      for (const l of this.overlay.get(e.id)?.logins ?? []) logins.push(l);
       return logins;
     });
     this.manifest.logs.forEach((e, i) => {
