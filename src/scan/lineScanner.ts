@@ -10,8 +10,7 @@
  * window (a copy of one line, not of the chunk), and the event loop gets a turn every few MiB.
  */
 import fs from 'node:fs';
-import { Readable } from 'node:stream';
-import zlib from 'node:zlib';
+import type { Readable } from 'node:stream';
 import { CandidateKernel, createCandidateKernel } from './candidateKernel';
 import { Host } from '../host/host';
 
@@ -332,7 +331,8 @@ export async function scanStream(raw: Readable, opts: ScanOptions): Promise<Scan
   raw.on('data', (c: Buffer) => {
     rawBytes += c.length;
   });
-  const gunzip = zlib.createGunzip({ chunkSize: 128 * 1024 });
+  // node:zlib is loaded for compressed logs only (a scan worker reading plain files never loads it)
+  const gunzip = (require('node:zlib') as typeof import('node:zlib')).createGunzip({ chunkSize: 128 * 1024 });
   raw.on('error', (e) => gunzip.destroy(e));
   raw.pipe(gunzip);
   return scanChunks(gunzip, opts, () => rawBytes);
