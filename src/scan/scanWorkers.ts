@@ -7,6 +7,7 @@
  * waits for new log lines on a 2-core server.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { JobResult, ScanJob } from './loginScanJob';
@@ -98,6 +99,15 @@ export class ScanWorker {
   }
 }
 
+/** below this, workers cost a one-off scan more than they save (a worker takes tens of milliseconds to start) */
+export const PARALLEL_MIN_BYTES = 64 * 1024 * 1024;
+
+/** Worker threads a shared scan uses: one per further core, at most three. */
+export function poolWorkerCount(): number {
+  const o = os as typeof os & { availableParallelism?: () => number };
+  return Math.min(o.availableParallelism ? o.availableParallelism() : os.cpus().length, 4) - 1;
+}
+
 /** Workers run compiled JavaScript: under ts-jest (TypeScript sources) there is none. */
 export function workersAvailable(): boolean {
   return __filename.endsWith('.js') && fs.existsSync(WORKER_FILE);
@@ -162,6 +172,11 @@ const spare: ScanWorker[] = [];
 export function prestartScanWorkers(n: number): void {
   if (!workersAvailable()) return;
   while (spare.length < n) spare.push(new ScanWorker());
+}
+
+/** The workers a one-off scan of this many bytes would use (loginScanPool.ts), started now. */
+export function prestartPoolWorkers(totalBytes: number): void {
+  if (totalBytes >= PARALLEL_MIN_BYTES) prestartScanWorkers(poolWorkerCount());
 }
 
 /** Returns a scan's workers: kept by a warm process, else ended. */
