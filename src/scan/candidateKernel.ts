@@ -542,6 +542,28 @@ function kernelModule(f: number, pages: number): object {
 /** Bucket plans tuned in this thread, by fingerprint length and needles. */
 const tunedPlans = new Map<string, BucketPlan>();
 
+/** Plans by fingerprint length and needles, as one thread hands them to another. */
+export type TunedPlans = Array<[string, BucketPlan]>;
+
+function keepPlan(key: string, plan: BucketPlan): void {
+  if (tunedPlans.size >= 16) tunedPlans.clear();
+  tunedPlans.set(key, plan);
+}
+
+/** The plans this thread has tuned, for a scan worker's next job (adoptTunedPlans). */
+export function tunedPlansMade(): TunedPlans {
+  return [...tunedPlans];
+}
+
+/**
+ * Takes the plans another thread tuned on the same logs: a scan worker's first job then searches at
+ * once instead of sampling and planning again (some 8 ms of CPU). The plan only makes the search
+ * faster or slower: every plan finds the same lines.
+ */
+export function adoptTunedPlans(plans: TunedPlans): void {
+  for (const [key, plan] of plans) if (!tunedPlans.has(key)) keepPlan(key, plan);
+}
+
 class SimdKernel implements CandidateKernel {
   readonly buffer: Buffer;
   readonly simd = true;
@@ -614,8 +636,7 @@ class SimdKernel implements CandidateKernel {
     let plan = tunedPlans.get(key);
     if (!plan) {
       plan = planBuckets(this.needles, this.f, gramCounts(this.buffer, from, Math.min(to, from + 64 * 1024), this.f));
-      if (tunedPlans.size >= 16) tunedPlans.clear();
-      tunedPlans.set(key, plan);
+      keepPlan(key, plan);
     }
     this.load(plan);
   }

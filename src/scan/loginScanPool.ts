@@ -8,6 +8,7 @@
  * daemon, whose workers are kept running (scanWorkers.ts), a warm update of a few megabytes is
  * shared too.
  */
+import { tunedPlansMade } from './candidateKernel';
 import { lineBoundaryAfter } from './lineScanner';
 import { LogFile } from '../host/logFiles';
 import { CoreContext } from '../services/context';
@@ -167,8 +168,12 @@ export async function scanTargets(ctx: CoreContext, targets: readonly ScanTarget
     await Promise.all([
       // `parallel: true` shares the scan whatever it costs (tests hold workers' answers to the main
       // thread's): a worker gets its first job at once. Otherwise it joins when it is ready.
-      ...workers.map((w) => runJobs((job, onProgress) => w.run(job, onProgress), () => !w.dead, opts.parallel === true ? undefined : w.ready)),
-      runJobs(runScanJob, () => true),
+      // Each job carries the byte search's plans this thread has made, so that a worker does not sample
+      // and plan again.
+      ...workers.map((w) => runJobs((job, onProgress) => w.run(job, onProgress, tunedPlansMade()), () => !w.dead, opts.parallel === true ? undefined : w.ready)),
+      // This thread reads its first job synchronously up to its first turn to the event loop (the
+      // kernel is compiled and planned first): a worker already waiting takes its job before that.
+      runJobs(runScanJob, () => true, workers.length > 0 ? Promise.resolve() : undefined),
     ]);
   } finally {
     await releaseScanWorkers(workers);
