@@ -181,13 +181,17 @@ export function prestartPoolWorkers(totalBytes: number): void {
   if (totalBytes >= PARALLEL_MIN_BYTES) prestartScanWorkers(poolWorkerCount());
 }
 
-/** Returns a scan's workers: kept by a warm process, else ended. */
+/** Returns a scan's workers: kept by a warm process, else ended (a one-off process does not wait for them to end). */
 export async function releaseScanWorkers(workers: ScanWorker[]): Promise<void> {
   busy -= workers.length;
   const ending: Promise<void>[] = [];
   for (const w of workers) {
     if (keepWarm && !w.dead) idle.push(w);
-    else ending.push(w.terminate());
+    else if (keepWarm) ending.push(w.terminate());
+    // A one-off run does not wait for its workers to end: a thread takes some milliseconds to be
+    // torn down, which now overlap with building and printing the answer (the process's exit
+    // waits for the thread).
+    else void w.terminate().catch(() => undefined);
   }
   await Promise.all(ending);
 }
