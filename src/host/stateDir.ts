@@ -18,9 +18,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** node:crypto, loaded when a name or key is made: reading (a scan worker, a CLI answer) needs none. */
+/**
+ * Random bytes from the global Web Crypto (the same generator as node:crypto's): a process that only
+ * reads, a scan worker or a CLI answer, does not load node:crypto for this module.
+ */
 function randomBytes(n: number): Buffer {
-  return (require('node:crypto') as typeof import('node:crypto')).randomBytes(n);
+  return Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(n)));
 }
 
 export const STATE_DIR_ENTRIES = ['login-index', 'blacklist.json', 'control.lock'];
