@@ -235,6 +235,23 @@ describe('the overview and the guided check are worked out once per viewer and v
     expect((await asWhm(request(a).get('/api/v1/guide'), 'root').expect(200)).body).toEqual(rootGuide);
   });
 
+  test('an account moved to another reseller leaves the first reseller’s overview at once and shows in the other’s', async () => {
+    const root = host();
+    const a = socketApp(root);
+    const before = (await asWhm(request(a).get('/api/v1/dashboard'), 'resellera').expect(200)).body;
+    expect(before.relay.hosts.map((h: any) => h.ip)).toEqual(['203.0.113.10']);
+    expect((await asWhm(request(a).get('/'), 'resellera').expect(200)).text).toContain('203.0.113.10');
+    expect((await asWhm(request(a).get('/api/v1/dashboard'), 'resellerb').expect(200)).body.relay.hosts.map((h: any) => h.ip)).toEqual(['203.0.113.11']);
+    const owners = path.join(root, 'etc/trueuserowners');
+    fs.writeFileSync(owners, fs.readFileSync(owners, 'utf8').replace('bob: resellera', 'bob: resellerb'));
+    const after = (await asWhm(request(a).get('/api/v1/dashboard'), 'resellera').expect(200)).body;
+    expect(after.relay.hosts).toEqual([]);
+    expect(after.cards.find((c: any) => c.id === 'accounts').sentence).toBe('1 account; 0 relay IPs tied to it right now.');
+    expect((await asWhm(request(a).get('/'), 'resellera').expect(200)).text).not.toContain('203.0.113.10');
+    const b = (await asWhm(request(a).get('/api/v1/dashboard'), 'resellerb').expect(200)).body;
+    expect(b.relay.hosts.map((h: any) => h.ip).sort()).toEqual(['203.0.113.10', '203.0.113.11']);
+  });
+
   test('a new login shows at once in the verdict, the cards, the guide and the page', async () => {
     const root = host();
     const a = app(root);
