@@ -388,7 +388,7 @@ function withWord<T extends { state: Tone; word?: string }>(c: T): T {
  */
 export async function dashboard(ctx: CoreContext, viewer: Viewer): Promise<Dashboard> {
   const f = await gather(ctx, viewer);
-  return derivedValue(ctx, `dashboard\n${viewerKey(viewer)}\n${f.version}`, () => dashboardOf(f));
+  return derivedValue(ctx, `dashboard\n${viewerKey(viewer)}`, f.version, () => dashboardOf(f));
 }
 
 function dashboardOf(f: Facts): Dashboard {
@@ -425,7 +425,7 @@ function dashboardOf(f: Facts): Dashboard {
 /** The guided check, worked out once per viewer and version of its facts, as the overview is. */
 export async function guide(ctx: CoreContext, viewer: Viewer): Promise<Guide> {
   const f = await gather(ctx, viewer);
-  return derivedValue(ctx, `guide\n${viewerKey(viewer)}\n${f.version}`, () => guideOf(f));
+  return derivedValue(ctx, `guide\n${viewerKey(viewer)}`, f.version, () => guideOf(f));
 }
 
 function guideOf(f: Facts): Guide {
