@@ -70,7 +70,6 @@ export async function checkAuditWritable(ctx: CoreContext): Promise<void> {
 
 /** Appends one entry; resolves with the entry as written. Throws AppError 500 `audit_failed` on any failure. */
 export async function appendAudit(ctx: CoreContext, input: AuditInput): Promise<AuditEntry> {
-  const file = ctx.config.auditLog;
   const entry: AuditEntry = {
     id: crypto.randomBytes(8).toString('hex'),
     time: input.time ?? ctx.now().toISOString(),

@@ -13,7 +13,7 @@
  * of those not root's own.
  */
 import crypto from 'node:crypto';
-import type { AuditEntry, AuditVia } from './auditEntry';
+import type { AuditEntry } from './auditEntry';
 
 export const REFUSAL_LIMITS = { PER_KEY: 3, PER_USER: 60, OVERALL: 200 } as const;
 const MAX_OVERFLOW_USERS = 1000;

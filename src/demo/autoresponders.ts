@@ -16,7 +16,6 @@ import { DemoTree } from './demoTree';
 import { Random } from './random';
 import { DemoAccount, DemoWorld } from './world';
 
-const DAY = 86_400_000;
 /** when the blacklist saw the backscatter: this long before `now` */
 export const LISTING_AGO_MS = 3 * 3600_000 + 7 * 60_000;
 

@@ -235,7 +235,8 @@ export function planBuckets(needles: readonly Buffer[], f: number, counts: Uint3
 
 // ---- JS kernel --------------------------------------------------------------------------------
 
-function jsCountNewlines(buf: Buffer, from: number, to: number): number {
+/** Counts '\n' bytes in buf[from, to). */
+export function countNewlines(buf: Buffer, from: number, to: number): number {
   const view = buf.subarray(0, to); // indexOf must not run on past `to`
   let n = 0;
   let at = view.indexOf(NL, from);
@@ -282,7 +283,7 @@ class JsKernel implements CandidateKernel {
   }
 
   countNewlines(from: number, to: number): number {
-    return jsCountNewlines(this.buffer, from, to);
+    return countNewlines(this.buffer, from, to);
   }
 
   forEachCandidate(from: number, limit: number, onLine: (start: number, end: number) => void): void {

@@ -16,7 +16,6 @@ export interface LineSpan {
   end: number; // offset of the terminating '\n' (or the limit)
 }
 
-const NL = 0x0a;
 
 /**
  * Spans of the lines in buf[0, limit) containing a needle, in order, each once. `limit` must be at
@@ -26,14 +25,5 @@ export function candidateLines(buf: Buffer, needles: readonly Buffer[], limit = 
   return jsCandidateSpans(buf, needles, 0, limit).map(([start, end]) => ({ start, end }));
 }
 
-/** Counts '\n' bytes in buf[from, to). */
-export function countNewlines(buf: Buffer, from: number, to: number): number {
-  const view = buf.subarray(0, to);
-  let n = 0;
-  let at = view.indexOf(NL, from);
-  while (at !== -1) {
-    n++;
-    at = view.indexOf(NL, at + 1);
-  }
-  return n;
-}
+/** Counts '\n' bytes in buf[from, to): the JS kernel's own count. */
+export { countNewlines } from './candidateKernel';

@@ -4,25 +4,19 @@
  * out sideways at 1366, 1024 or 390 px, and a screenshot of each page at each width goes to
  * test-output/screenshots/.
  */
-import fs from 'node:fs';
-import type { BrowserContext, Page } from 'playwright-core';
-import type { DemoSummary } from '../../src/demo/generateDemoHost';
-import { axeViolations, horizontalOverflow, launch, makeDemo, screenshots, serve, Served, startDemoDnsbl, watch, WIDTHS } from './helpers';
+import type { Page } from 'playwright-core';
+import { axeViolations, DemoSession, horizontalOverflow, openDemoSession, screenshots, Served, watch, WIDTHS } from './helpers';
 
-let demo: DemoSummary;
+let session: DemoSession;
+let demo: DemoSession['demo'];
 let asRoot: Served;
 let asReseller: Served;
 let standalone: Served;
-let dnsbl: { close(): Promise<void> };
-let browser: { context: BrowserContext; close(): Promise<void> };
+let browser: DemoSession['browser'];
 
 beforeAll(async () => {
-  demo = await makeDemo('modern');
-  dnsbl = await startDemoDnsbl(demo.root, 20);
-  asRoot = await serve(demo.root, 'root');
-  asReseller = await serve(demo.root, 'resellera');
-  standalone = await serve(demo.root, 'resellerall');
-  browser = await launch();
+  session = await openDemoSession(20);
+  ({ demo, asRoot, asReseller, standalone, browser } = session);
   // The blacklist page starts the first check; wait for it, so the pages show real listings.
   await fetch(`${asRoot.url}/blacklist`);
   for (let i = 0; i < 300; i++) {
@@ -33,12 +27,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await asRoot?.close();
-  await asReseller?.close();
-  await standalone?.close();
-  await dnsbl?.close();
-  if (demo) fs.rmSync(demo.root, { recursive: true, force: true });
+  await session?.close();
 });
 
 /** Loads a page, checks it at every width, and returns what went wrong (empty when nothing did). */

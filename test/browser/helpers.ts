@@ -188,3 +188,38 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
     }));
   })()`);
 }
+
+/** What the page suites share: one demo host, its blacklists, the app as three WHM users, and chromium. */
+export interface DemoSession {
+  demo: DemoSummary;
+  /** root inside WHM's frame */
+  asRoot: Served;
+  /** a reseller with some accounts, inside WHM's frame */
+  asReseller: Served;
+  /** a reseller with every account (root's view), in the standalone layout: the demo caches no WHM chrome for it */
+  standalone: Served;
+  browser: { context: BrowserContext; close(): Promise<void> };
+  close(): Promise<void>;
+}
+
+/** Starts a DemoSession; close() stops everything it started, also when starting failed half-way. */
+export async function openDemoSession(dnsblDelayMs?: number): Promise<DemoSession> {
+  const started: Array<{ close(): Promise<void> }> = [];
+  const demo = await makeDemo('modern');
+  const session = { demo } as DemoSession;
+  session.close = async () => {
+    for (const s of started.reverse()) await s.close();
+    fs.rmSync(demo.root, { recursive: true, force: true });
+  };
+  try {
+    started.push(await startDemoDnsbl(demo.root, dnsblDelayMs));
+    started.push((session.asRoot = await serve(demo.root, 'root')));
+    started.push((session.asReseller = await serve(demo.root, 'resellera')));
+    started.push((session.standalone = await serve(demo.root, 'resellerall')));
+    started.push((session.browser = await launch()));
+    return session;
+  } catch (e) {
+    await session.close();
+    throw e;
+  }
+}

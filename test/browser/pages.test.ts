@@ -4,36 +4,26 @@
  * and a hostile user name shown as text. Screenshots of each page go to test-output/screenshots/.
  */
 import fs from 'node:fs';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { DemoSummary } from '../../src/demo/generateDemoHost';
-import { launch, makeDemo, screenshots, serve, Served, startDemoDnsbl, watch } from './helpers';
+import { DemoSession, openDemoSession, screenshots, Served, watch } from './helpers';
 
+let session: DemoSession;
 let demo: DemoSummary;
 let asRoot: Served;
 let asReseller: Served;
 let standalone: Served;
-let dnsbl: { close(): Promise<void> };
-let browser: { context: BrowserContext; close(): Promise<void> };
+let browser: DemoSession['browser'];
 let page: Page;
 let problems: string[];
 
 beforeAll(async () => {
-  demo = await makeDemo('modern');
-  dnsbl = await startDemoDnsbl(demo.root);
-  asRoot = await serve(demo.root, 'root');
-  asReseller = await serve(demo.root, 'resellera');
-  // The demo host caches WHM's chrome for root and resellera only: resellerall (root's view) gets the standalone layout.
-  standalone = await serve(demo.root, 'resellerall');
-  browser = await launch();
+  session = await openDemoSession();
+  ({ demo, asRoot, asReseller, standalone, browser } = session);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await asRoot?.close();
-  await asReseller?.close();
-  await standalone?.close();
-  await dnsbl?.close();
-  if (demo) fs.rmSync(demo.root, { recursive: true, force: true });
+  await session?.close();
 });
 
 /** The relay IPs reseller A's own explain answer holds: those tied to their accounts. */

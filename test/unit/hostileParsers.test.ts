@@ -79,6 +79,7 @@ function specs(mods: Record<string, Record<string, unknown>>): Record<string, Re
       chooseFingerprints: { notText: 'plans the byte search from the fixed needles of the pattern tables' },
       planBuckets: { notText: 'plans the byte search from the fixed needles of the pattern tables' },
       jsCandidateSpans: { calls: () => each([Buffer.from(ALL_FILE)], (b) => f('candidateKernel.ts', 'jsCandidateSpans')(b, [Buffer.from('Login: '), Buffer.from('<= ')], 0, b.length)) },
+      countNewlines: { calls: () => each([Buffer.from(ALL_FILE)], (b) => f('candidateKernel.ts', 'countNewlines')(b, 0, b.length)) },
       createCandidateKernel: { notText: 'builds the search kernel from the fixed needles; the scanner tests run it on logs' },
     },
     'candidateLines.ts': {
