@@ -252,6 +252,28 @@ describe('the overview and the guided check are worked out once per viewer and v
     expect(b.relay.hosts.map((h: any) => h.ip).sort()).toEqual(['203.0.113.10', '203.0.113.11']);
   });
 
+  test('the JSON route: the same answer compressed or not, a 304 for the entity tag the client has, a new tag after a change', async () => {
+    const root = host();
+    const a = app(root);
+    const plain = await request(a).get('/api/v1/dashboard').set('Accept-Encoding', 'identity').expect(200);
+    expect(plain.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.text).toBe(JSON.stringify(plain.body));
+    const gz = await request(a).get('/api/v1/dashboard').set('Accept-Encoding', 'gzip').expect(200);
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gz.headers.vary).toMatch(/Accept-Encoding/);
+    expect(gz.body).toEqual(plain.body);
+    expect(gz.headers.etag).toBe(plain.headers.etag);
+    await request(a).get('/api/v1/dashboard').set('If-None-Match', plain.headers.etag).expect(304);
+    fs.appendFileSync(path.join(root, 'etc/recent_authed_mail_ips'), '198.51.100.7\n');
+    const after = await request(a).get('/api/v1/dashboard').set('If-None-Match', plain.headers.etag).expect(200);
+    expect(after.headers.etag).not.toBe(plain.headers.etag);
+    expect(after.body.relay.hosts.map((h: any) => h.ip)).toContain('198.51.100.7');
+    // a reseller's answer has its own tag: root's never answers a reseller's request
+    const reseller = await request(app(root, 'resellera')).get('/api/v1/dashboard').set('If-None-Match', after.headers.etag).expect(200);
+    expect(reseller.body.viewer).toEqual({ user: 'resellera', isRoot: false });
+  });
+
   test('a new login shows at once in the verdict, the cards, the guide and the page', async () => {
     const root = host();
     const a = app(root);
