@@ -5,6 +5,7 @@
 import { Config } from '../config/config';
 import { Viewer } from '../domain/scope';
 import { CoreContext } from '../services/context';
+import type { DaemonAnswer } from './daemonClient';
 
 export type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: string };
 
@@ -26,6 +27,11 @@ export interface CliRun {
   config(): Config;
   /** the WHM user the answer is for (`--as`, default root), checked against the resellers file */
   viewer(): Promise<Viewer>;
+  /**
+   * GET `route` from the running daemon for this host, as this run's user (cli/daemonClient.ts);
+   * null when there is none to trust, with --config, or when it does not answer.
+   */
+  daemon(route: string): Promise<DaemonAnswer | null>;
 }
 
 export interface CliCommand {

@@ -1,193 +1,24 @@
 #!/usr/bin/env node
 /**
- * The relaywatch command line. Global options may stand before or after the command:
- * --root DIR, --config FILE, --as USER, --json; `relaywatch help [COMMAND]` and `--version`.
+ * The relaywatch command line's entry. Kept small on purpose: `relaywatch explain` with a daemon
+ * running is answered by explainFromDaemon.ts, loading a handful of small modules, and costs little
+ * more than Node's own start; every other run loads the full CLI (runCli.ts).
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { parseArgs } from 'node:util';
-import type { Config } from '../config/config';
-import type { Viewer } from '../domain/scope';
-import { AppError, isAppError } from '../http/appError';
-import type { CoreContext } from '../services/context';
-import { CliCommand, CliIo, EXIT, OptionSpec } from './command';
-import { COMMANDS } from './commands';
-import { notRootLine, systemErrorLine } from './systemErrors';
-import { terminalSafe } from './terminal';
+import { CliIo, EXIT } from './command';
+import type { ReceivedAnswer } from './daemonClient';
+import { explainFromDaemon, quickExplainArgs } from './explainFromDaemon';
 
-const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
-  root: { type: 'string' },
-  config: { type: 'string' },
-  as: { type: 'string' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean' },
-};
-
-function helpText(): string {
-  const lines = [
-    'relaywatch: explains cPanel\'s relay list, the POP-before-SMTP switch and blacklist listings.',
-    '',
-    'Usage: relaywatch <command> [options] [--root DIR] [--config FILE] [--as USER] [--json]',
-    '       relaywatch help [COMMAND] | --version',
-    '',
-    'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(15)} ${c.summary}`),
-    '',
-    'Global options:',
-    '  --root DIR      host root every cPanel path is read under (default /)',
-    '  --config FILE   configuration file (default <root>/etc/relaywatch/config.yaml)',
-    '  --as USER       answer as this WHM user sees it (root or a reseller; default root)',
-    '  --json          machine-readable output',
-    '',
-    'Exit status: 0 fine; 1 something to act on; 2 needs attention (an unexplained IP, a listing,',
-    'a failed change); 3 could not decide or could not run; 64 usage error.',
-  ];
-  return lines.join('\n');
+function fullCli(argv: string[], io: CliIo, received?: ReceivedAnswer): Promise<number> {
+  return (require('./runCli') as typeof import('./runCli')).runFullCli(argv, io, received);
 }
 
-function commandHelp(c: CliCommand): string {
-  return `${c.summary}\nUsage: ${c.usage}\n`;
-}
-
-/** The version in package.json (installed next to dist/), or null when it cannot be read. */
-function version(): string | null {
-  try {
-    const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8')) as { name?: string; version?: unknown };
-    return pkg.name === 'relaywatch' && typeof pkg.version === 'string' ? pkg.version : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The command is the first argument that is neither an option nor a global option's value. */
-function findCommand(argv: string[]): { command: CliCommand | null; name: string | null; at: number } {
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--') break;
-    if (a.startsWith('-')) {
-      const key = a.replace(/^--?/, '').split('=')[0];
-      if (GLOBAL_OPTIONS[key]?.type === 'string' && !a.includes('=')) i++;
-      continue;
-    }
-    return { command: COMMANDS.find((c) => c.name === a) ?? null, name: a, at: i };
-  }
-  return { command: null, name: null, at: -1 };
-}
-
-const NOT_A_HOST = 'not_a_cpanel_host';
-
+/** Runs the command line `argv` (without node and the script) and returns its exit status. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const { command, name, at } = findCommand(argv);
-  if (!command) {
-    if (name === 'help') {
-      // `relaywatch help` and `relaywatch help CMD`
-      const topic = findCommand(argv.slice(at + 1));
-      if (topic.name === null) {
-        io.out(`${helpText()}\n`);
-        return EXIT.ok;
-      }
-      if (!topic.command) {
-        io.err(`relaywatch help: unknown command "${terminalSafe(topic.name)}" (see relaywatch --help)\n`);
-        return EXIT.usage;
-      }
-      io.out(commandHelp(topic.command));
-      return EXIT.ok;
-    }
-    if (name === null && argv.includes('--version')) {
-      io.out(`relaywatch ${version() ?? '(version unknown)'}\n`);
-      return EXIT.ok;
-    }
-    if (name === null || argv.includes('--help') || argv.includes('-h')) {
-      io.out(`${helpText()}\n`);
-      return name === null && !(argv.includes('--help') || argv.includes('-h')) ? EXIT.usage : EXIT.ok;
-    }
-    io.err(`relaywatch: unknown command "${terminalSafe(name)}" (see relaywatch --help)\n`);
-    return EXIT.usage;
-  }
-  const usageExit = command.usageExit ?? EXIT.usage;
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({ args: argv, options: { ...GLOBAL_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
-  } catch (e) {
-    io.err(`relaywatch ${command.name}: ${terminalSafe((e as Error).message)}\nUsage: ${command.usage}\n`);
-    return usageExit;
-  }
-  const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
-  if (values.help) {
-    io.out(commandHelp(command));
-    return EXIT.ok;
-  }
-  if (values.version) {
-    io.out(`relaywatch ${version() ?? '(version unknown)'}\n`);
-    return EXIT.ok;
-  }
-  // (an empty --as is refused by viewerFor: "No WHM user")
-  for (const key of ['root', 'config'] as const) {
-    if (values[key] === '') {
-      io.err(`relaywatch ${command.name}: --${key} needs a value; it was given as an empty string.\nUsage: ${command.usage}\n`);
-      return usageExit;
-    }
-  }
-  const positionals = parsed.positionals.slice(parsed.positionals.indexOf(command.name) + 1);
-
-  let config: Config | null = null;
-  let ctx: CoreContext | null = null;
-  // The config, the context and the account list, and their modules, are loaded when a command asks
-  // for them: a command answered by the running daemon (explain) needs none of them.
-  const getConfig = (): Config => (config ??= (require('../config/config') as typeof import('../config/config')).loadConfig({ root: values.root as string | undefined, configFile: values.config as string | undefined }));
-  // The host is checked when a command first needs it (after its own arguments are checked): a
-  // folder that is not a cPanel host is refused with a sentence, and a run as another user than
-  // root says once what that user cannot read.
-  const getContext = (): CoreContext => {
-    if (ctx) return ctx;
-    const made = (require('../services/context') as typeof import('../services/context')).createContext(getConfig());
-    if (command.readsHost !== false) {
-      const notHost = (require('../services/hostCheck') as typeof import('../services/hostCheck')).notACpanelHost(made);
-      if (notHost) throw new AppError(503, NOT_A_HOST, notHost);
-      const notRoot = notRootLine(made);
-      if (notRoot) io.err(`relaywatch ${command.name}: ${terminalSafe(notRoot)}\n`);
-    }
-    return (ctx = made);
-  };
-  let viewer: Viewer | null = null;
-  // root sees every account whatever the account files say (viewerFor reads none for root): its
-  // view costs no reading and parsing of files. Another user's view reads the shared account list,
-  // which the command's answer then reuses.
-  const getViewer = async (user: string): Promise<Viewer> => {
-    const { viewerFor } = require('../domain/scope') as typeof import('../domain/scope');
-    const { Accounts } = require('../domain/accounts') as typeof import('../domain/accounts');
-    const { sharedAccounts } = require('../services/accountsService') as typeof import('../services/accountsService');
-    return viewerFor(user, user === 'root' ? Accounts.empty() : await sharedAccounts(getContext()));
-  };
-  const failureExit = command.failureExit ?? EXIT.unknown;
-  try {
-    return await command.run({
-      values,
-      positionals,
-      json: values.json === true,
-      io,
-      config: getConfig,
-      context: getContext,
-      viewer: async () => (viewer ??= await getViewer((values.as as string | undefined) ?? 'root')),
-    });
-  } catch (e) {
-    if (isAppError(e)) {
-      if (values.json) io.out(`${JSON.stringify({ error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) } }, null, 2)}\n`);
-      io.err(`relaywatch ${command.name}: ${terminalSafe(e.message)}\n`);
-      // Nothing was tried when the host or the configuration is wrong: 3 for every command alike.
-      return e.status === 400 ? usageExit : e.code === NOT_A_HOST || e.code === 'bad_config' ? EXIT.unknown : failureExit;
-    }
-    const line = systemErrorLine(e);
-    if (line) {
-      const err = e as NodeJS.ErrnoException;
-      if (values.json) io.out(`${JSON.stringify({ error: { code: err.code, message: line } }, null, 2)}\n`);
-      io.err(`relaywatch ${command.name}: ${terminalSafe(line)}\n`);
-      return failureExit;
-    }
-    io.err(`relaywatch ${command.name}: unexpected error: ${terminalSafe((e as Error).stack ?? String(e))}\n`);
-    return failureExit;
-  }
+  const quick = quickExplainArgs(argv);
+  if (!quick) return fullCli(argv, io);
+  const outcome = await explainFromDaemon(quick, io);
+  if ('code' in outcome) return outcome.code;
+  return fullCli(argv, io, outcome.declined);
 }
 
 /**
@@ -197,20 +28,30 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
  */
 export function main(argv: string[]): void {
   let pipeClosed = false;
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') {
-      pipeClosed = true;
-      return;
+  // The standard streams are made when first written to: each costs a run time it may not need
+  // (an answer without problems writes nothing to stderr).
+  let stdoutUsed = false;
+  const stdout = (): NodeJS.WriteStream => {
+    if (!stdoutUsed) {
+      stdoutUsed = true;
+      process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EPIPE') {
+          pipeClosed = true;
+          return;
+        }
+        throw e;
+      });
     }
-    throw e;
-  });
+    return process.stdout;
+  };
   const io: CliIo = {
     out: (t) => {
-      if (!pipeClosed) process.stdout.write(t);
+      if (!pipeClosed) stdout().write(t);
     },
     err: (t) => process.stderr.write(t),
-    errIsTty: process.stderr.isTTY === true,
-    // Opened when a command reads it: making the stream costs milliseconds every run would pay.
+    get errIsTty() {
+      return process.stderr.isTTY === true;
+    },
     get stdin() {
       return process.stdin;
     },
@@ -218,7 +59,7 @@ export function main(argv: string[]): void {
   runCli(argv, io).then(
     (code) => {
       // Let stdout drain before exiting (large JSON answers to a pipe); a closed pipe never drains.
-      if (!pipeClosed && process.stdout.writableLength > 0) {
+      if (!pipeClosed && stdoutUsed && process.stdout.writableLength > 0) {
         process.stdout.once('drain', () => process.exit(code));
         process.stdout.once('error', () => process.exit(code));
       } else if (pipeClosed) process.exit(code);

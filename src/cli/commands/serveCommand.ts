@@ -2,7 +2,7 @@ import { Config } from '../../config/config';
 import { AppError } from '../../http/appError';
 import { DEFAULT_SOCKET, listenSocket, listenTcp, parseListen, RunningServer } from '../../server';
 import { blacklistMonitor } from '../../services/blacklistService';
-import { explain } from '../../services/explainService';
+import { explainEncoded } from '../../services/explainService';
 import { startBackgroundWork } from '../../scan/loginIndexDaemon';
 import { listenMetrics, MetricsListener } from '../../watch/metricsServer';
 import { startNotifier } from '../../watch/notifier';
@@ -60,8 +60,9 @@ export const serveCommand: CliCommand = {
       r.io.err(`relaywatch: Prometheus metrics at ${metrics.url}\n`);
     }
     // Keeps the login index warm (scan/loginIndexDaemon.ts), and root's relay report computed after
-    // each change of the logs: the dashboard and `relaywatch explain` find it ready.
-    const rootReport = (): Promise<unknown> => explain(ctx(), { user: 'root', isRoot: true, accounts: new Set() });
+    // each change of the logs, and encoded as the JSON API sends it: the dashboard and `relaywatch
+    // explain` find it ready.
+    const rootReport = (): Promise<unknown> => explainEncoded(ctx(), { user: 'root', isRoot: true, accounts: new Set() });
     const background = startBackgroundWork(ctx(), { afterUpdate: rootReport });
     // Mail to the server's contact when something needs a look (watch/notifier.ts; `notify: off` stops it).
     const notifier = ctx().config.notify.enabled ? startNotifier(ctx()) : null;
