@@ -633,7 +633,9 @@ class SimdKernel implements CandidateKernel {
     if (to - from < 1024) return;
     // One sample per thread and needle set: the jobs of a scan are parts of the same logs, and
     // counting a sample and choosing fingerprints again for every 32 MiB job cost milliseconds each.
-    const key = `${this.f}\0${this.needles.map((n) => n.toString('latin1')).join('\0')}`;
+    // Each needle with its length: no two needle sets share a key (a plan is also handed between
+    // threads, tunedPlansMade), whatever bytes they hold.
+    const key = `${this.f}|${this.needles.map((n) => `${n.length}:${n.toString('latin1')}`).join('|')}`;
     let plan = tunedPlans.get(key);
     if (!plan) {
       plan = planBuckets(this.needles, this.f, gramCounts(this.buffer, from, Math.min(to, from + 64 * 1024), this.f));
