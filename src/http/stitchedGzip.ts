@@ -93,11 +93,22 @@ function storedBlock(data: Buffer): Buffer {
   return Buffer.concat([head, data]);
 }
 
+/** Inserts (nonces) all have the same length: their shift is worked out once. */
+const insertShifts = new Map<number, number>();
+function insertShiftOf(length: number): number {
+  let shift = insertShifts.get(length);
+  if (shift === undefined) {
+    shift = crc32Shift(length);
+    if (insertShifts.size < 64) insertShifts.set(length, shift);
+  }
+  return shift;
+}
+
 /** The gzip bytes of plain[0] + insert + plain[1] + insert + … + plain[n]. */
 export function stitchGzip(g: StitchedGzip, insert: Buffer): Buffer[] {
   const stored = storedBlock(insert);
   const insertCrc = crc32(insert);
-  const insertShift = crc32Shift(insert.length);
+  const insertShift = insertShiftOf(insert.length);
   const out: Buffer[] = [GZIP_HEADER];
   let crc = 0;
   let size = 0;

@@ -1,5 +1,6 @@
 import type { Express, Request } from 'express';
 import { dashboard } from '../services/dashboardService';
+import { sendEncodedJson } from '../http/encodedJson';
 import type { RouteDeps } from './deps';
 
 /** WHM's session prefix (`/cpsess0123456789`) when served inside WHM, for links to WHM's own pages. */
@@ -16,7 +17,8 @@ const DASHBOARD_HOST_ROWS = 100;
 
 export function dashboardRoutes(app: Express, { ctx, pages }: RouteDeps): void {
   app.get('/api/v1/dashboard', async (req, res) => {
-    res.json(await dashboard(ctx, req.identity!.viewer));
+    // The same object for as long as its data is the same: encoded once, not per request.
+    sendEncodedJson(req, res, await dashboard(ctx, req.identity!.viewer));
   });
 
   app.get('/', async (req, res, next) => {

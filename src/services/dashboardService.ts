@@ -20,6 +20,7 @@ import { relianceReport, RelianceReport } from './relianceService';
 import { StatusReport, statusReport } from './statusService';
 import { answerId, cachedAnswer } from '../cache/answerCache';
 import { viewerKey } from '../domain/scope';
+import { derivedValue } from '../cache/derivedCache';
 import { StaticRelayEntry, staticRelayEntries } from '../domain/staticRelay';
 
 export type Tone = 'green' | 'amber' | 'red' | 'grey';
@@ -139,14 +140,7 @@ async function gather(ctx: CoreContext, viewer: Viewer): Promise<Facts> {
   if (viewer.isRoot) {
     const monitor = blacklistMonitor(ctx);
     const cached = await monitor.readCache();
-    // What each list means (backscatter, the provider's network, its impact) comes from the catalogue.
-    const zones = new Map<string, ZoneEntry>();
-    try {
-      for (const z of (await loadZoneCatalogue(ctx)).zones) zones.set(z.zone, z);
-    } catch {
-      // a bad zones.yaml is reported by the blacklist check itself; the results carry the same fields
-    }
-    blacklist = { report: cached.report, stale: monitor.isStale(cached.report), progress: monitor.progress(), problem: cached.problem, zones };
+    blacklist = { report: cached.report, stale: monitor.isStale(cached.report), progress: monitor.progress(), problem: cached.problem, zones: await zoneMeanings(ctx) };
   }
   const b = blacklist;
   const version = [
@@ -154,10 +148,30 @@ async function gather(ctx: CoreContext, viewer: Viewer): Promise<Facts> {
     answerId(reliance),
     answerId(autoresponders),
     status ? answerId(status) : 0,
-    ...(b ? [b.report ? answerId(b.report) : 0, b.stale, b.problem, b.progress.running, b.progress.done, b.progress.total, b.progress.lastError] : []),
+    ...(b ? [b.report ? answerId(b.report) : 0, answerId(b.zones), b.stale, b.problem, b.progress.running, b.progress.done, b.progress.total, b.progress.lastError] : []),
   ].join(':');
   return { viewer, relay, reliance, autoresponders, status, blacklist, version };
 }
+
+/**
+ * What each list means (backscatter, the provider's network, its impact), from the zone catalogue:
+ * read again only when the admin's zones file changes, and part of the version, so a page made
+ * with the old meanings is not shown after an edit.
+ */
+function zoneMeanings(ctx: CoreContext): Promise<Map<string, ZoneEntry>> {
+  return cachedAnswer(ctx, 'dashboard-zones', ZONES_REUSE_MS, async (c) => {
+    const zones = new Map<string, ZoneEntry>();
+    try {
+      for (const z of (await loadZoneCatalogue(c)).zones) zones.set(z.zone, z);
+    } catch {
+      // a bad zones.yaml is reported by the blacklist check itself; the results carry the same fields
+    }
+    return zones;
+  });
+}
+
+/** Nothing in the catalogue depends on the clock; its file is looked at as every answer's are. */
+const ZONES_REUSE_MS = 5 * 60_000;
 
 type BlacklistFacts = NonNullable<Facts['blacklist']>;
 type BlacklistResultLike = { zone: string; name?: string; status: string; impact?: 'low' | 'medium' | 'high'; providerNetwork?: boolean; evidence?: unknown[] };
@@ -368,8 +382,17 @@ function withWord<T extends { state: Tone; word?: string }>(c: T): T {
   return { ...c, word: c.word ?? TONE_WORD[c.state] };
 }
 
+/**
+ * The overview. Worked out once per viewer and version of its facts (derivedCache.ts): the verdict
+ * weighs every relay IP, and a busy server's overview is asked for many times a second.
+ */
 export async function dashboard(ctx: CoreContext, viewer: Viewer): Promise<Dashboard> {
   const f = await gather(ctx, viewer);
+  return derivedValue(ctx, `dashboard\n${viewerKey(viewer)}`, f.version, () => dashboardOf(f));
+}
+
+function dashboardOf(f: Facts): Dashboard {
+  const { viewer } = f;
   const overall = overallVerdict(verdictInputOf(f));
   const cards: Card[] = [];
   if (viewer.isRoot) {
@@ -399,9 +422,14 @@ export async function dashboard(ctx: CoreContext, viewer: Viewer): Promise<Dashb
   };
 }
 
+/** The guided check, worked out once per viewer and version of its facts, as the overview is. */
 export async function guide(ctx: CoreContext, viewer: Viewer): Promise<Guide> {
   const f = await gather(ctx, viewer);
-  const { relay } = f;
+  return derivedValue(ctx, `guide\n${viewerKey(viewer)}`, f.version, () => guideOf(f));
+}
+
+function guideOf(f: Facts): Guide {
+  const { relay, viewer } = f;
   const overall = overallVerdict(verdictInputOf(f));
   const relayPart = overall.parts.find((p) => p.topic === 'relay');
   const steps: GuideStep[] = [];

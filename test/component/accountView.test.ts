@@ -82,3 +82,30 @@ test('the accounts page is kept between requests, and shows a new relay IP as so
     removeTree(own);
   }
 });
+
+test('GET /api/v1/accounts: the same answer compressed or not, a 304 for the client’s entity tag, a new tag after a change, none shared with a reseller', async () => {
+  const own = makeCpanelHost({
+    generation: 'modern',
+    relayIps: ['203.0.113.10'],
+    maillog: [loginLine(minutesAgo(5), 'bob@bob.example', '203.0.113.10'), loginLine(minutesAgo(3), 'bob@bob.example', '203.0.113.12')],
+  });
+  try {
+    const server = createApp(createContext(loadConfig({ root: own })), { identity: { kind: 'dev', user: 'root' } });
+    const plain = await request(server).get('/api/v1/accounts').set('Accept-Encoding', 'identity').expect(200);
+    expect(plain.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(plain.text).toBe(JSON.stringify(plain.body));
+    const gz = await request(server).get('/api/v1/accounts').set('Accept-Encoding', 'gzip').expect(200);
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gz.body).toEqual(plain.body);
+    await request(server).get('/api/v1/accounts').set('If-None-Match', plain.headers.etag).expect(304);
+    fs.appendFileSync(path.join(own, 'etc/recent_authed_mail_ips'), '203.0.113.12\n');
+    const after = await request(server).get('/api/v1/accounts').set('If-None-Match', plain.headers.etag).expect(200);
+    expect(after.headers.etag).not.toBe(plain.headers.etag);
+    expect(after.body.accounts.find((r: any) => r.account === 'bob').relayIps).toBe(2);
+    const reseller = createApp(createContext(loadConfig({ root: own })), { identity: { kind: 'dev', user: 'resellerb' } });
+    const theirs = await request(reseller).get('/api/v1/accounts').set('If-None-Match', after.headers.etag).expect(200);
+    expect(theirs.body.accounts.map((r: any) => r.account)).toEqual(['carol', 'resellerb']);
+  } finally {
+    removeTree(own);
+  }
+});

@@ -211,6 +211,111 @@ describe('the overview page is kept while its data is unchanged', () => {
   });
 });
 
+describe('the overview and the guided check are worked out once per viewer and version of their facts', () => {
+  const SECRET = Buffer.alloc(32, 9);
+  const socketApp = (root: string) => createApp(createContext(loadConfig({ root })), { identity: { kind: 'socket' }, secret: SECRET });
+  const asWhm = (r: request.Test, user: string, token = '/cpsess3333333333'): request.Test =>
+    r.set('x-relaywatch-whm-user', user).set('x-relaywatch-security-token', token).set('x-relaywatch-base', `${token}/cgi/relaywatch/index.cgi`);
+
+  test('a reseller asking right after root, in the same daemon, gets their own overview and guide, and root gets root’s again', async () => {
+    const a = socketApp(host());
+    const rootFirst = (await asWhm(request(a).get('/api/v1/dashboard'), 'root').expect(200)).body;
+    const rootGuide = (await asWhm(request(a).get('/api/v1/guide'), 'root').expect(200)).body;
+    expect(JSON.stringify(rootFirst)).toContain('192.0.2.99');
+    const reseller = (await asWhm(request(a).get('/api/v1/dashboard'), 'resellera').expect(200)).body;
+    expect(reseller.viewer).toEqual({ user: 'resellera', isRoot: false });
+    expect(reseller.cards.map((c: any) => c.id)).toEqual(['accounts', 'autoresponders', 'reliance']);
+    expect(JSON.stringify(reseller)).not.toMatch(/192\.0\.2\.99|203\.0\.113\.11|carol/);
+    const resellerGuide = (await asWhm(request(a).get('/api/v1/guide'), 'resellera').expect(200)).body;
+    expect(resellerGuide.steps.map((s: any) => s.id)).toEqual(['relay-list', 'autoresponders', 'reliance']);
+    expect(JSON.stringify(resellerGuide)).not.toMatch(/192\.0\.2\.99|203\.0\.113\.11|carol/);
+    const resellerPage = await asWhm(request(a).get('/'), 'resellera').expect(200);
+    expect(resellerPage.text).not.toMatch(/192\.0\.2\.99|203\.0\.113\.11|carol/);
+    expect((await asWhm(request(a).get('/api/v1/dashboard'), 'root').expect(200)).body).toEqual(rootFirst);
+    expect((await asWhm(request(a).get('/api/v1/guide'), 'root').expect(200)).body).toEqual(rootGuide);
+  });
+
+  test('an account moved to another reseller leaves the first reseller’s overview at once and shows in the other’s', async () => {
+    const root = host();
+    const a = socketApp(root);
+    const before = (await asWhm(request(a).get('/api/v1/dashboard'), 'resellera').expect(200)).body;
+    expect(before.relay.hosts.map((h: any) => h.ip)).toEqual(['203.0.113.10']);
+    expect((await asWhm(request(a).get('/'), 'resellera').expect(200)).text).toContain('203.0.113.10');
+    expect((await asWhm(request(a).get('/api/v1/dashboard'), 'resellerb').expect(200)).body.relay.hosts.map((h: any) => h.ip)).toEqual(['203.0.113.11']);
+    const owners = path.join(root, 'etc/trueuserowners');
+    fs.writeFileSync(owners, fs.readFileSync(owners, 'utf8').replace('bob: resellera', 'bob: resellerb'));
+    const after = (await asWhm(request(a).get('/api/v1/dashboard'), 'resellera').expect(200)).body;
+    expect(after.relay.hosts).toEqual([]);
+    expect(after.cards.find((c: any) => c.id === 'accounts').sentence).toBe('1 account; 0 relay IPs tied to it right now.');
+    expect((await asWhm(request(a).get('/'), 'resellera').expect(200)).text).not.toContain('203.0.113.10');
+    const b = (await asWhm(request(a).get('/api/v1/dashboard'), 'resellerb').expect(200)).body;
+    expect(b.relay.hosts.map((h: any) => h.ip).sort()).toEqual(['203.0.113.10', '203.0.113.11']);
+  });
+
+  test('the JSON route: the same answer compressed or not, a 304 for the entity tag the client has, a new tag after a change', async () => {
+    const root = host();
+    const a = app(root);
+    const plain = await request(a).get('/api/v1/dashboard').set('Accept-Encoding', 'identity').expect(200);
+    expect(plain.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.text).toBe(JSON.stringify(plain.body));
+    const gz = await request(a).get('/api/v1/dashboard').set('Accept-Encoding', 'gzip').expect(200);
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gz.headers.vary).toMatch(/Accept-Encoding/);
+    expect(gz.body).toEqual(plain.body);
+    expect(gz.headers.etag).toBe(plain.headers.etag);
+    await request(a).get('/api/v1/dashboard').set('If-None-Match', plain.headers.etag).expect(304);
+    fs.appendFileSync(path.join(root, 'etc/recent_authed_mail_ips'), '198.51.100.7\n');
+    const after = await request(a).get('/api/v1/dashboard').set('If-None-Match', plain.headers.etag).expect(200);
+    expect(after.headers.etag).not.toBe(plain.headers.etag);
+    expect(after.body.relay.hosts.map((h: any) => h.ip)).toContain('198.51.100.7');
+    // a reseller's answer has its own tag: root's never answers a reseller's request
+    const reseller = await request(app(root, 'resellera')).get('/api/v1/dashboard').set('If-None-Match', after.headers.etag).expect(200);
+    expect(reseller.body.viewer).toEqual({ user: 'resellera', isRoot: false });
+  });
+
+  test('a new login shows at once in the verdict, the cards, the guide and the page', async () => {
+    const root = host();
+    const a = app(root);
+    const before = (await request(a).get('/api/v1/dashboard').expect(200)).body;
+    expect(before.verdict.text).toMatch(ONE_UNEXPLAINED);
+    await request(a).get('/').expect(200);
+    await request(a).get('/api/v1/guide').expect(200);
+    fs.appendFileSync(path.join(root, 'var/log/maillog'), `${loginLine(minutesAgo(1), 'alice@alice.example', '192.0.2.99')}\n`);
+    const after = (await request(a).get('/api/v1/dashboard').expect(200)).body;
+    expect(after.verdict.text).not.toMatch(/no login behind/);
+    expect(after.cards.find((c: any) => c.id === 'relay-list').state).not.toBe('red');
+    const g = (await request(a).get('/api/v1/guide').expect(200)).body;
+    expect(g.verdict).toEqual(after.verdict);
+    expect(g.steps.find((s: any) => s.id === 'relay-list').state).not.toBe('red');
+    const page = await request(a).get('/').expect(200);
+    expect(page.text).not.toContain('has no login behind it');
+    expect(page.text).toContain(after.verdict.text.replace(/'/g, '&#39;'));
+  });
+
+  test('an edit of the zones file changes what a listing means at once, on the JSON route and on the page', async () => {
+    const root = host({ popbeforesmtp: false, relayIps: ['203.0.113.10'] });
+    const { addToTree } = await import('../helpers/hostTree');
+    const report = {
+      checkedAt: new Date().toISOString(), verdict: 'listed', summary: '203.0.113.5 is listed on 1 list.', scope: 'server',
+      ips: [{ ip: '203.0.113.5', results: [{ zone: 'ips.backscatterer.org', name: 'Backscatterer', status: 'listed' }] }],
+    };
+    addToTree(root, { files: { '/var/lib/relaywatch/blacklist.json': JSON.stringify(report) } });
+    const a = app(root);
+    const before = (await request(a).get('/api/v1/dashboard').expect(200)).body;
+    expect(before.cards.find((c: any) => c.id === 'blacklist').state).toBe('red');
+    expect((await request(a).get('/').expect(200)).text).toContain('203.0.113.5 is on Backscatterer for backscatter');
+    // the admin says this list is about the provider's network
+    addToTree(root, { files: { '/etc/relaywatch/zones.yaml': 'zones:\n  - zone: ips.backscatterer.org\n    providerNetwork: true\n' } });
+    const after = (await request(a).get('/api/v1/dashboard').expect(200)).body;
+    expect(after.cards.find((c: any) => c.id === 'blacklist')).toMatchObject({ state: 'green' });
+    expect(after.verdict.text).toContain("Backscatterer lists your provider's network, not this server");
+    const page = (await request(a).get('/').expect(200)).text;
+    expect(page).not.toContain('203.0.113.5 is on Backscatterer for backscatter');
+    expect(page).toContain('Backscatterer lists your provider&#39;s network, not this server');
+  });
+});
+
 test('static relay entries: rejected relay-list lines, /etc/alwaysrelay and /etc/skipsmtpcheckhosts, each with its meaning, on the overview and in the guide', async () => {
   const root = host({
     alwaysrelay: '198.51.100.200: backupmx\n',
