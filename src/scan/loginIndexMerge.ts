@@ -8,7 +8,7 @@
  * login into an object, grouping them again and sorting 100,000 addresses: a merge runs while the
  * daemon serves, after each update of a growing log.
  */
-import { IndexCorrupt, layoutSegment, SEGMENT_RECORD_BYTES, SegmentMeta } from './loginIndexFormat';
+import { IndexCorrupt, IpSlot, layoutSegment, SEGMENT_RECORD_BYTES, SegmentMeta } from './loginIndexFormat';
 
 const REC = SEGMENT_RECORD_BYTES;
 
@@ -77,17 +77,18 @@ export function mergeSegments(older: SegmentBytes, newer: SegmentBytes): Buffer 
   let recAt = 0;
   const rowOf = new Map<number, number>();
 
-  const addFrom = (side: 0 | 1, d: number, firstOfIp: boolean): void => {
+  // An IP in one segment only has its rows copied; one in both has the older's rows noted
+  // (`both` on the older side) and the newer's added to them (`both` on the newer side).
+  const addFrom = (side: 0 | 1, slot: IpSlot, both: boolean): void => {
     const m = side === 0 ? a : b;
-    const slot = m.slotAt(d);
     // aggregates: a user already counted for this IP (older segment) adds up; a new one follows
-    if (firstOfIp) rowOf.clear();
+    if (both && side === 0) rowOf.clear();
     for (let r = slot.aggStart; r < slot.aggStart + slot.aggCount; r++) {
       const [u, count, last, protocols] = m.aggRaw(r);
       const user = stringOf(side, u);
-      const row = rowOf.get(user);
+      const row = both && side === 1 ? rowOf.get(user) : undefined;
       if (row === undefined) {
-        rowOf.set(user, aggUser.length);
+        if (both) rowOf.set(user, aggUser.length);
         aggUser.push(user);
         aggCount.push(count);
         aggLast.push(last);
@@ -110,16 +111,15 @@ export function mergeSegments(older: SegmentBytes, newer: SegmentBytes): Buffer 
     }
   };
   const failRows = new Map<number, number>();
-  const addFailuresFrom = (side: 0 | 1, d: number, firstOfIp: boolean): void => {
+  const addFailuresFrom = (side: 0 | 1, slot: IpSlot, both: boolean): void => {
     const m = side === 0 ? a : b;
-    const slot = m.slotAt(d);
-    if (firstOfIp) failRows.clear();
+    if (both && side === 0) failRows.clear();
     for (let r = slot.failStart; r < slot.failStart + slot.failCount; r++) {
       const [u, attempts, first, last] = m.failRaw(r);
       const user = stringOf(side, u);
-      const row = failRows.get(user);
+      const row = both && side === 1 ? failRows.get(user) : undefined;
       if (row === undefined) {
-        failRows.set(user, failUser.length);
+        if (both) failRows.set(user, failUser.length);
         failUser.push(user);
         failCount.push(attempts);
         failFirst.push(first);
@@ -147,10 +147,12 @@ export function mergeSegments(older: SegmentBytes, newer: SegmentBytes): Buffer 
     failStart.push(failUser.length);
     dirIp.push(strings.length);
     strings.push(c <= 0 ? ipA! : ipB!);
-    if (c <= 0) addFrom(0, i, true);
-    if (c >= 0) addFrom(1, j, c > 0);
-    if (c <= 0) addFailuresFrom(0, i, true);
-    if (c >= 0) addFailuresFrom(1, j, c > 0);
+    const slotA = c <= 0 ? a.slotAt(i) : null;
+    const slotB = c >= 0 ? b.slotAt(j) : null;
+    if (slotA) addFrom(0, slotA, c === 0);
+    if (slotB) addFrom(1, slotB, c === 0);
+    if (slotA) addFailuresFrom(0, slotA, c === 0);
+    if (slotB) addFailuresFrom(1, slotB, c === 0);
     if (c <= 0) ipA = ipOf(a, ++i, nA);
     if (c >= 0) ipB = ipOf(b, ++j, nB);
   }
