@@ -8,10 +8,15 @@
  * loop, and a relative target that climbs above the root is refused instead of read.
  */
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { temporaryName } from './stateDir';
 import { climbsAboveRoot, openUserFolder, UserFolderResult } from './userFolder';
+
+/**
+ * The promise API, taken from `fs` when first used (Node loads it then): a scan worker, which reads
+ * with synchronous calls only, never loads it.
+ */
+const fsp = (): typeof fs.promises => fs.promises;
 
 export type FileProblem = 'missing' | 'unreadable' | 'symlink-loop' | 'outside-root' | 'not-a-file';
 
@@ -105,10 +110,10 @@ export class Host {
   async readText(hostPath: string, opts: { maxBytes?: number } = {}): Promise<ReadResult<string>> {
     try {
       if (opts.maxBytes === undefined) {
-        const value = await fsp.readFile(this.real(hostPath), 'utf8');
+        const value = await fsp().readFile(this.real(hostPath), 'utf8');
         return { ok: true, path: hostPath, value };
       }
-      const fh = await fsp.open(this.real(hostPath), fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      const fh = await fsp().open(this.real(hostPath), fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
       try {
         const st = await fh.stat();
         if (!st.isFile()) return { ok: false, path: hostPath, problem: 'not-a-file', message: `${hostPath} is not a regular file` };
@@ -177,7 +182,7 @@ export class Host {
   /** Names in a directory (resolved), [] when it does not exist. */
   async list(hostDir: string): Promise<string[]> {
     try {
-      return (await fsp.readdir(this.real(hostDir))).sort();
+      return (await fsp().readdir(this.real(hostDir))).sort();
     } catch (e) {
       const issue = issueFromErrno(hostDir, e);
       if (issue.problem === 'missing') return [];
@@ -198,7 +203,7 @@ export class Host {
   }
 
   async mkdirp(hostDir: string, mode = 0o755): Promise<void> {
-    await fsp.mkdir(this.direct(hostDir), { recursive: true, mode });
+    await fsp().mkdir(this.direct(hostDir), { recursive: true, mode });
   }
 
   /**
@@ -208,14 +213,14 @@ export class Host {
    */
   async writeAtomic(hostPath: string, data: string | Buffer, mode = 0o644): Promise<void> {
     const target = this.direct(hostPath);
-    await fsp.mkdir(path.dirname(target), { recursive: true });
+    await fsp().mkdir(path.dirname(target), { recursive: true });
     const tmp = temporaryName(target);
     try {
-      await fsp.writeFile(tmp, data, { mode, flag: 'wx' });
-      await fsp.chmod(tmp, mode);
-      await fsp.rename(tmp, target);
+      await fsp().writeFile(tmp, data, { mode, flag: 'wx' });
+      await fsp().chmod(tmp, mode);
+      await fsp().rename(tmp, target);
     } catch (e) {
-      await fsp.rm(tmp, { force: true });
+      await fsp().rm(tmp, { force: true });
       throw e;
     }
   }
@@ -223,8 +228,8 @@ export class Host {
   /** Appends one line; creates the file with `mode` and its directory when missing. */
   async appendLine(hostPath: string, line: string, mode = 0o600): Promise<void> {
     const target = this.direct(hostPath);
-    await fsp.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
-    const fh = await fsp.open(target, 'a', mode);
+    await fsp().mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
+    const fh = await fsp().open(target, 'a', mode);
     try {
       await fh.write(line.endsWith('\n') ? line : `${line}\n`);
       await fh.sync();
@@ -240,22 +245,22 @@ export class Host {
  */
 export async function acquireLockFile(host: Host, hostPath: string, waitMs: number): Promise<() => Promise<void>> {
   const real = host.direct(hostPath);
-  await fsp.mkdir(path.dirname(real), { recursive: true, mode: 0o700 });
+  await fsp().mkdir(path.dirname(real), { recursive: true, mode: 0o700 });
   const deadline = Date.now() + waitMs;
   for (;;) {
     try {
-      const fh = await fsp.open(real, 'wx', 0o600);
+      const fh = await fsp().open(real, 'wx', 0o600);
       await fh.writeFile(`${process.pid}\n`);
       await fh.close();
       return async () => {
-        await fsp.rm(real, { force: true });
+        await fsp().rm(real, { force: true });
       };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
-    const owner = Number((await fsp.readFile(real, 'utf8').catch(() => '')).trim());
+    const owner = Number((await fsp().readFile(real, 'utf8').catch(() => '')).trim());
     if (!ownerAlive(owner)) {
-      await fsp.rm(real, { force: true });
+      await fsp().rm(real, { force: true });
       continue;
     }
     if (Date.now() >= deadline) throw new LockBusyError(hostPath, owner);

@@ -53,3 +53,22 @@ export async function findLogFiles(host: Host, livePath: string): Promise<LogFil
   });
   return found;
 }
+
+/**
+ * The files of the server's mail logs: the first of `maillog` that exists, with its rotations, and
+ * Dovecot's own logs. `found` is false when none of `maillog` exists.
+ */
+export async function findMailLogFiles(host: Host, logs: { maillog: readonly string[]; dovecot: readonly string[] }): Promise<{ files: LogFile[]; found: boolean }> {
+  const files: LogFile[] = [];
+  let found = false;
+  for (const live of logs.maillog) {
+    const set = await findLogFiles(host, live);
+    if (set.length > 0) {
+      files.push(...set);
+      found = true;
+      break;
+    }
+  }
+  for (const live of logs.dovecot) files.push(...(await findLogFiles(host, live)));
+  return { files, found };
+}

@@ -15,9 +15,16 @@
  * - the index's key lives elsewhere (`/etc/relaywatch/index.key`, 0600, root's): write access to
  *   the state folder does not give it, so an index written by anyone else fails its MAC.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+
+/**
+ * Random bytes from the global Web Crypto (the same generator as node:crypto's): a process that only
+ * reads, a scan worker or a CLI answer, does not load node:crypto for this module.
+ */
+function randomBytes(n: number): Buffer {
+  return Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(n)));
+}
 
 export const STATE_DIR_ENTRIES = ['login-index', 'blacklist.json', 'control.lock'];
 /** The key that signs the login index (host path). */
@@ -30,7 +37,7 @@ export type StateDirState = { ok: true; repaired: string | null } | { ok: false;
 
 /** A random name next to `target` for a temporary file. */
 export function temporaryName(target: string): string {
-  return `${target}.tmp-${crypto.randomBytes(9).toString('base64url')}`;
+  return `${target}.tmp-${randomBytes(9).toString('base64url')}`;
 }
 
 /** Writes a new file that must not exist yet (O_CREAT | O_EXCL: an existing name, symlink or not, fails). */
@@ -154,7 +161,7 @@ export function indexKey(realKeyPath: string): { key: Buffer; replaced: string |
     else if (code !== 'ENOENT') throw e;
   }
   if (replaced) fs.rmSync(realKeyPath, { force: true });
-  const key = crypto.randomBytes(KEY_BYTES);
+  const key = randomBytes(KEY_BYTES);
   try {
     writeExclusive(realKeyPath, key, 0o600);
   } catch (e) {

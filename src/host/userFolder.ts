@@ -27,7 +27,7 @@
  * The walk needs a real procfs at /proc; without one nothing is read from users' folders.
  */
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
 /** What of the host adapter a walk needs: its root, and `direct` (which a recording host notes). */
@@ -106,9 +106,9 @@ export class UserFolder {
     const shown = `${this.hostPath}/${name}`;
     if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) return { ok: false, why: `${shown} is not a plain file name` };
     this.host.direct(shown); // lets a recording host note the file (answerCache.ts)
-    let fh: fsp.FileHandle;
+    let fh: FileHandle;
     try {
-      fh = await fsp.open(at(this.fd, name), FILE_FLAGS);
+      fh = await fs.promises.open(at(this.fd, name), FILE_FLAGS);
     } catch (e) {
       const code = errno(e);
       if (code === 'ELOOP') return { ok: false, why: `${shown} is a symbolic link; not followed` };

@@ -57,10 +57,34 @@ function gramHash(b0: number, b1: number, b2: number): number {
   return ((b0 * 251 + b1) * 251 + b2) & 0xffff;
 }
 
-/** Occurrences of each (hashed) gram of length `f` in a sample. */
+/**
+ * Occurrences of each (hashed) gram of length `f` in a sample. The loop carries the gram's first
+ * bytes from one position to the next (each byte is loaded once): it runs once per thread, mostly
+ * before the JIT has compiled it, where every load and call counts.
+ */
 function gramCounts(buf: Buffer, from: number, to: number, f: number): Uint32Array {
   const counts = new Uint32Array(65536);
-  for (let i = from; i + f <= to; i++) counts[gramHash(buf[i], f > 1 ? buf[i + 1] : 0, f > 2 ? buf[i + 2] : 0)]++;
+  if (to - from < f) return counts;
+  // gramHash(x, y, z) of the gram at i: (buf[i], buf[i + 1], buf[i + 2]), with 0 past the gram's length
+  if (f === 3) {
+    let x = buf[from];
+    let y = buf[from + 1];
+    for (let i = from + 2; i < to; i++) {
+      const z = buf[i];
+      counts[((x * 251 + y) * 251 + z) & 0xffff]++;
+      x = y;
+      y = z;
+    }
+  } else if (f === 2) {
+    let x = buf[from];
+    for (let i = from + 1; i < to; i++) {
+      const y = buf[i];
+      counts[((x * 251 + y) * 251) & 0xffff]++;
+      x = y;
+    }
+  } else {
+    for (let i = from; i < to; i++) counts[(buf[i] * 251 * 251) & 0xffff]++;
+  }
   return counts;
 }
 
@@ -69,65 +93,93 @@ function gramCounts(buf: Buffer, from: number, to: number, f: number): Uint32Arr
  * bucket of the SIMD tables, and there are 8 buckets, so this is a small set cover: greedily take the
  * fingerprint with the fewest sample occurrences per needle it covers ("Log" covers "Login: ",
  * "Logged in: " and "Login user="), until every needle is covered.
+ *
+ * Each thread plans once, on its first job, before it reads anything: the grams are kept in flat
+ * arrays and the needles each still covers are counted as they go, so that planning the witnesses
+ * of a relay list (a hundred needles, hundreds of grams) takes a fraction of a millisecond rather
+ * than a good part of the first job.
  */
 export function chooseFingerprints(needles: readonly Buffer[], f: number, counts: Uint32Array | null): number[] {
-  interface Gram { text: string; count: number; rarity: number; at: Map<number, number> }
-  const grams = new Map<string, Gram>();
+  // The grams in the order they first occur (needle by needle), each with the needles holding it
+  // and where (its first place in each).
+  const ids = new Map<string, number>();
+  const texts: string[] = [];
+  const gramCount: number[] = [];
+  const rarity: number[] = [];
+  const atNeedle: number[][] = [];
+  const atOffset: number[][] = [];
+  /** per needle, the grams it holds */
+  const gramsOf: number[][] = needles.map(() => []);
   needles.forEach((n, idx) => {
     for (let off = 0; off + f <= n.length; off++) {
       const text = n.subarray(off, off + f).toString('latin1');
-      let g = grams.get(text);
-      if (!g) {
-        let rarity = 0;
-        for (let j = 0; j < f; j++) rarity += staticRarity(n[off + j]);
-        g = { text, count: counts ? counts[gramHash(n[off], f > 1 ? n[off + 1] : 0, f > 2 ? n[off + 2] : 0)] : 0, rarity, at: new Map() };
-        grams.set(text, g);
+      let g = ids.get(text);
+      if (g === undefined) {
+        g = texts.length;
+        ids.set(text, g);
+        let r = 0;
+        for (let j = 0; j < f; j++) r += staticRarity(n[off + j]);
+        texts.push(text);
+        gramCount.push(counts ? counts[gramHash(n[off], f > 1 ? n[off + 1] : 0, f > 2 ? n[off + 2] : 0)] : 0);
+        rarity.push(r);
+        atNeedle.push([]);
+        atOffset.push([]);
       }
-      if (!g.at.has(idx)) g.at.set(idx, off);
+      const list = atNeedle[g];
+      if (list.length > 0 && list[list.length - 1] === idx) continue; // a needle's first place only
+      list.push(idx);
+      atOffset[g].push(off);
+      gramsOf[idx].push(g);
     }
   });
+  /** per gram, the needles it holds that no chosen gram covers yet */
+  const covers = new Int32Array(texts.length);
+  for (let g = 0; g < texts.length; g++) covers[g] = atNeedle[g].length;
+  const covered = new Uint8Array(needles.length);
   const offsets = new Array<number>(needles.length).fill(0);
-  const uncovered = new Set(needles.map((_, i) => i));
-  while (uncovered.size > 0) {
-    let best: Gram | null = null;
+  let left = needles.length;
+  while (left > 0) {
+    let best = -1;
     let bestScore = Infinity;
-    for (const g of grams.values()) {
-      let covers = 0;
-      for (const idx of g.at.keys()) if (uncovered.has(idx)) covers++;
-      if (covers === 0) continue;
-      const score = (g.count + 1) / covers;
-      if (best === null || score < bestScore || (score === bestScore && (g.rarity > best.rarity || (g.rarity === best.rarity && g.text < best.text)))) {
+    for (let g = 0; g < texts.length; g++) {
+      const c = covers[g];
+      if (c === 0) continue;
+      const score = (gramCount[g] + 1) / c;
+      if (best < 0 || score < bestScore || (score === bestScore && (rarity[g] > rarity[best] || (rarity[g] === rarity[best] && texts[g] < texts[best])))) {
         best = g;
         bestScore = score;
       }
     }
-    if (!best) break; // cannot happen: every needle has at least one gram
-    for (const [idx, off] of best.at) {
-      if (!uncovered.has(idx)) continue;
-      offsets[idx] = off;
-      uncovered.delete(idx);
+    if (best < 0) break; // cannot happen: every needle has at least one gram
+    const list = atNeedle[best];
+    for (let k = 0; k < list.length; k++) {
+      const idx = list[k];
+      if (covered[idx]) continue;
+      covered[idx] = 1;
+      offsets[idx] = atOffset[best][k];
+      left--;
+      for (const g of gramsOf[idx]) covers[g]--;
     }
   }
   return offsets;
 }
 
-/** Nibble combinations above this are estimated, not counted (see BucketCosts). */
+/** Nibble combinations above this are estimated, not counted (see groupCost). */
 const EXACT_COST_MAX = 64;
-
-interface Group {
-  grams: string[];
-  needles: number[];
-  /** per fingerprint position, the low and the high nibbles the bucket accepts (bit masks) */
-  lo: number[];
-  hi: number[];
-  /** the grams' own sample occurrences (+1 each) */
-  own: number;
-  cost: number;
-}
 
 function popcount16(x: number): number {
   let n = 0;
   for (let v = x; v !== 0; v &= v - 1) n++;
+  return n;
+}
+
+/** The bytes a bucket accepts at each fingerprint position (groupCost's scratch, reused). */
+const acceptedBytes = new Int32Array(3 * 256);
+
+/** Fills acceptedBytes[256 * j ...] with the bytes whose nibbles are in lo and hi; returns how many. */
+function acceptedAt(j: number, lo: number, hi: number): number {
+  let n = 0;
+  for (let h = 0; h < 16; h++) if (hi & (1 << h)) for (let l = 0; l < 16; l++) if (lo & (1 << l)) acceptedBytes[256 * j + n++] = (h << 4) | l;
   return n;
 }
 
@@ -138,38 +190,23 @@ function popcount16(x: number): number {
  * occurrences scaled by the combinations per gram: counting them all made planning a scan for IPs
  * cost some 250 ms per thread.
  */
-function groupCost(lo: readonly number[], hi: readonly number[], grams: number, own: number, f: number, counts: Uint32Array | null): number {
+function groupCost(lo: ArrayLike<number>, hi: ArrayLike<number>, at: number, grams: number, own: number, f: number, counts: Uint32Array | null): number {
   if (!counts) return grams;
   let combos = 1;
-  for (let j = 0; j < f; j++) combos *= popcount16(lo[j]) * popcount16(hi[j]);
+  for (let j = 0; j < f; j++) combos *= popcount16(lo[at + j]) * popcount16(hi[at + j]);
   if (combos > EXACT_COST_MAX) return (own * combos) / grams;
-  const accepted = (j: number): number[] => {
-    if (j >= f) return [0];
-    const out: number[] = [];
-    for (let h = 0; h < 16; h++) if (hi[j] & (1 << h)) for (let l = 0; l < 16; l++) if (lo[j] & (1 << l)) out.push((h << 4) | l);
-    return out;
-  };
-  const [s0, s1, s2] = [accepted(0), accepted(1), accepted(2)];
+  const n0 = acceptedAt(0, lo[at], hi[at]);
+  const n1 = f > 1 ? acceptedAt(1, lo[at + 1], hi[at + 1]) : 1;
+  const n2 = f > 2 ? acceptedAt(2, lo[at + 2], hi[at + 2]) : 1;
   let sum = 0;
-  for (const a of s0) for (const b of s1) for (const c of s2) sum += counts[gramHash(a, f > 1 ? b : 0, f > 2 ? c : 0)];
-  return sum;
-}
-
-function newGroup(gram: string, needles: number[], f: number, counts: Uint32Array | null): Group {
-  const lo: number[] = [];
-  const hi: number[] = [];
-  for (let j = 0; j < f; j++) {
-    lo.push(1 << (gram.charCodeAt(j) & 15));
-    hi.push(1 << (gram.charCodeAt(j) >> 4));
+  for (let a = 0; a < n0; a++) {
+    const b0 = acceptedBytes[a];
+    for (let b = 0; b < n1; b++) {
+      const b1 = f > 1 ? acceptedBytes[256 + b] : 0;
+      for (let c = 0; c < n2; c++) sum += counts[gramHash(b0, b1, f > 2 ? acceptedBytes[512 + c] : 0)];
+    }
   }
-  const own = (counts ? counts[gramHash(gram.charCodeAt(0), f > 1 ? gram.charCodeAt(1) : 0, f > 2 ? gram.charCodeAt(2) : 0)] : 0) + 1;
-  return { grams: [gram], needles, lo, hi, own, cost: groupCost(lo, hi, 1, own, f, counts) };
-}
-
-function mergedCost(x: Group, y: Group, f: number, counts: Uint32Array | null): number {
-  const lo = x.lo.map((m, j) => m | y.lo[j]);
-  const hi = x.hi.map((m, j) => m | y.hi[j]);
-  return groupCost(lo, hi, x.grams.length + y.grams.length, x.own + y.own, f, counts);
+  return sum;
 }
 
 export interface BucketPlan {
@@ -183,6 +220,10 @@ export interface BucketPlan {
  * Puts the needles' fingerprints into at most 8 buckets. A bucket with two fingerprints also lets
  * through their nibble combinations, so when there are more than 8 the pair whose merge lets through
  * the fewest sample bytes is merged, until 8 remain.
+ *
+ * A group is a bucket in the making: its nibble masks per position, the sample occurrences of its
+ * grams, and its cost, in flat arrays by group number (a merge makes a new number). The cost of each
+ * pair's merge is computed once: a merge changes only the new group's pairs.
  */
 export function planBuckets(needles: readonly Buffer[], f: number, counts: Uint32Array | null): BucketPlan {
   const offsets = chooseFingerprints(needles, f, counts);
@@ -193,23 +234,51 @@ export function planBuckets(needles: readonly Buffer[], f: number, counts: Uint3
     if (list) list.push(idx);
     else byGram.set(g, [idx]);
   });
-  let groups = [...byGram.entries()].map(([g, idx]) => newGroup(g, idx, f, counts));
-  // The cost of each pair's merge, computed once per pair: a merge changes only the new group's pairs.
-  const pairCost = new Map<Group, Map<Group, number>>();
-  const costOf = (x: Group, y: Group): number => {
-    let m = pairCost.get(x);
-    if (!m) pairCost.set(x, (m = new Map()));
-    let c = m.get(y);
-    if (c === undefined) m.set(y, (c = mergedCost(x, y, f, counts)));
+  const first = byGram.size;
+  const max = Math.max(1, 2 * first);
+  const lo = new Int32Array(max * 3);
+  const hi = new Int32Array(max * 3);
+  const grams = new Int32Array(max);
+  const own = new Float64Array(max);
+  const cost = new Float64Array(max);
+  const members: number[][] = [];
+  let made = 0;
+  for (const [gram, idx] of byGram) {
+    for (let j = 0; j < f; j++) {
+      lo[made * 3 + j] = 1 << (gram.charCodeAt(j) & 15);
+      hi[made * 3 + j] = 1 << (gram.charCodeAt(j) >> 4);
+    }
+    grams[made] = 1;
+    own[made] = (counts ? counts[gramHash(gram.charCodeAt(0), f > 1 ? gram.charCodeAt(1) : 0, f > 2 ? gram.charCodeAt(2) : 0)] : 0) + 1;
+    cost[made] = groupCost(lo, hi, made * 3, 1, own[made], f, counts);
+    members.push(idx);
+    made++;
+  }
+  const pairCost = new Float64Array(max * max).fill(NaN);
+  const mergedLo = new Int32Array(3);
+  const mergedHi = new Int32Array(3);
+  const costOf = (x: number, y: number): number => {
+    let c = pairCost[x * max + y];
+    if (c !== c) {
+      for (let j = 0; j < f; j++) {
+        mergedLo[j] = lo[x * 3 + j] | lo[y * 3 + j];
+        mergedHi[j] = hi[x * 3 + j] | hi[y * 3 + j];
+      }
+      c = groupCost(mergedLo, mergedHi, 0, grams[x] + grams[y], own[x] + own[y], f, counts);
+      pairCost[x * max + y] = c;
+    }
     return c;
   };
+  let groups = Array.from({ length: first }, (_, k) => k);
   while (groups.length > 8) {
     let bi = 0;
     let bj = 1;
     let bestDelta = Infinity;
     for (let i = 0; i < groups.length; i++) {
+      const x = groups[i];
       for (let j = i + 1; j < groups.length; j++) {
-        const delta = costOf(groups[i], groups[j]) - groups[i].cost - groups[j].cost;
+        const y = groups[j];
+        const delta = costOf(x, y) - cost[x] - cost[y];
         if (delta < bestDelta) {
           bestDelta = delta;
           bi = i;
@@ -219,18 +288,19 @@ export function planBuckets(needles: readonly Buffer[], f: number, counts: Uint3
     }
     const x = groups[bi];
     const y = groups[bj];
-    const merged: Group = {
-      grams: [...x.grams, ...y.grams],
-      needles: [...x.needles, ...y.needles],
-      lo: x.lo.map((m, j) => m | y.lo[j]),
-      hi: x.hi.map((m, j) => m | y.hi[j]),
-      own: x.own + y.own,
-      cost: costOf(x, y),
-    };
+    const m = made++;
+    for (let j = 0; j < f; j++) {
+      lo[m * 3 + j] = lo[x * 3 + j] | lo[y * 3 + j];
+      hi[m * 3 + j] = hi[x * 3 + j] | hi[y * 3 + j];
+    }
+    grams[m] = grams[x] + grams[y];
+    own[m] = own[x] + own[y];
+    cost[m] = costOf(x, y);
+    members.push([...members[x], ...members[y]]);
     groups = groups.filter((_, k) => k !== bi && k !== bj);
-    groups.push(merged);
+    groups.push(m);
   }
-  return { offsets, buckets: groups.map((g) => g.needles) };
+  return { offsets, buckets: groups.map((g) => members[g]) };
 }
 
 // ---- JS kernel --------------------------------------------------------------------------------
@@ -473,6 +543,28 @@ function kernelModule(f: number, pages: number): object {
 /** Bucket plans tuned in this thread, by fingerprint length and needles. */
 const tunedPlans = new Map<string, BucketPlan>();
 
+/** Plans by fingerprint length and needles, as one thread hands them to another. */
+export type TunedPlans = Array<[string, BucketPlan]>;
+
+function keepPlan(key: string, plan: BucketPlan): void {
+  if (tunedPlans.size >= 16) tunedPlans.clear();
+  tunedPlans.set(key, plan);
+}
+
+/** The plans this thread has tuned, for a scan worker's next job (adoptTunedPlans). */
+export function tunedPlansMade(): TunedPlans {
+  return [...tunedPlans];
+}
+
+/**
+ * Takes the plans another thread tuned on the same logs: a scan worker's first job then searches at
+ * once instead of sampling and planning again (some 8 ms of CPU). The plan only makes the search
+ * faster or slower: every plan finds the same lines.
+ */
+export function adoptTunedPlans(plans: TunedPlans): void {
+  for (const [key, plan] of plans) if (!tunedPlans.has(key)) keepPlan(key, plan);
+}
+
 class SimdKernel implements CandidateKernel {
   readonly buffer: Buffer;
   readonly simd = true;
@@ -491,11 +583,17 @@ class SimdKernel implements CandidateKernel {
     this.mem = Buffer.from(memory.buffer);
     this.words = new Int32Array(memory.buffer);
     this.buffer = Buffer.from(memory.buffer, DATA, windowBytes);
-    this.load(planBuckets(needles, f, null));
   }
+
+  /**
+   * Whether the tables hold a plan. A scan tunes the kernel on its first read (tune), so the plan
+   * made without a sample is made only when a search comes first (input smaller than a sample).
+   */
+  private planned = false;
 
   /** Writes the needle tables of a bucket plan. */
   private load(plan: BucketPlan): void {
+    this.planned = true;
     const mem = this.mem;
     const fpOffsets = plan.offsets;
     mem.fill(0, 0, NEEDLE_BYTES);
@@ -535,12 +633,13 @@ class SimdKernel implements CandidateKernel {
     if (to - from < 1024) return;
     // One sample per thread and needle set: the jobs of a scan are parts of the same logs, and
     // counting a sample and choosing fingerprints again for every 32 MiB job cost milliseconds each.
-    const key = `${this.f}\0${this.needles.map((n) => n.toString('latin1')).join('\0')}`;
+    // Each needle with its length: no two needle sets share a key (a plan is also handed between
+    // threads, tunedPlansMade), whatever bytes they hold.
+    const key = `${this.f}|${this.needles.map((n) => `${n.length}:${n.toString('latin1')}`).join('|')}`;
     let plan = tunedPlans.get(key);
     if (!plan) {
       plan = planBuckets(this.needles, this.f, gramCounts(this.buffer, from, Math.min(to, from + 64 * 1024), this.f));
-      if (tunedPlans.size >= 16) tunedPlans.clear();
-      tunedPlans.set(key, plan);
+      keepPlan(key, plan);
     }
     this.load(plan);
   }
@@ -551,6 +650,7 @@ class SimdKernel implements CandidateKernel {
   }
 
   forEachCandidate(from: number, limit: number, onLine: (start: number, end: number) => void): void {
+    if (!this.planned) this.load(planBuckets(this.needles, this.f, null));
     let ptr = DATA + from;
     const end = DATA + limit;
     while (ptr < end) {

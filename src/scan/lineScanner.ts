@@ -10,8 +10,7 @@
  * window (a copy of one line, not of the chunk), and the event loop gets a turn every few MiB.
  */
 import fs from 'node:fs';
-import { Readable } from 'node:stream';
-import zlib from 'node:zlib';
+import type { Readable } from 'node:stream';
 import { CandidateKernel, createCandidateKernel } from './candidateKernel';
 import { Host } from '../host/host';
 
@@ -73,6 +72,13 @@ const DEFAULT_CHUNK = 128 * 1024;
 const DEFAULT_MAX_LINE = 1024 * 1024;
 /** give the event loop a turn after this many bytes (a daemon keeps answering while it scans) */
 const YIELD_EVERY = 8 * 1024 * 1024;
+/**
+ * ... or after this long reading a plain file: a scan worker that has just loaded its code gets its
+ * first job on the main thread's next turn, and a thread's first megabytes are its slowest (the
+ * kernel is planned and compiled, the parsers are not yet optimized): 8 MiB took 30 ms there, while
+ * the worker waited.
+ */
+const YIELD_AFTER_MS = 2;
 const NL = 0x0a;
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -246,6 +252,7 @@ async function readPlainFile(realPath: string, opts: ScanOptions, w: LineWindow,
   let pos = start;
   let bytesRead = 0;
   let sinceYield = 0;
+  let lastYield = performance.now();
   try {
     const end = opts.endOffset ?? Infinity;
     while (pos < end) {
@@ -257,9 +264,10 @@ async function readPlainFile(realPath: string, opts: ScanOptions, w: LineWindow,
       w.commit(n);
       opts.onProgress?.(bytesRead);
       sinceYield += n;
-      if (sinceYield >= YIELD_EVERY) {
+      if (sinceYield >= YIELD_EVERY || performance.now() - lastYield >= YIELD_AFTER_MS) {
         sinceYield = 0;
         await yieldToEventLoop();
+        lastYield = performance.now();
       }
     }
   } finally {
@@ -332,7 +340,8 @@ export async function scanStream(raw: Readable, opts: ScanOptions): Promise<Scan
   raw.on('data', (c: Buffer) => {
     rawBytes += c.length;
   });
-  const gunzip = zlib.createGunzip({ chunkSize: 128 * 1024 });
+  // node:zlib is loaded for compressed logs only (a scan worker reading plain files never loads it)
+  const gunzip = (require('node:zlib') as typeof import('node:zlib')).createGunzip({ chunkSize: 128 * 1024 });
   raw.on('error', (e) => gunzip.destroy(e));
   raw.pipe(gunzip);
   return scanChunks(gunzip, opts, () => rawBytes);

@@ -2,7 +2,7 @@
  * Which files hold the server's mail logs: the first configured mail log that exists with its
  * rotations, plus Dovecot's own logs, each log once.
  */
-import { findLogFiles, LogFile } from '../host/logFiles';
+import { findMailLogFiles, LogFile } from '../host/logFiles';
 import { LogHead, readHead } from '../host/logIdentity';
 import { CoreContext } from '../services/context';
 import { Problems } from '../services/problems';
@@ -41,17 +41,7 @@ export function withoutCopies(ctx: CoreContext, files: LogFile[]): LogFile[] {
 
 /** All mail log files to read: the first configured mail log that exists, plus Dovecot's own logs. */
 export async function mailLogFiles(ctx: CoreContext, problems: Problems): Promise<LogFile[]> {
-  const files: LogFile[] = [];
-  let found = false;
-  for (const live of ctx.config.logs.maillog) {
-    const set = await findLogFiles(ctx.host, live);
-    if (set.length > 0) {
-      files.push(...set);
-      found = true;
-      break;
-    }
-  }
-  for (const live of ctx.config.logs.dovecot) files.push(...(await findLogFiles(ctx.host, live)));
+  const { files, found } = await findMailLogFiles(ctx.host, ctx.config.logs);
   if (!found && files.length === 0) {
     problems.add({ path: ctx.config.logs.maillog.join(' or '), problem: 'missing', message: `No mail log found (looked for ${ctx.config.logs.maillog.join(', ')})` }, true);
   }

@@ -8,14 +8,14 @@
  * daemon, whose workers are kept running (scanWorkers.ts), a warm update of a few megabytes is
  * shared too.
  */
-import os from 'node:os';
+import { tunedPlansMade } from './candidateKernel';
 import { lineBoundaryAfter } from './lineScanner';
 import { LogFile } from '../host/logFiles';
 import { CoreContext } from '../services/context';
 import { LoginBatch } from './loginBatch';
 import type { FailedRecord } from './loginRecord';
 import { JobResult, runScanJob, ScanJob } from './loginScanJob';
-import { asError, prestartScanWorkers, releaseScanWorkers, scanWorkersWarm, takeScanWorkers, workersAvailable } from './scanWorkers';
+import { asError, PARALLEL_MIN_BYTES, poolWorkerCount, releaseScanWorkers, scanWorkersWarm, takeScanWorkers, workersAvailable } from './scanWorkers';
 
 export interface ScanTarget {
   file: Pick<LogFile, 'path' | 'gz' | 'mtime' | 'size'>;
@@ -53,24 +53,9 @@ export interface ScanRunOptions {
 }
 
 const JOB_BYTES = 32 * 1024 * 1024;
-/** below this, workers cost more than they save (a worker takes tens of milliseconds to start) */
-const PARALLEL_MIN_BYTES = 64 * 1024 * 1024;
 /** with the daemon's workers already running, a scan this size is shared between the threads */
 const WARM_PARALLEL_MIN_BYTES = 2 * 1024 * 1024;
 const MIN_JOB_BYTES = 1024 * 1024;
-
-function cores(): number {
-  const o = os as typeof os & { availableParallelism?: () => number };
-  return o.availableParallelism ? o.availableParallelism() : os.cpus().length;
-}
-
-/**
- * The workers a scan of these files would use, started now (see prestartScanWorkers): none for
- * logs too small to be shared.
- */
-export function prestartPoolWorkers(files: ReadonlyArray<Pick<LogFile, 'size'>>): void {
-  if (files.reduce((n, f) => n + f.size, 0) >= PARALLEL_MIN_BYTES) prestartScanWorkers(Math.min(cores(), 4) - 1);
-}
 
 function targetBytes(t: ScanTarget): number {
   return t.file.gz ? t.file.size : Math.max(0, (t.end ?? t.file.size) - t.start);
@@ -117,7 +102,7 @@ export async function scanTargets(ctx: CoreContext, targets: readonly ScanTarget
   const total = targets.reduce((n, t) => n + targetBytes(t), 0);
   const minBytes = scanWorkersWarm() ? WARM_PARALLEL_MIN_BYTES : PARALLEL_MIN_BYTES;
   const wantParallel = opts.parallel === true || ((opts.parallel ?? 'auto') === 'auto' && total >= minBytes);
-  const workers = takeScanWorkers(wantParallel && workersAvailable() ? Math.min(cores(), 4) - 1 : 0);
+  const workers = takeScanWorkers(wantParallel && workersAvailable() ? poolWorkerCount() : 0);
   // Jobs of at most 32 MiB, and at least one per thread when the scan is smaller than that.
   const jobBytes = Math.max(MIN_JOB_BYTES, Math.min(JOB_BYTES, Math.ceil(total / (workers.length + 1))));
   const jobs = planJobs(ctx, targets, workers.length > 0 ? jobBytes : null, opts.onlyIps ? [...opts.onlyIps] : undefined, opts.onFailed !== undefined);
@@ -183,8 +168,12 @@ export async function scanTargets(ctx: CoreContext, targets: readonly ScanTarget
     await Promise.all([
       // `parallel: true` shares the scan whatever it costs (tests hold workers' answers to the main
       // thread's): a worker gets its first job at once. Otherwise it joins when it is ready.
-      ...workers.map((w) => runJobs((job, onProgress) => w.run(job, onProgress), () => !w.dead, opts.parallel === true ? undefined : w.ready)),
-      runJobs(runScanJob, () => true),
+      // Each job carries the byte search's plans this thread has made, so that a worker does not sample
+      // and plan again.
+      ...workers.map((w) => runJobs((job, onProgress) => w.run(job, onProgress, tunedPlansMade()), () => !w.dead, opts.parallel === true ? undefined : w.ready)),
+      // This thread reads its first job synchronously up to its first turn to the event loop (the
+      // kernel is compiled and planned first): a worker already waiting takes its job before that.
+      runJobs(runScanJob, () => true, workers.length > 0 ? Promise.resolve() : undefined),
     ]);
   } finally {
     await releaseScanWorkers(workers);

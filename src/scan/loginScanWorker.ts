@@ -3,6 +3,7 @@
  * each batch, its arrays transferred rather than copied.
  */
 import { parentPort } from 'node:worker_threads';
+import { adoptTunedPlans, TunedPlans } from './candidateKernel';
 import { batchTransferList } from './loginBatch';
 import { runScanJob, ScanJob } from './loginScanJob';
 
@@ -13,7 +14,8 @@ if (parentPort) {
   const port = parentPort;
   // The code is loaded: the pool may send jobs (scanWorkers.ts).
   port.postMessage({ id: -1, ready: true });
-  port.on('message', (msg: { id: number; job: ScanJob }) => {
+  port.on('message', (msg: { id: number; job: ScanJob; plans?: TunedPlans }) => {
+    if (msg.plans) adoptTunedPlans(msg.plans);
     let reported = 0;
     runScanJob(msg.job, (bytes) => {
       if (bytes - reported >= PROGRESS_STEP) {

@@ -7,8 +7,10 @@
  * waits for new log lines on a 2-core server.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { TunedPlans } from './candidateKernel';
 import type { JobResult, ScanJob } from './loginScanJob';
 
 const WORKER_FILE = path.join(__dirname, 'loginScanWorker.js');
@@ -68,14 +70,15 @@ export class ScanWorker {
     this.worker.unref();
   }
 
-  run(job: ScanJob, onProgress?: (bytes: number) => void): Promise<JobResult> {
+  /** `plans`: the byte search's plans the caller's thread has tuned (the worker need not tune its own) */
+  run(job: ScanJob, onProgress?: (bytes: number) => void, plans?: TunedPlans): Promise<JobResult> {
     if (this.dead) return Promise.reject(new Error('the scan worker has ended'));
     if (this.running) return Promise.reject(new Error('the scan worker is busy'));
     // Held while it works (an idle kept worker must not keep a process alive).
     this.worker.ref();
     return new Promise<JobResult>((resolve, reject) => {
       this.running = { id: this.nextId++, resolve, reject, onProgress };
-      this.worker.postMessage({ id: this.running.id, job });
+      this.worker.postMessage({ id: this.running.id, job, plans });
     });
   }
 
@@ -96,6 +99,15 @@ export class ScanWorker {
     this.settled();
     r?.reject(e);
   }
+}
+
+/** below this, workers cost a one-off scan more than they save (a worker takes tens of milliseconds to start) */
+export const PARALLEL_MIN_BYTES = 64 * 1024 * 1024;
+
+/** Worker threads a shared scan uses: one per further core, at most three. */
+export function poolWorkerCount(): number {
+  const o = os as typeof os & { availableParallelism?: () => number };
+  return Math.min(o.availableParallelism ? o.availableParallelism() : os.cpus().length, 4) - 1;
 }
 
 /** Workers run compiled JavaScript: under ts-jest (TypeScript sources) there is none. */
@@ -164,13 +176,22 @@ export function prestartScanWorkers(n: number): void {
   while (spare.length < n) spare.push(new ScanWorker());
 }
 
-/** Returns a scan's workers: kept by a warm process, else ended. */
+/** The workers a one-off scan of this many bytes would use (loginScanPool.ts), started now. */
+export function prestartPoolWorkers(totalBytes: number): void {
+  if (totalBytes >= PARALLEL_MIN_BYTES) prestartScanWorkers(poolWorkerCount());
+}
+
+/** Returns a scan's workers: kept by a warm process, else ended (a one-off process does not wait for them to end). */
 export async function releaseScanWorkers(workers: ScanWorker[]): Promise<void> {
   busy -= workers.length;
   const ending: Promise<void>[] = [];
   for (const w of workers) {
     if (keepWarm && !w.dead) idle.push(w);
-    else ending.push(w.terminate());
+    else if (keepWarm) ending.push(w.terminate());
+    // A one-off run does not wait for its workers to end: a thread takes some milliseconds to be
+    // torn down, which now overlap with building and printing the answer (the process's exit
+    // waits for the thread).
+    else void w.terminate().catch(() => undefined);
   }
   await Promise.all(ending);
 }

@@ -81,6 +81,8 @@ function specs(mods: Record<string, Record<string, unknown>>): Record<string, Re
       jsCandidateSpans: { calls: () => each([Buffer.from(ALL_FILE)], (b) => f('candidateKernel.ts', 'jsCandidateSpans')(b, [Buffer.from('Login: '), Buffer.from('<= ')], 0, b.length)) },
       countNewlines: { calls: () => each([Buffer.from(ALL_FILE)], (b) => f('candidateKernel.ts', 'countNewlines')(b, 0, b.length)) },
       createCandidateKernel: { notText: 'builds the search kernel from the fixed needles; the scanner tests run it on logs' },
+      tunedPlansMade: { notText: "hands this thread's byte-search plans to a scan worker; reads no text" },
+      adoptTunedPlans: { notText: "takes the plans the main thread made on the same logs; reads no text" },
     },
     'candidateLines.ts': {
       candidateLines: { calls: () => each([Buffer.concat(LINES.flatMap((l) => [l.bytes, Buffer.from('\n')]))], (b) => f('candidateLines.ts', 'candidateLines')(b, [Buffer.from('Login: '), Buffer.from('user=<'), Buffer.from('<= ')])) },

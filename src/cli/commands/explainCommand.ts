@@ -26,17 +26,12 @@ export const explainCommand: CliCommand = {
   async run(r) {
     let report = await reportFromDaemon(r);
     if (!report) {
-      // Loaded only when this process computes the answer itself.
-      const { explain } = require('../../services/explainService') as typeof import('../../services/explainService');
       const ctx = r.context();
-      // No index: this run will read every log. Its scan workers load their code while this thread
-      // reads the config, the relay list and the accounts.
-      const { indexPresent } = require('../../scan/loginIndex') as typeof import('../../scan/loginIndex');
-      if (!indexPresent(ctx)) {
-        const { mailLogFiles } = require('../../scan/loginScanFiles') as typeof import('../../scan/loginScanFiles');
-        const { Problems } = require('../../services/problems') as typeof import('../../services/problems');
-        (require('../../scan/loginScanPool') as typeof import('../../scan/loginScanPool')).prestartPoolWorkers(await mailLogFiles(ctx, new Problems()));
-      }
+      // No index: this run will read every log. Its scan workers start first, and boot while this
+      // thread loads the answer's code (only when this process computes the answer itself) and
+      // reads the relay list and the accounts.
+      await (require('../../scan/coldScanStart') as typeof import('../../scan/coldScanStart')).prestartColdScan(ctx);
+      const { explain } = require('../../services/explainService') as typeof import('../../services/explainService');
       const viewer = await r.viewer();
       const progress = progressReporter(r.io, 'Reading mail logs');
       report = await explain(ctx, viewer, { onProgress: progress.update });
