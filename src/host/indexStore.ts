@@ -180,6 +180,15 @@ export class IndexStore {
     }
   }
 
+  /** Deletes one segment no manifest names (gone already is fine). */
+  removeSegment(name: string): void {
+    try {
+      fs.rmSync(path.join(this.dir, name), { force: true });
+    } catch {
+      // left for collectGarbage
+    }
+  }
+
   /** Deletes the whole index (it is rebuilt from the logs when needed). */
   remove(): void {
     fs.rmSync(this.dir, { recursive: true, force: true });

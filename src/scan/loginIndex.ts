@@ -25,6 +25,7 @@ import { FileFacts, matchLogs } from './loginIndexMatch';
 import { loadSegmentMeta, LoginIndexView, LoginRow, NewLines, newestFirst } from './loginIndexView';
 import { mergeSegments, SegmentBytes } from './loginIndexMerge';
 import { kindInfo, LoginBatch } from './loginBatch';
+import { SegmentColumns } from './segmentColumns';
 import type { ScanProgress } from './loginRecord';
 import { knownHead, mailLogFiles, unreadableLog } from './loginScanFiles';
 import type { ScanRunOptions, ScanTarget, TargetOutcome } from './loginScanPool';
@@ -174,6 +175,13 @@ interface Pending {
   logins: IndexedLogin[];
   /** the failed logins of the same bytes, summed per (IP, name) for each part read */
   failures: IndexedFailure[];
+  /**
+   * the segment of those logins and failures, already on disk (a build that holds the writer's lock
+   * from its start writes each file's segment once it is read: the pass keeps no logins in memory)
+   */
+  written: SegmentRef | null;
+  /** instead of logins and failures, when the segment is written as soon as the file is read */
+  columns: SegmentColumns | null;
   /** the entry's old segments no longer apply */
   reset: boolean;
 }
@@ -253,10 +261,30 @@ async function refreshPass(ctx: CoreContext, store: IndexStore, opts: RefreshOpt
         reset: fp.reset,
         logins: [],
         failures: [],
+        written: null,
+        columns: lock ? new SegmentColumns() : null,
         target: { file: f, start: fp.plan.start, startLine: fp.plan.startLine, end: f.gz ? null : f.size, includePartialLastLine: f.rotated },
       });
     }
 
+    // Holding the lock from the start (a build from nothing), each file's segment is written as soon
+    // as the file is read, and its logins dropped: only the manifest, written last, names them, so a
+    // build cut short leaves the old index (or none) and unnamed segments, removed below or collected
+    // as garbage later.
+    const generation = manifest.generation + 1;
+    const writeEarly = lock;
+    let earlyError: unknown = null;
+    const storeAway = (p: Pending, failed: boolean): void => {
+      const columns = p.columns;
+      p.columns = new SegmentColumns();
+      // a file that could not be read keeps nothing of it (the entry keeps what the index had)
+      if (failed || earlyError !== null || !columns || columns.empty) return;
+      try {
+        p.written = writeSegmentBytes(store, generation, p.entry.id, columns.encode());
+      } catch (e) {
+        earlyError = e;
+      }
+    };
     const scan = async (list: Pending[]): Promise<void> => {
       if (list.length === 0) return;
       const outcomes = await scanTargets(ctx, list.map((p) => p.target), {
@@ -266,14 +294,18 @@ async function refreshPass(ctx: CoreContext, store: IndexStore, opts: RefreshOpt
           : undefined,
         onLogins: (t, batch, lineBase) => {
           const p = list[t];
-          forEachRecordRaw(batch, lineBase, p.logins);
+          if (p.columns) p.columns.addLogins(batch, lineBase, kindKeyOf);
+          else forEachRecordRaw(batch, lineBase, p.logins);
         },
         // Asking for the failures makes the same byte search find them: new bytes are read once.
         onFailed: (t, failed) => {
-          const into = list[t].failures;
-          for (const f of failed) into.push(f);
+          const p = list[t];
+          if (p.columns) p.columns.addFailed(failed);
+          else for (const f of failed) p.failures.push(f);
         },
+        ...(writeEarly ? { onTargetDone: (t: number, error: NodeJS.ErrnoException | null) => storeAway(list[t], error !== null) } : {}),
       });
+      if (earlyError !== null) throw earlyError;
       const again: Pending[] = [];
       outcomes.forEach((o, i) => {
         const p = list[i];
@@ -283,6 +315,8 @@ async function refreshPass(ctx: CoreContext, store: IndexStore, opts: RefreshOpt
             p.reset = true;
             p.logins = [];
             p.failures = [];
+            p.written = null;
+            if (p.columns) p.columns = new SegmentColumns();
             p.entry.segments = [];
             p.target = { ...p.target, start: 0, startLine: 1 };
             again.push(p);
@@ -301,10 +335,15 @@ async function refreshPass(ctx: CoreContext, store: IndexStore, opts: RefreshOpt
       });
       if (again.length > 0) await scan(again);
     };
-    await scan(pending);
+    try {
+      await scan(pending);
+    } catch (e) {
+      if (writeEarly) removeUnnamed(store, pending);
+      throw e;
+    }
 
     // Nothing new at all (the usual case between two log lines): leave the files alone.
-    const found = (p: Pending): boolean => p.logins.length > 0 || p.failures.length > 0;
+    const found = (p: Pending): boolean => p.written !== null || p.logins.length > 0 || p.failures.length > 0;
     const changed = state.kind !== 'ok' || JSON.stringify(entries) !== JSON.stringify(manifest.logs) || pending.some(found);
     if (!changed) return { view: new LoginIndexView(manifest, store, new Map(), problems, false) };
     if (!lock && mayWrite) {
@@ -312,7 +351,6 @@ async function refreshPass(ctx: CoreContext, store: IndexStore, opts: RefreshOpt
       const current = lock ? readManifestState(store) : null;
       if (current && (current.kind !== 'ok' || current.manifest.generation !== manifest.generation || current.manifest.createdAt !== manifest.createdAt)) return { again: true };
     }
-    const generation = manifest.generation + 1;
     const next: Manifest = { ...manifest, generation, nextLogId, updatedAt: ctx.now().toISOString(), logs: entries };
     const overlay = new Map<number, NewLines>();
     for (const p of pending) if (found(p)) overlay.set(p.entry.id, { logins: p.logins, failures: p.failures });
@@ -322,14 +360,17 @@ async function refreshPass(ctx: CoreContext, store: IndexStore, opts: RefreshOpt
     const held = lock;
     lock = null; // released by persist()
     const persist = (): void => {
+      let named = false;
       try {
         for (const p of pending) {
           if (!found(p)) continue;
-          p.entry.segments = compact(store, generation, p.entry.id, [...p.entry.segments, writeSegment(store, generation, p.entry.id, p.logins, p.failures)]);
+          p.entry.segments = compact(store, generation, p.entry.id, [...p.entry.segments, p.written ?? writeSegment(store, generation, p.entry.id, p.logins, p.failures)]);
         }
         store.writeManifest(encodeManifest(next, store.macKey()));
+        named = true;
         store.collectGarbage(new Set(entries.flatMap((e) => e.segments.map((seg) => seg.name))), GARBAGE_GRACE_MS);
       } finally {
+        if (!named) removeUnnamed(store, pending);
         held.release();
       }
     };
@@ -354,6 +395,16 @@ async function refreshPass(ctx: CoreContext, store: IndexStore, opts: RefreshOpt
     return { view };
   } finally {
     lock?.release();
+  }
+}
+
+/**
+ * Deletes the segments a pass wrote before its manifest, when that manifest is not written after
+ * all (the lock is still held: no other process has named them).
+ */
+function removeUnnamed(store: IndexStore, pending: readonly Pending[]): void {
+  for (const p of pending) {
+    if (p.written) store.removeSegment(p.written.name);
   }
 }
 

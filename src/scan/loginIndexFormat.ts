@@ -247,6 +247,35 @@ function crc32Range(buf: Uint8Array, start: number, end: number): number {
  * table, logins grouped by a counting sort, aggregates in flat arrays, no object per login.
  */
 export function encodeSegment(logins: readonly IndexedLogin[], failures: readonly IndexedFailure[] = []): Buffer {
+  return encodeSegmentFrom({
+    logins: logins.length,
+    ip: (i) => logins[i].ip, user: (i) => logins[i].user, line: (i) => logins[i].line, time: (i) => logins[i].time, kind: (i) => logins[i].kind,
+    failures: failures.length,
+    failIp: (i) => failures[i].ip, failUser: (i) => failures[i].user, attempts: (i) => failures[i].attempts, first: (i) => failures[i].first, last: (i) => failures[i].last,
+  });
+}
+
+/**
+ * What encodeSegment reads, field by field: a build keeps a file's logins in columns
+ * (segmentColumns.ts) rather than one object per login, and encodes from them.
+ */
+export interface SegmentSource {
+  logins: number;
+  ip(i: number): string;
+  user(i: number): string;
+  line(i: number): number;
+  time(i: number): number;
+  kind(i: number): string;
+  failures: number;
+  failIp(i: number): string;
+  failUser(i: number): string;
+  attempts(i: number): number;
+  first(i: number): number;
+  last(i: number): number;
+}
+
+/** encodeSegment from columns (the same bytes for the same logins and failures). */
+export function encodeSegmentFrom(src: SegmentSource): Buffer {
   const strings: string[] = [];
   const ids = new Map<string, number>();
   const intern = (s: string): number => {
@@ -258,13 +287,13 @@ export function encodeSegment(logins: readonly IndexedLogin[], failures: readonl
     }
     return id;
   };
-  const n = logins.length;
-  const nf = failures.length;
+  const n = src.logins;
+  const nf = src.failures;
   // IPs in text order (canonical IP texts are ASCII: code-unit order is byte order): those with
   // logins, failures or both
   const ipSet = new Set<string>();
-  for (let i = 0; i < n; i++) ipSet.add(logins[i].ip);
-  for (let i = 0; i < nf; i++) ipSet.add(failures[i].ip);
+  for (let i = 0; i < n; i++) ipSet.add(src.ip(i));
+  for (let i = 0; i < nf; i++) ipSet.add(src.failIp(i));
   const ips = [...ipSet].sort();
   const dirOf = new Map<string, number>();
   ips.forEach((ip, d) => {
@@ -279,19 +308,19 @@ export function encodeSegment(logins: readonly IndexedLogin[], failures: readonl
   const loginPop = new Uint8Array(n);
   const perDir = new Int32Array(ips.length + 1);
   for (let i = 0; i < n; i++) {
-    const l = logins[i];
-    const d = dirOf.get(l.ip)!;
+    const d = dirOf.get(src.ip(i))!;
     loginDir[i] = d;
     perDir[d + 1]++;
-    loginUser[i] = intern(l.user);
-    let k = kindIds.get(l.kind);
+    loginUser[i] = intern(src.user(i));
+    const kind = src.kind(i);
+    let k = kindIds.get(kind);
     if (k === undefined) {
       k = kindStrings.length;
-      kindIds.set(l.kind, k);
-      kindStrings.push(intern(l.kind));
+      kindIds.set(kind, k);
+      kindStrings.push(intern(kind));
     }
     loginKind[i] = k;
-    loginPop[i] = parseKind(l.kind).protocol === 'pop3' ? 1 : 0;
+    loginPop[i] = parseKind(kind).protocol === 'pop3' ? 1 : 0;
   }
   // counting sort by IP, stable: each IP's logins stay in the order given
   for (let d = 0; d < ips.length; d++) perDir[d + 1] += perDir[d];
@@ -304,10 +333,10 @@ export function encodeSegment(logins: readonly IndexedLogin[], failures: readonl
   const failUser = new Int32Array(nf);
   const perDirFail = new Int32Array(ips.length + 1);
   for (let i = 0; i < nf; i++) {
-    const d = dirOf.get(failures[i].ip)!;
+    const d = dirOf.get(src.failIp(i))!;
     failDir[i] = d;
     perDirFail[d + 1]++;
-    failUser[i] = intern(failures[i].user);
+    failUser[i] = intern(src.failUser(i));
   }
   for (let d = 0; d < ips.length; d++) perDirFail[d + 1] += perDirFail[d];
   const failOrder = new Int32Array(nf);
@@ -341,7 +370,7 @@ export function encodeSegment(logins: readonly IndexedLogin[], failures: readonl
         aggProto.push(0);
       }
       aggCount[r]++;
-      const t = logins[i].time;
+      const t = src.time(i);
       if (!Number.isNaN(t) && (Number.isNaN(aggLast[r]) || t > aggLast[r])) aggLast[r] = t;
       aggProto[r] |= loginPop[i] ? PROTO_POP3 : PROTO_IMAP;
     }
@@ -349,7 +378,6 @@ export function encodeSegment(logins: readonly IndexedLogin[], failures: readonl
     rowOf.clear();
     for (let o = perDirFail[d]; o < perDirFail[d + 1]; o++) {
       const i = failOrder[o];
-      const f = failures[i];
       let r = rowOf.get(failUser[i]);
       if (r === undefined) {
         r = failRowUser.length;
@@ -359,9 +387,11 @@ export function encodeSegment(logins: readonly IndexedLogin[], failures: readonl
         failRowFirst.push(NaN);
         failRowLast.push(NaN);
       }
-      failRowCount[r] += f.attempts;
-      if (!Number.isNaN(f.first) && (Number.isNaN(failRowFirst[r]) || f.first < failRowFirst[r])) failRowFirst[r] = f.first;
-      if (!Number.isNaN(f.last) && (Number.isNaN(failRowLast[r]) || f.last > failRowLast[r])) failRowLast[r] = f.last;
+      failRowCount[r] += src.attempts(i);
+      const first = src.first(i);
+      const last = src.last(i);
+      if (!Number.isNaN(first) && (Number.isNaN(failRowFirst[r]) || first < failRowFirst[r])) failRowFirst[r] = first;
+      if (!Number.isNaN(last) && (Number.isNaN(failRowLast[r]) || last > failRowLast[r])) failRowLast[r] = last;
     }
   }
   aggStart[ips.length] = aggUser.length;
@@ -372,13 +402,14 @@ export function encodeSegment(logins: readonly IndexedLogin[], failures: readonl
   for (let o = 0; o < n; o++) {
     const i = order[o];
     const p = REC_ENTRY * o;
-    records.writeUInt32LE(logins[i].line, p);
-    records.writeDoubleLE(logins[i].time, p + 4);
+    records.writeUInt32LE(src.line(i), p);
+    records.writeDoubleLE(src.time(i), p + 4);
     records.writeUInt32LE(loginUser[i], p + 12);
     records.writeUInt32LE(loginKind[i], p + 16);
   }
   return layoutSegment({
-    strings: strings.map((x) => Buffer.from(x, 'utf8')),
+    // as text: a Buffer each would be some hundred bytes of heap per IP while the segment is laid out
+    strings,
     kinds: kindStrings,
     dirIp: ips.map((ip) => ids.get(ip)!),
     aggStart, recStart: perDir, failStart,
@@ -390,8 +421,8 @@ export function encodeSegment(logins: readonly IndexedLogin[], failures: readonl
 
 /** A segment's parts, before they are laid out in bytes (encodeSegment, mergeSegments). */
 export interface SegmentParts {
-  /** the string table (UTF-8), by id */
-  strings: readonly Buffer[];
+  /** the string table (UTF-8 bytes, or text written as UTF-8), by id */
+  strings: ReadonlyArray<Buffer | string>;
   /** the string id of each login kind */
   kinds: ArrayLike<number>;
   /** the string id of each directory entry's IP, in address-text order */
@@ -417,7 +448,8 @@ export function layoutSegment(parts: SegmentParts): Buffer {
   const { strings, kinds, dirIp, aggStart, recStart, failStart, records } = parts;
   const nIps = dirIp.length;
   const n = records.length / REC_ENTRY;
-  const blobBytes = strings.reduce((x, y) => x + y.length, 0);
+  let blobBytes = 0;
+  for (const x of strings) blobBytes += typeof x === 'string' ? Buffer.byteLength(x, 'utf8') : x.length;
   const nAgg = parts.aggUser.length;
   const nFail = parts.failUser.length;
   const offStrIdx = HEADER;
@@ -434,8 +466,7 @@ export function layoutSegment(parts: SegmentParts): Buffer {
   let at = 0;
   strings.forEach((b, i) => {
     dv.setUint32(offStrIdx + 4 * i, at, true);
-    b.copy(buf, offBlob + at);
-    at += b.length;
+    at += typeof b === 'string' ? buf.write(b, offBlob + at, 'utf8') : b.copy(buf, offBlob + at);
   });
   dv.setUint32(offStrIdx + 4 * strings.length, at, true);
   for (let k = 0; k < kinds.length; k++) dv.setUint32(offKinds + 4 * k, kinds[k], true);

@@ -50,6 +50,11 @@ export interface ScanRunOptions {
   onlyIps?: ReadonlySet<string>;
   /** failed logins of one job, in file order (asking for them makes the jobs find them too) */
   onFailed?: (targetIndex: number, failed: readonly FailedRecord[]) => void;
+  /**
+   * a target's last job has been handed over (error: nothing of it is to be kept), so that its
+   * logins can be stored away before the next files are read
+   */
+  onTargetDone?: (targetIndex: number, error: NodeJS.ErrnoException | null) => void;
 }
 
 const JOB_BYTES = 32 * 1024 * 1024;
@@ -125,19 +130,21 @@ export async function scanTargets(ctx: CoreContext, targets: readonly ScanTarget
       const { target, last } = jobs[j];
       const o = outcomes[target];
       results[j] = undefined; // release the batch once handled
-      if (o.error) continue;
-      if (r instanceof Error) {
+      if (o.error) {
+        // a target's later jobs after one that failed
+      } else if (r instanceof Error) {
         o.error = r;
-        continue;
+      } else {
+        opts.onLogins(target, r.batch, o.lines);
+        if (r.failed && opts.onFailed) opts.onFailed(target, r.failed);
+        o.lines += r.lines;
+        o.bytesRead += r.bytesRead;
+        if (last) {
+          o.endOffset = r.endOffset;
+          o.partialBytes = r.partialBytes;
+        }
       }
-      opts.onLogins(target, r.batch, o.lines);
-      if (r.failed && opts.onFailed) opts.onFailed(target, r.failed);
-      o.lines += r.lines;
-      o.bytesRead += r.bytesRead;
-      if (last) {
-        o.endOffset = r.endOffset;
-        o.partialBytes = r.partialBytes;
-      }
+      if (last) opts.onTargetDone?.(target, o.error);
     }
   };
 
