@@ -295,11 +295,9 @@ export function encodeSegmentFrom(src: SegmentSource): Buffer {
   for (let i = 0; i < n; i++) ipSet.add(src.ip(i));
   for (let i = 0; i < nf; i++) ipSet.add(src.failIp(i));
   const ips = [...ipSet].sort();
-  const dirOf = new Map<string, number>();
-  ips.forEach((ip, d) => {
-    dirOf.set(ip, d);
-    intern(ip);
-  });
+  // the IPs are the first strings, so an IP's string id is its directory index (no second map:
+  // with a hundred thousand IPs, each map is megabytes)
+  for (const ip of ips) intern(ip);
   const kindIds = new Map<string, number>();
   const kindStrings: number[] = [];
   const loginDir = new Int32Array(n);
@@ -308,7 +306,7 @@ export function encodeSegmentFrom(src: SegmentSource): Buffer {
   const loginPop = new Uint8Array(n);
   const perDir = new Int32Array(ips.length + 1);
   for (let i = 0; i < n; i++) {
-    const d = dirOf.get(src.ip(i))!;
+    const d = ids.get(src.ip(i))!;
     loginDir[i] = d;
     perDir[d + 1]++;
     loginUser[i] = intern(src.user(i));
@@ -333,7 +331,7 @@ export function encodeSegmentFrom(src: SegmentSource): Buffer {
   const failUser = new Int32Array(nf);
   const perDirFail = new Int32Array(ips.length + 1);
   for (let i = 0; i < nf; i++) {
-    const d = dirOf.get(src.failIp(i))!;
+    const d = ids.get(src.failIp(i))!;
     failDir[i] = d;
     perDirFail[d + 1]++;
     failUser[i] = intern(src.failUser(i));

@@ -28,8 +28,15 @@ export function asError(e: unknown): NodeJS.ErrnoException {
   return e instanceof Error ? e : new Error(String(e));
 }
 
+/**
+ * A scan worker's young generation (MB). V8's default (some 32 MB committed per thread) is mostly
+ * room for the scan's short-lived strings; at this size a first index build of a large log peaks
+ * some 30 MB lower, at the same CPU time (measured on the many-IPs data set).
+ */
+const WORKER_YOUNG_GENERATION_MB = 12;
+
 export class ScanWorker {
-  private readonly worker = new Worker(WORKER_FILE);
+  private readonly worker = new Worker(WORKER_FILE, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
   private running: Running | null = null;
   private nextId = 0;
   /** crashed or ended: it takes no more jobs */

@@ -1,13 +1,12 @@
 /**
  * The logins and failed logins of one file as a build reads it, kept in columns until its segment is
- * encoded (encodeSegmentFrom): numbers in typed arrays and each IP, name and kind text once, where
+ * encoded (encodeSegmentFrom): numbers in typed arrays and texts by reference, where
  * an object per login (and a number object per time) would hold several times the memory, and would
  * make the collector's heap grow with the size of the log.
  */
 import { encodeSegmentFrom } from './loginIndexFormat';
 import type { LoginBatch } from './loginBatch';
 import type { FailedRecord } from './loginRecord';
-import { TextPool } from './textPool';
 
 /** A Float64Array that grows (doubling) as values are pushed. */
 class Numbers {
@@ -25,7 +24,6 @@ class Numbers {
 }
 
 export class SegmentColumns {
-  private readonly texts = new TextPool();
   private readonly ip: string[] = [];
   private readonly user: string[] = [];
   private readonly kind: string[] = [];
@@ -43,8 +41,9 @@ export class SegmentColumns {
 
   /** A batch's logins, lines made absolute (lineBase + batch.line[i]); kindOf names each batch kind. */
   addLogins(batch: LoginBatch, lineBase: number, kindOf: (kind: number) => string): void {
-    // each batch brings its own copies of the texts: one string each is kept
-    const strings = batch.strings.map((t) => this.texts.of(t));
+    // A batch's texts are its own (one string per text in it). Pooling them across batches would
+    // keep a map of every text of the file, larger than the few copies it saves.
+    const strings = batch.strings;
     for (let i = 0; i < batch.n; i++) {
       this.ip.push(strings[batch.ip[i]]);
       this.user.push(strings[batch.user[i]]);
@@ -56,8 +55,8 @@ export class SegmentColumns {
 
   addFailed(failed: readonly FailedRecord[]): void {
     for (const f of failed) {
-      this.failIp.push(this.texts.of(f.ip));
-      this.failUser.push(this.texts.of(f.user));
+      this.failIp.push(f.ip);
+      this.failUser.push(f.user);
       this.attempts.push(f.attempts);
       this.first.push(f.first);
       this.last.push(f.last);
