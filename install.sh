@@ -36,6 +36,13 @@ STATE_DIR=/var/lib/relaywatch
 # The key that signs the login index: it goes with the index (a new one is made with the next index).
 INDEX_KEY=/etc/relaywatch/index.key
 KEPT_DIRS="/var/log/relaywatch /etc/relaywatch"
+# relaywatch's own WHM privilege (software-relaywatch): a ConfigObj driver in cPanel's tree, which WHM
+# reads to list the ACL in "Edit Reseller Nameservers and Privileges" (see plugin/acl/).
+ACL_DRIVER_DIR=/usr/local/cpanel/Cpanel/Config/ConfigObj/Driver
+ACL_DRIVER=$ACL_DRIVER_DIR/Relaywatch.pm
+ACL_META_DIR=$ACL_DRIVER_DIR/Relaywatch
+ACL_NAME=software-relaywatch
+RESELLERS=/var/cpanel/resellers
 MARKER=.relaywatch-install
 
 say() { printf 'relaywatch: %s\n' "$*"; }
@@ -332,6 +339,56 @@ remove_chkservd_line() {
 # The AppConfig as a sorted key=value list, so a re-run compares meaning, not layout.
 conf_keys() { grep -v '^[[:space:]]*\(#\|$\)' "$1" | sed 's/^[[:space:]]*//; s/[[:space:]]*=[[:space:]]*/=/; s/[[:space:]]*$//' | sort; }
 
+# The privilege's driver. WHM loads every driver in that folder inside WHM itself, and a driver whose
+# META.pm is missing breaks WHM's pages: META.pm goes in first and leaves last. WHM keeps the list of
+# third-party ACLs in /var/cpanel/dynamicaclitems.cache and reads the drivers again when the folder is
+# newer than the cache (else after 30 minutes); replacing META.pm in its subfolder does not change the
+# folder's time, so the folder is touched after any change.
+install_acl_driver() {
+  local dir any=0
+  dir=$(hp "$ACL_DRIVER_DIR")
+  if [ ! -d "$dir" ]; then
+    say "warning: $ACL_DRIVER_DIR is missing, so the $ACL_NAME privilege cannot be defined: only root and resellers with \"all\" can open relaywatch"
+    return 0
+  fi
+  ensure_dir "$(hp "$ACL_META_DIR")" 0755
+  put_file "$SRC/plugin/acl/Relaywatch/META.pm" "$(hp "$ACL_META_DIR/META.pm")" 0644
+  any=$FILE_CHANGED
+  put_file "$SRC/plugin/acl/Relaywatch.pm" "$(hp "$ACL_DRIVER")" 0644
+  if [ "$FILE_CHANGED" = 1 ] || [ "$any" = 1 ]; then touch "$dir"; fi
+}
+
+remove_acl_driver() {
+  local dir
+  dir=$(hp "$ACL_DRIVER_DIR")
+  [ -e "$(hp "$ACL_DRIVER")" ] || [ -e "$(hp "$ACL_META_DIR")" ] || return 0
+  rm -f "$(hp "$ACL_DRIVER")"
+  rm -rf "$(hp "$ACL_META_DIR")"
+  touch "$dir"
+  changed "removed the $ACL_NAME privilege ($ACL_DRIVER and $ACL_META_DIR/)"
+}
+
+# Up to this version a reseller opened relaywatch with list-accts. When the registered AppConfig still
+# says so, name the resellers who had it that way and lack the new privilege: nothing is granted on
+# root's behalf, but nobody loses access without root being told.
+report_list_accts_resellers() {
+  local registered=$1 f names
+  case ",$(sed -n 's/^[[:space:]]*acls[[:space:]]*=[[:space:]]*//p' "$registered" | tr -d '[:space:]')," in
+    *,list-accts,*) ;;
+    *) return 0 ;;
+  esac
+  f=$(hp "$RESELLERS")
+  [ -f "$f" ] || return 0
+  names=$(awk -F: -v acl="$ACL_NAME" '
+    NF >= 2 { n = split($2, a, ","); has = 0; all = 0; la = 0
+      for (i = 1; i <= n; i++) { gsub(/[[:space:]]/, "", a[i]); if (a[i] == acl) has = 1; if (a[i] == "all") all = 1; if (a[i] == "list-accts") la = 1 }
+      if (la && !has && !all) printf "%s ", $1 }' "$f")
+  [ -n "$names" ] || return 0
+  say "relaywatch now has its own privilege, $ACL_NAME; list-accts no longer opens it."
+  say "these resellers opened it through list-accts and will not see it until root grants $ACL_NAME"
+  say "(WHM » Resellers » Edit Reseller Nameservers and Privileges, under \"Third-Party Services\"): ${names% }"
+}
+
 do_install() {
   local register unit_changed=0 link want
   register=$(hp "$CPANEL_BIN/register_appconfig")
@@ -350,6 +407,7 @@ do_install() {
   install_assets
   put_file "$SRC/plugin/logrotate.d/relaywatch" "$(hp "$LOGROTATE")" 0644
   put_file "$SRC/plugin/relaywatch.png" "$(hp "$ICON")" 0644
+  install_acl_driver
 
   sed "s#/usr/local/relaywatch/#$PREFIX/#g" "$SRC/plugin/relaywatch.service" >"$WORK/relaywatch.service"
   put_file "$WORK/relaywatch.service" "$(hp "$UNIT")" 0644
@@ -373,7 +431,10 @@ do_install() {
   # Registration goes through cPanel's tool (it also rebuilds WHM's menus); never a copy into /var/cpanel/apps.
   # Registered as it is, or without searchtext= on a cPanel that refused it: up to date either way.
   local registered=""
-  if [ -f "$(hp "$APPS_CONF")" ]; then registered=$(conf_keys "$(hp "$APPS_CONF")"); fi
+  if [ -f "$(hp "$APPS_CONF")" ]; then
+    registered=$(conf_keys "$(hp "$APPS_CONF")")
+    report_list_accts_resellers "$(hp "$APPS_CONF")"
+  fi
   if [ -z "$registered" ] || { [ "$registered" != "$(conf_keys "$SRC/plugin/relaywatch.conf")" ] &&
     [ "$registered" != "$(conf_keys "$SRC/plugin/relaywatch.conf" | grep -v '^searchtext=')" ]; }; then
     if (cd / && "$register" "$(hp "$PREFIX/plugin/relaywatch.conf")"); then
@@ -443,6 +504,7 @@ do_uninstall() {
     (cd / && "$unregister" "$conf") || die "unregister_appconfig failed"
     changed "unregistered the plugin from WHM"
   fi
+  remove_acl_driver
   if [ -e "$(hp "$CGI_DIR")" ]; then
     rm -rf "$(hp "$CGI_DIR")"
     changed "removed $CGI_DIR"

@@ -3,7 +3,8 @@
  * a server, for the component tests and for the benchmark. One seed gives the same host byte for byte
  * (for the same `now` and time zone); times are relative to `now`, so the relay list looks fresh.
  *
- * What it holds (see world.ts and worldRelayHosts.ts): ~300 accounts under root and three resellers,
+ * What it holds (see world.ts and worldRelayHosts.ts): ~300 accounts under root and three resellers
+ * (and resellerc, a reseller without relaywatch's privilege, who is refused),
  * the relay list of the chosen generation with IPs of every status, the mail log and its rotations
  * with the logins that explain (or fail to explain) them, tailwatchd's log, the server's addresses,
  * the stand-ins of cPanel's programs, and a marker /etc/relaywatch/demo-host.json with the summary.

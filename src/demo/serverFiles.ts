@@ -56,6 +56,8 @@ export function cpanelConfig(world: DemoWorld): string {
 
 export async function writeServerFiles(tree: DemoTree, world: DemoWorld): Promise<void> {
   await tree.write('/usr/local/cpanel/version', `${world.version}\n`);
+  // where WHM reads the drivers that declare ACLs: install.sh --root puts relaywatch's privilege there
+  await tree.mkdir('/usr/local/cpanel/Cpanel/Config/ConfigObj/Driver');
   await tree.write('/var/cpanel/cpanel.config', cpanelConfig(world));
   await tree.write('/etc/hostname', `${world.hostname}\n`);
   // WHM's Basic Setup: the server's contact address receives relaywatch's notices (the demo's

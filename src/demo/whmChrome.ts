@@ -19,6 +19,7 @@
  * - the web components <cp-root-variables>, <cp-main-menu> and <cp-header>, drawn by that script.
  */
 import crypto from 'node:crypto';
+import { PLUGIN_ACL } from '../domain/pluginAcl';
 import { DemoTree } from './demoTree';
 import { DemoWorld } from './world';
 
@@ -207,7 +208,7 @@ function cacheKey(world: DemoWorld, user: string): string {
 /** Writes the chrome cache; returns the WHM users that have a key (root and one reseller). */
 export async function writeWhmChrome(tree: DemoTree, world: DemoWorld): Promise<string[]> {
   const reseller =
-    world.resellers.find((r) => r.acls.includes('list-accts') && !r.acls.includes('all')) ?? world.resellers[0];
+    world.resellers.find((r) => r.acls.includes(PLUGIN_ACL) && !r.acls.includes('all')) ?? world.resellers[0];
   const users: Array<[string, MenuGroup[]]> = [['root', ROOT_MENU]];
   if (reseller) users.push([reseller.name, RESELLER_MENU]);
   const keys: Record<string, string> = {};

@@ -32,19 +32,28 @@ export interface DemoAccounts {
   accounts: DemoAccount[];
 }
 
+/** What a reseller usually has; relaywatch opens for its own privilege (software-relaywatch), not for these. */
 const RESELLER_ACLS = [
   'list-accts', 'create-acct', 'suspend-acct', 'kill-acct', 'edit-account', 'passwd', 'show-bandwidth',
   'mailcheck', 'stats', 'status', 'ssl', 'limit-bandwidth', 'quota', 'create-dns', 'edit-dns', 'park-dns',
 ];
 
+/** The resellers that see their accounts in relaywatch: root granted them its privilege. */
 export const DEMO_RESELLERS: readonly DemoReseller[] = [
-  { name: 'resellera', acls: RESELLER_ACLS },
-  { name: 'resellerb', acls: RESELLER_ACLS.filter((a) => a !== 'kill-acct' && a !== 'ssl') },
+  { name: 'resellera', acls: [...RESELLER_ACLS, 'software-relaywatch'] },
+  { name: 'resellerb', acls: [...RESELLER_ACLS.filter((a) => a !== 'kill-acct' && a !== 'ssl'), 'software-relaywatch'] },
   { name: 'resellerall', acls: ['all'] },
 ];
 
+/**
+ * A reseller root has not granted relaywatch's privilege (as every reseller is after an upgrade from
+ * a version that opened for list-accts): relaywatch refuses it and says where root grants it. It owns
+ * only its own account, made last, so the other accounts are the same as without it.
+ */
+export const UNPRIVILEGED_RESELLER: DemoReseller = { name: 'resellerc', acls: RESELLER_ACLS };
+
 /** Who owns each reseller's own cPanel account: one owns itself, as WHM lets you choose. */
-const RESELLER_ACCOUNT_OWNER: Record<string, string> = { resellera: 'resellera', resellerb: 'root', resellerall: 'root' };
+const RESELLER_ACCOUNT_OWNER: Record<string, string> = { resellera: 'resellera', resellerb: 'root', resellerall: 'root', resellerc: 'root' };
 
 const PLANS = ['default', 'starter', 'business', 'pro'];
 
@@ -112,9 +121,13 @@ export function buildAccounts(rng: Random, count: number, nowMs: number): DemoAc
     takenDomains.add(domain);
     accounts.push(make(r.name, RESELLER_ACCOUNT_OWNER[r.name], domain));
   }
-  while (accounts.length < count) {
+  while (accounts.length < count - 1) {
     const owner = rng.weighted([['root', 45], ['resellera', 25], ['resellerb', 20], ['resellerall', 10]] as const);
     accounts.push(make(null, owner, newDomain()));
   }
-  return { resellers: DEMO_RESELLERS.map((r) => ({ name: r.name, acls: [...r.acls] })), accounts };
+  const unprivileged = UNPRIVILEGED_RESELLER.name;
+  takenDomains.add(`${unprivileged}-hosting.example`);
+  accounts.push(make(unprivileged, RESELLER_ACCOUNT_OWNER[unprivileged], `${unprivileged}-hosting.example`));
+  const resellers = [...DEMO_RESELLERS, UNPRIVILEGED_RESELLER];
+  return { resellers: resellers.map((r) => ({ name: r.name, acls: [...r.acls] })), accounts };
 }

@@ -1,10 +1,12 @@
 /**
- * What a WHM user may see. Root, and a reseller with the `all` ACL, see the whole server; any other
- * reseller sees only the accounts it owns (and its own account). Anyone else is refused.
+ * What a WHM user may see. Root, and a reseller with the `all` ACL, see the whole server; a reseller
+ * with relaywatch's privilege sees only the accounts it owns (and its own account). Anyone else,
+ * another reseller included, is refused.
  */
 import { createHash } from 'node:crypto';
 import { AppError } from '../http/appError';
 import { Accounts } from './accounts';
+import { GRANT_HINT, opensPlugin, PLUGIN_ACL } from './pluginAcl';
 
 export interface Viewer {
   user: string;
@@ -42,6 +44,7 @@ function newViewer(user: string, accounts: Accounts): Viewer {
   const acls = accounts.resellers.get(user);
   if (!acls) throw AppError.forbidden(`WHM user "${user}" is neither root nor a reseller on this server.`);
   if (acls.includes('all')) return { user, isRoot: true, accounts: new Set() };
+  if (!opensPlugin(acls)) throw AppError.forbidden(`WHM user "${user}" lacks the "${PLUGIN_ACL}" privilege that relaywatch needs; ${GRANT_HINT}.`);
   return { user, isRoot: false, accounts: accounts.ownedBy(user) };
 }
 

@@ -25,11 +25,8 @@ export const BRIDGE_HEADERS = {
   remoteAddr: 'x-relaywatch-remote-addr',
 } as const;
 
-/**
- * The WHM ACLs that open the plugin (the AppConfig's `acls`): `all` is root level, and a reseller needs
- * `list-accts`. WHM checks them before running the CGI; the daemon checks them again.
- */
-export const PLUGIN_ACLS = ['all', 'list-accts'] as const;
+/** The WHM ACLs that open the plugin (the AppConfig's `acls`); viewerFor checks them again. */
+export { PLUGIN_ACL, PLUGIN_ACLS } from '../domain/pluginAcl';
 
 /** `/cpsess` and digits, as cpsrvd sets `cp_security_token`. */
 const SECURITY_TOKEN = /^\/cpsess\d{1,32}$/;
@@ -92,10 +89,8 @@ export function identityMiddleware(ctx: CoreContext, source: IdentitySource, dev
       }
       // Read once per change of the account files, not once per request (answerCache.ts).
       const accounts = await sharedAccounts(ctx);
+      // refuses users who are neither root nor a reseller with one of PLUGIN_ACLS (domain/pluginAcl.ts)
       const viewer = viewerFor(user, accounts);
-      if (!viewer.isRoot && !(accounts.resellers.get(viewer.user) ?? []).some((acl) => (PLUGIN_ACLS as readonly string[]).includes(acl))) {
-        throw AppError.forbidden(`WHM user "${viewer.user}" lacks the "list-accts" privilege that relaywatch needs.`);
-      }
       req.identity = { user: viewer.user, viewer, session, base, remoteAddr };
       next();
     } catch (e) {

@@ -16,8 +16,8 @@ import path from 'node:path';
 
 const REPO = path.resolve(__dirname, '../..');
 
-/** Plugin files the archive carries, besides plugin/monitoring/ (plugin/tools/ draws the icon at development time only). */
-const PLUGIN_FILES = ['cgi/index.cgi', 'bin/relaywatch', 'bin/relaywatch-explain', 'chkserv.d/relaywatch', 'logrotate.d/relaywatch', 'relaywatch.conf', 'relaywatch.png', 'relaywatch.service'];
+/** Plugin files the archive carries, besides plugin/monitoring/ (plugin/tools/ draws the icon at development time only; acl/ is the WHM privilege's driver). */
+const PLUGIN_FILES = ['cgi/index.cgi', 'bin/relaywatch', 'bin/relaywatch-explain', 'acl/Relaywatch.pm', 'acl/Relaywatch/META.pm', 'chkserv.d/relaywatch', 'logrotate.d/relaywatch', 'relaywatch.conf', 'relaywatch.png', 'relaywatch.service'];
 const TOP_FILES = ['install.sh', 'README.md', 'SECURITY.md', 'LICENSE', 'package.json', 'package-lock.json'];
 
 interface LockFile {

@@ -1,6 +1,7 @@
 /**
  * Who may do what, route by route and command by command, as WHM's CGI bridge presents users over
- * the socket: root, reseller A, reseller B, a reseller with "all", a WHM user who is no reseller, and
+ * the socket: root, reseller A, reseller B, a reseller with "all", a reseller without relaywatch's
+ * privilege (list-accts alone no longer opens it), a WHM user who is no reseller, and
  * a request without a user. ROUTES and COMMANDS_TABLE say what each one is designed to allow; the
  * test reads every route from the app's router and every command from src/cli/commands, and FAILS
  * when one is missing from the tables, so a new route or command must be classified here.
@@ -28,11 +29,14 @@ import { clearCalls, readCalls } from '../helpers/standins';
 
 jest.setTimeout(300_000);
 
-type Kind = 'root' | 'resellerA' | 'resellerB' | 'all' | 'unknown' | 'none';
-const KINDS: Kind[] = ['root', 'resellerA', 'resellerB', 'all', 'unknown', 'none'];
-const USER: Record<Kind, string | null> = { root: 'root', resellerA: 'resellera', resellerB: 'resellerb', all: 'boss', unknown: 'mallory', none: null };
+/** `unprivileged`: a reseller with list-accts but not relaywatch's own privilege (software-relaywatch). */
+type Kind = 'root' | 'resellerA' | 'resellerB' | 'all' | 'unprivileged' | 'unknown' | 'none';
+const KINDS: Kind[] = ['root', 'resellerA', 'resellerB', 'all', 'unprivileged', 'unknown', 'none'];
+const USER: Record<Kind, string | null> = { root: 'root', resellerA: 'resellera', resellerB: 'resellerb', all: 'boss', unprivileged: 'resellerc', unknown: 'mallory', none: null };
+/** Refused everywhere (403), whatever the route. */
+const REFUSED: readonly Kind[] = ['unprivileged', 'unknown'];
 /** Whose data each kind may see (root and "all" see everything). */
-const FOREIGN: Record<Kind, Owner[]> = { root: [], all: [], resellerA: ['resellerB', 'root'], resellerB: ['resellerA', 'root'], unknown: [], none: [] };
+const FOREIGN: Record<Kind, Owner[]> = { root: [], all: [], resellerA: ['resellerB', 'root'], resellerB: ['resellerA', 'root'], unprivileged: ['resellerA', 'resellerB', 'root'], unknown: [], none: [] };
 
 const SECRET = Buffer.alloc(32, 9);
 const SESSION = '/cpsess1234567890';
@@ -60,8 +64,8 @@ interface RouteSpec {
   freeText?: string[];
 }
 
-const OWN_IP: Record<Kind, string> = { root: '192.0.2.150', all: '192.0.2.150', resellerA: '203.0.113.10', resellerB: '198.51.100.7', unknown: '203.0.113.10', none: '203.0.113.10' };
-const OWN_ACCOUNT: Record<Kind, string> = { root: 'alice', all: 'alice', resellerA: 'bob', resellerB: 'carol', unknown: 'bob', none: 'bob' };
+const OWN_IP: Record<Kind, string> = { root: '192.0.2.150', all: '192.0.2.150', resellerA: '203.0.113.10', resellerB: '198.51.100.7', unprivileged: '203.0.113.10', unknown: '203.0.113.10', none: '203.0.113.10' };
+const OWN_ACCOUNT: Record<Kind, string> = { root: 'alice', all: 'alice', resellerA: 'bob', resellerB: 'carol', unprivileged: 'bob', unknown: 'bob', none: 'bob' };
 const OTHER_IP = (k: Kind): string | null => (k === 'resellerA' ? '198.51.100.7' : k === 'resellerB' ? '203.0.113.10' : null);
 const OTHER_ACCOUNT = (k: Kind): string | null => (k === 'resellerA' ? 'carol' : k === 'resellerB' ? 'bob' : null);
 
@@ -123,6 +127,7 @@ let root: string;
 const now = new Date();
 beforeAll(() => {
   root = makeScopedHost(now);
+  fs.appendFileSync(path.join(root, 'var/cpanel/resellers'), 'resellerc:list-accts,create-acct\n');
 });
 afterAll(() => removeTree(root));
 
@@ -182,7 +187,7 @@ describe('HTTP over the socket bridge', () => {
         const url = spec.url ? spec.url(k) : route;
         const res = await send(a, method.toLowerCase(), url, k, spec.body, 'text/html');
         const want = spec.access === 'public' ? spec.ok ?? [200] :
-          k === 'none' ? [401] : k === 'unknown' ? [403] : spec.access === 'root' && (k === 'resellerA' || k === 'resellerB') ? [403] : spec.ok ?? [200];
+          k === 'none' ? [401] : REFUSED.includes(k) ? [403] : spec.access === 'root' && (k === 'resellerA' || k === 'resellerB') ? [403] : spec.ok ?? [200];
         if (!want.includes(res.status)) problems.push(`${id} as ${k}: ${res.status}, designed ${want.join('/')}: ${(res.text ?? '').slice(0, 160)}`);
         const found = leaks(`${res.text ?? ''}${JSON.stringify(res.headers)}`, k, url);
         if (found.length) problems.push(`${id} as ${k}: shows ${found.join(', ')}`);
@@ -362,7 +367,7 @@ describe('CLI', () => {
         const args = spec.args.map((x) => (x === '@maillog' ? path.join(root, 'var/log/maillog') : x === '@ownip' ? OWN_IP[k] : x === '@ownaccount' ? OWN_ACCOUNT[k] : x));
         const r = await runCliCaptured([name, ...args, '--as', USER[k] ?? '', '--root', root]);
         const refused = /not allowed|Only root|neither root nor a reseller|No WHM user|lacks/i.test(r.stderr);
-        const shouldRefuse = k === 'none' || k === 'unknown' || (spec.access === 'root' && (k === 'resellerA' || k === 'resellerB'));
+        const shouldRefuse = k === 'none' || REFUSED.includes(k) || (spec.access === 'root' && (k === 'resellerA' || k === 'resellerB'));
         if (shouldRefuse && (!refused || r.code === 0)) problems.push(`relaywatch ${name} --as ${USER[k]}: not refused (exit ${r.code}) ${r.stderr.slice(0, 120)}`);
         if (!shouldRefuse && refused) problems.push(`relaywatch ${name} --as ${USER[k]}: refused: ${r.stderr.slice(0, 160)}`);
         if (/unexpected error/.test(r.stderr)) problems.push(`relaywatch ${name} --as ${USER[k]}: ${r.stderr.slice(0, 160)}`);

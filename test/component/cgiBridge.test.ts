@@ -30,7 +30,8 @@ beforeAll(async () => {
       loginLine(minutesAgo(4), 'carol@carol.example', '203.0.113.11'),
       loginLine(minutesAgo(3), 'alice@alice.example', '203.0.113.12'),
     ],
-    extra: { files: { '/var/cpanel/resellers': `${ACCOUNTS.resellers}resellerc:create-acct\n` } },
+    // resellerd is how a reseller looked before relaywatch had its own privilege
+    extra: { files: { '/var/cpanel/resellers': `${ACCOUNTS.resellers}resellerc:create-acct\nresellerd:list-accts,create-acct\n` } },
   });
   daemon = await startSocketDaemon(root);
 });
@@ -70,14 +71,24 @@ test('a reseller gets a page scoped to their own accounts', async () => {
   expect(page.body).not.toMatch(/carol|alice|203\.0\.113\.11|203\.0\.113\.12/);
 });
 
-test('an unknown WHM user and a reseller without list-accts are refused with 403', async () => {
+test('an unknown WHM user, and resellers without relaywatch\'s privilege (list-accts alone included), are refused with 403', async () => {
   const stranger = await runCgi({ user: 'mallory', route: '/', socket: daemon.socket });
   expect(stranger.status).toBe(403);
   expect(stranger.body).toContain('neither root nor a reseller');
   expect(stranger.body).not.toContain('203.0.113.');
-  const weak = await runCgi({ user: 'resellerc', route: '/api/v1/relay-hosts', socket: daemon.socket });
-  expect(weak.status).toBe(403);
-  expect(JSON.parse(weak.body).error.message).toMatch(/list-accts/);
+  for (const user of ['resellerc', 'resellerd']) {
+    const weak = await runCgi({ user, route: '/api/v1/relay-hosts', socket: daemon.socket });
+    expect([user, weak.status]).toEqual([user, 403]);
+    // names the privilege and where root grants it
+    expect(JSON.parse(weak.body).error.message).toBe(
+      `WHM user "${user}" lacks the "software-relaywatch" privilege that relaywatch needs; root grants it in WHM » Resellers » Edit Reseller Nameservers and Privileges, under "Third-Party Services".`,
+    );
+    const page = await runCgi({ user, route: '/', socket: daemon.socket });
+    expect(page.status).toBe(403);
+    expect(page.body).toContain('software-relaywatch');
+    expect(page.body).toContain('Edit Reseller Nameservers and Privileges');
+    expect(page.body).not.toContain('203.0.113.');
+  }
 });
 
 test('without REMOTE_USER or the security token the CGI refuses to run and never calls the daemon', async () => {

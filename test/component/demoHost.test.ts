@@ -6,9 +6,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import request from 'supertest';
+import { createApp } from '../../src/app';
+import { loadConfig } from '../../src/config/config';
 import { DemoSummary, generateDemoHost } from '../../src/demo/generateDemoHost';
 import { installStandins, STANDINS_DIR } from '../../src/demo/installStandins';
 import { Host } from '../../src/host/host';
+import { createContext } from '../../src/services/context';
 import { findLogFiles } from '../../src/host/logFiles';
 import {
   parseKeyValue, parseResellers, parseTrueUserOwners, parseUserDomains,
@@ -98,7 +102,7 @@ describe('modern demo host', () => {
   test('the summary', () => {
     expect(summary.generation).toBe('modern');
     expect(summary.accounts).toBe(300);
-    expect(summary.resellers).toEqual(['resellera', 'resellerb', 'resellerall']);
+    expect(summary.resellers).toEqual(['resellera', 'resellerb', 'resellerall', 'resellerc']);
     const n = allRelayIps(summary).length;
     expect(n).toBeGreaterThanOrEqual(20);
     expect(n).toBeLessThanOrEqual(40);
@@ -243,8 +247,10 @@ describe('modern demo host', () => {
     expect(new Set(owners.values())).toEqual(new Set(['root', 'resellera', 'resellerb', 'resellerall']));
     const resellers = parseResellers((await host.readOptional('/var/cpanel/resellers'))!);
     expect(resellers.get('resellerall')).toEqual(['all']);
-    expect(resellers.get('resellera')).toContain('list-accts');
-    expect(resellers.get('resellerb')).toContain('list-accts');
+    expect(resellers.get('resellera')).toEqual(expect.arrayContaining(['list-accts', 'software-relaywatch']));
+    expect(resellers.get('resellerb')).toEqual(expect.arrayContaining(['list-accts', 'software-relaywatch']));
+    expect(resellers.get('resellerc')).toContain('list-accts');
+    expect(resellers.get('resellerc')).not.toContain('software-relaywatch');
     const userDomainsText = (await host.readOptional('/etc/userdomains'))!;
     expect(userDomainsText).toMatch(/^\*: nobody$/m);
     const userDomains = parseUserDomains(userDomainsText);
@@ -259,6 +265,24 @@ describe('modern demo host', () => {
       expect(primary.get(kv.DNS)).toBe(user);
     }
     for (const r of summary.resellers) expect(owners.has(r)).toBe(true);
+  });
+
+  test('resellers with relaywatch\'s privilege see their own accounts; the one without it is told where root grants it', async () => {
+    const as = (user: string) => createApp(createContext(loadConfig({ root: summary.root })), { identity: { kind: 'dev', user } });
+    for (const user of ['resellera', 'resellerb', 'resellerall']) {
+      const r = await request(as(user)).get('/api/v1/accounts');
+      expect([user, r.status]).toEqual([user, 200]);
+      expect(r.body.accounts.length).toBeGreaterThan(0);
+    }
+    const refused = await request(as('resellerc')).get('/api/v1/accounts');
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toBe(
+      'WHM user "resellerc" lacks the "software-relaywatch" privilege that relaywatch needs; root grants it in WHM » Resellers » Edit Reseller Nameservers and Privileges, under "Third-Party Services".',
+    );
+    const page = await request(as('resellerc')).get('/').set('accept', 'text/html');
+    expect(page.status).toBe(403);
+    expect(page.text).toContain('software-relaywatch');
+    expect(page.text).toContain('Edit Reseller Nameservers and Privileges');
   });
 
   test('server and Tweak Settings files', async () => {

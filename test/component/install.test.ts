@@ -34,6 +34,10 @@ const processMatch = (entry: string): RegExp => new RegExp(/^service\[relaywatch
 const CGI = '/usr/local/cpanel/whostmgr/docroot/cgi/relaywatch/index.cgi';
 const ICON = '/usr/local/cpanel/whostmgr/docroot/addon_plugins/relaywatch.png';
 const UNIT = '/etc/systemd/system/relaywatch.service';
+/** Where WHM looks for the drivers that declare ACLs; relaywatch's driver declares software-relaywatch. */
+const DRIVERS = '/usr/local/cpanel/Cpanel/Config/ConfigObj/Driver';
+const ACL_DRIVER = `${DRIVERS}/Relaywatch.pm`;
+const ACL_META = `${DRIVERS}/Relaywatch/META.pm`;
 
 let release: string;
 let root: string;
@@ -64,7 +68,7 @@ describe('install, re-run, upgrade, use, uninstall', () => {
   test('the archive holds the built program and production packages only; npm is not on the install\'s PATH', () => {
     expect(spawnSync('/bin/sh', ['-c', 'command -v npm'], { env: { PATH: SYSTEM_PATH.join(':') } }).status).not.toBe(0);
     expect(path.basename(release)).toBe(`relaywatch-${JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).version}`);
-    for (const f of ['install.sh', 'README.md', 'LICENSE', 'dist/cli/main.js', 'plugin/cgi/index.cgi', 'plugin/bin/relaywatch', 'plugin/bin/relaywatch-explain', 'plugin/monitoring', 'node_modules/express/package.json']) {
+    for (const f of ['install.sh', 'README.md', 'LICENSE', 'dist/cli/main.js', 'plugin/cgi/index.cgi', 'plugin/bin/relaywatch', 'plugin/bin/relaywatch-explain', 'plugin/acl/Relaywatch.pm', 'plugin/acl/Relaywatch/META.pm', 'plugin/monitoring', 'node_modules/express/package.json']) {
       expect([f, fs.existsSync(path.join(release, f))]).toEqual([f, true]);
     }
     expect(fs.lstatSync(path.join(release, 'node_modules')).isSymbolicLink()).toBe(false);
@@ -128,6 +132,14 @@ describe('install, re-run, upgrade, use, uninstall', () => {
     expect(png.equals(fs.readFileSync(path.join(REPO, 'plugin/relaywatch.png')))).toBe(true);
     expect(png.subarray(1, 4).toString()).toBe('PNG');
     expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([48, 48]);
+
+    // the privilege's driver, where WHM reads it, beside cPanel's own drivers
+    for (const [f, from] of [[ACL_DRIVER, 'plugin/acl/Relaywatch.pm'], [ACL_META, 'plugin/acl/Relaywatch/META.pm']]) {
+      expect([f, mode(f)]).toEqual([f, 0o644]);
+      expect([f, read(f)]).toEqual([f, fs.readFileSync(path.join(REPO, from), 'utf8')]);
+    }
+    expect(mode(`${DRIVERS}/Relaywatch`)).toBe(0o755);
+    expect(fs.readdirSync(path.join(root, DRIVERS)).sort()).toEqual(['Other.pm', 'Relaywatch', 'Relaywatch.pm']);
 
     // the systemd unit
     expect(mode(UNIT)).toBe(0o644);
@@ -223,6 +235,24 @@ describe('install, re-run, upgrade, use, uninstall', () => {
     expect(snapshot(root, { times: true })[UNIT]).toBe(unitBefore);
     expect(systemctlCalls(bin).slice(calls)).toEqual([['is-enabled', '--quiet', 'relaywatch'], ['is-active', '--quiet', 'relaywatch'], ['restart', 'relaywatch']]);
     expect(standinCalls(root)).toHaveLength(1); // the AppConfig did not change
+  });
+
+  test('a new META.pm replaces the old one and makes the drivers\' folder newer, so WHM reads its ACL list again', () => {
+    const folder = path.join(root, DRIVERS);
+    const old = new Date(Date.now() - 3_600_000);
+    fs.utimesSync(folder, old, old); // as if WHM's ACL cache (/var/cpanel/dynamicaclitems.cache) were newer
+    fs.appendFileSync(path.join(release, 'plugin/acl/Relaywatch/META.pm'), '# upgraded\n');
+    const r = install();
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`installed ${ACL_META}`);
+    expect(r.stdout).not.toContain(`installed ${ACL_DRIVER}`);
+    expect(read(ACL_META).endsWith('# upgraded\n')).toBe(true);
+    expect(fs.statSync(folder).mtimeMs).toBeGreaterThan(old.getTime() + 1000);
+    // nothing changed: the folder keeps its time
+    fs.utimesSync(folder, old, old);
+    const set = fs.statSync(folder).mtimeMs; // as the file system stored it (sub-millisecond rounding)
+    expect(install().stdout).toContain('already installed and up to date; nothing changed');
+    expect(fs.statSync(folder).mtimeMs).toBe(set);
   });
 
   test('the installed daemon and CGI answer as root and as a reseller', async () => {
@@ -353,6 +383,8 @@ describe('install, re-run, upgrade, use, uninstall', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('kept /var/log/relaywatch');
     expect(r.stdout).toContain(`removed ${LOGROTATE}`);
+    expect(r.stdout).toContain(`removed the software-relaywatch privilege (${ACL_DRIVER} and ${DRIVERS}/Relaywatch/)`);
+    expect(fs.readdirSync(path.join(root, DRIVERS))).toEqual(['Other.pm']);
     expect(standinCalls(root).slice(1)).toEqual([{ program: '/usr/local/cpanel/bin/unregister_appconfig', args: [path.join(root, '/usr/local/relaywatch/plugin/relaywatch.conf')] }]);
     expect(systemctlCalls(bin).slice(calls)).toEqual([['is-active', '--quiet', 'relaywatch'], ['disable', '--now', 'relaywatch'], ['daemon-reload']]);
     const after = snapshot(root, { skip: [STANDINS_STATE, '/var/log/relaywatch', '/var/lib'] });
@@ -416,6 +448,38 @@ describe('set-ups and refusals', () => {
     // and a second run sees it registered: nothing changes
     const again = runInstall(release, ['--root', s.root], [s.bin, ...SYSTEM_PATH]);
     expect(again.stdout).toContain('already installed and up to date; nothing changed');
+  });
+
+  test('upgrading from an AppConfig that opened for list-accts names the resellers who must now be granted the privilege', async () => {
+    const s = await server();
+    const registered = fs.readFileSync(path.join(REPO, 'plugin/relaywatch.conf'), 'utf8').replace(/^acls=.*$/m, 'acls=all,list-accts');
+    fs.writeFileSync(path.join(s.root, 'var/cpanel/apps/relaywatch.conf'), registered);
+    fs.mkdirSync(path.join(s.root, 'var/cpanel'), { recursive: true });
+    fs.writeFileSync(
+      path.join(s.root, 'var/cpanel/resellers'),
+      'ra:list-accts,create-acct\nrb:list-accts,software-relaywatch\nboss:all,list-accts\nrc:create-acct\nrd: list-accts , passwd\n',
+    );
+    const r = runInstall(release, ['--root', s.root], [s.bin, ...SYSTEM_PATH]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('relaywatch: relaywatch now has its own privilege, software-relaywatch; list-accts no longer opens it.');
+    // ra and rd had it through list-accts; rb already has the privilege, boss has all, rc never had access
+    expect(r.stdout).toContain('Edit Reseller Nameservers and Privileges, under "Third-Party Services"): ra rd\n');
+    expect(r.stdout).toContain('registered the plugin with WHM');
+    expect(fs.readFileSync(path.join(s.root, 'var/cpanel/apps/relaywatch.conf'), 'utf8')).toMatch(/^acls=all,software-relaywatch$/m);
+    // nothing is granted on root's behalf
+    expect(fs.readFileSync(path.join(s.root, 'var/cpanel/resellers'), 'utf8')).toContain('ra:list-accts,create-acct\n');
+    // said once: the registered AppConfig no longer opens for list-accts
+    expect(runInstall(release, ['--root', s.root], [s.bin, ...SYSTEM_PATH]).stdout).not.toContain('list-accts');
+  });
+
+  test('without cPanel\'s driver folder the privilege cannot be defined: it says so, and installs the rest', async () => {
+    const s = await server();
+    fs.rmSync(path.join(s.root, DRIVERS), { recursive: true });
+    const r = runInstall(release, ['--root', s.root], [s.bin, ...SYSTEM_PATH]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`warning: ${DRIVERS} is missing, so the software-relaywatch privilege cannot be defined: only root and resellers with "all" can open relaywatch`);
+    expect(fs.existsSync(path.join(s.root, DRIVERS))).toBe(false);
+    expect(fs.existsSync(path.join(s.root, CGI))).toBe(true);
   });
 
   test('adds the monitoring line on its own line when the file lacks a final newline', async () => {

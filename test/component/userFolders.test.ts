@@ -35,7 +35,7 @@ function host(extra: Record<string, string> = {}, valiases = 'ok@bob.example: "|
       '/etc/trueuserowners': 'bob: resellera\n',
       '/etc/userdomains': 'bob.example: bob\n*: nobody\n',
       '/var/cpanel/users/bob': 'USER=bob\nOWNER=resellera\nDNS=bob.example\n',
-      '/var/cpanel/resellers': 'resellera:list-accts\n',
+      '/var/cpanel/resellers': 'resellera:list-accts,software-relaywatch\n',
       '/etc/passwd': `root:x:0:0:root:/root:/bin/bash\nbob:x:${NOBODY.uid}:${NOBODY.gid}::/home/bob:/bin/bash\n`,
       '/etc/valiases/bob.example': valiases,
       '/root/private/ok@bob.example': 'Subject: TOPSECRET from a folder only root may read\n\nx\n',

@@ -18,7 +18,8 @@ export interface SmallHostOptions {
 export const ACCOUNTS = {
   trueuserowners: 'alice: root\nbob: resellera\ncarol: resellerb\nresellera: root\nresellerb: root\n',
   userdomains: 'alice.example: alice\nbob.example: bob\nshop.bob.example: bob\ncarol.example: carol\nresellera.example: resellera\nresellerb.example: resellerb\n*: nobody\n',
-  resellers: 'resellera:list-accts,create-acct\nresellerb:list-accts\nboss:all\n',
+  // relaywatch opens for its own privilege (software-relaywatch), not for list-accts
+  resellers: 'resellera:list-accts,create-acct,software-relaywatch\nresellerb:list-accts,software-relaywatch\nboss:all\n',
 };
 
 export function loginLine(at: Date, user: string, ip: string, proto: 'imap' | 'pop3' = 'imap'): string {

@@ -49,6 +49,8 @@ export const SERVER_DIRS = [
   '/usr/local/bin',
   '/usr/local/cpanel/whostmgr/docroot/cgi',
   '/usr/local/cpanel/whostmgr/docroot/addon_plugins',
+  // where WHM looks for the drivers that declare ACLs (the folder is always there on cPanel)
+  '/usr/local/cpanel/Cpanel/Config/ConfigObj/Driver',
   '/var/cpanel/apps',
   '/run',
 ];
@@ -58,6 +60,7 @@ export async function prepareServer(root: string, chkservd = 'exim:1\nhttpd:1\nc
   fs.writeFileSync(path.join(root, 'etc/chkserv.d/chkservd.conf'), chkservd);
   fs.writeFileSync(path.join(root, 'etc/chkserv.d/exim'), 'service[exim]=25,QUIT,220,/scripts/restartsrv_exim\n');
   fs.writeFileSync(path.join(root, 'usr/local/cpanel/whostmgr/docroot/addon_plugins/other.png'), 'another plugin');
+  fs.writeFileSync(path.join(root, 'usr/local/cpanel/Cpanel/Config/ConfigObj/Driver/Other.pm'), 'package Cpanel::Config::ConfigObj::Driver::Other;\n1;\n');
   await installStandins(root);
 }
 

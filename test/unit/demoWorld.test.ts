@@ -66,11 +66,15 @@ describe('the world', () => {
     expect(buildWorld({ seed: 43, now: NOW, generation: 'modern' }).relayHosts.map((h) => h.ip)).not.toEqual(world.relayHosts.map((h) => h.ip));
   });
 
-  test('has ~300 accounts owned by root and three resellers, each reseller with its own account', () => {
+  test('has ~300 accounts owned by root and three resellers, each reseller with its own account; a fourth lacks relaywatch\'s privilege', () => {
     expect(world.accounts.length).toBe(300);
-    expect(world.resellers.map((r) => r.name)).toEqual(['resellera', 'resellerb', 'resellerall']);
+    expect(world.resellers.map((r) => r.name)).toEqual(['resellera', 'resellerb', 'resellerall', 'resellerc']);
     expect(world.resellers.find((r) => r.name === 'resellerall')!.acls).toEqual(['all']);
-    expect(world.resellers.find((r) => r.name === 'resellera')!.acls).toContain('list-accts');
+    // relaywatch's own privilege where the reseller should see it; resellerc has list-accts and not it
+    for (const name of ['resellera', 'resellerb']) expect(world.resellers.find((r) => r.name === name)!.acls).toEqual(expect.arrayContaining(['list-accts', 'software-relaywatch']));
+    expect(world.resellers.find((r) => r.name === 'resellerc')!.acls).toContain('list-accts');
+    expect(world.resellers.find((r) => r.name === 'resellerc')!.acls).not.toContain('software-relaywatch');
+    expect(world.accounts.filter((a) => a.owner === 'resellerc')).toEqual([]);
     const owners = new Set(world.accounts.map((a) => a.owner));
     expect([...owners].sort()).toEqual(['resellera', 'resellerall', 'resellerb', 'root']);
     for (const r of world.resellers) expect(cpUsers.has(r.name)).toBe(true);
