@@ -114,7 +114,10 @@ async function ipsByLogins(root: string): Promise<Array<[string, number]>> {
   const store = new IndexStore(new Host(root), ctx.config.stateDir);
   const counts = new Map<string, number>();
   for (const e of view!.manifest.logs) {
-    for (const ref of e.segments) for (const [ip, slot] of loadSegmentMeta(store, ref).entries()) counts.set(ip, (counts.get(ip) ?? 0) + slot.recCount);
+    for (const ref of e.segments) {
+      // the directory also has the IPs of failed logins only
+      for (const [ip, slot] of loadSegmentMeta(store, ref).entries()) if (slot.recCount > 0) counts.set(ip, (counts.get(ip) ?? 0) + slot.recCount);
+    }
   }
   return [...counts.entries()].sort((a, b) => b[1] - a[1]);
 }

@@ -1,7 +1,7 @@
 /**
  * Failed logins per IP: who was tried, how often, first and last time. Pure. Built by the services
- * while reading the logs (failedLoginEvidence.ts, ipReportService.ts); shown per relay IP and on the
- * IP page, and used to tie an IP to the account whose mailbox was tried.
+ * from the logs or the login index (loginEvidence.ts, ipReportService.ts); shown per relay IP and on
+ * the IP page, and used to tie an IP to the account whose mailbox was tried.
  */
 import { Accounts } from './accounts';
 
@@ -61,10 +61,12 @@ export function addFailedLogin(evidence: Map<string, IpFailedEvidence>, ip: stri
   addRow(evidenceOf(evidence, ip), user ?? '', { count: attempts, first: t, last: t });
 }
 
-/** Adds one IP's evidence to another's (per-file aggregates into one answer). */
-export function mergeFailedEvidence(into: Map<string, IpFailedEvidence>, ip: string, from: IpFailedEvidence): void {
-  const ev = evidenceOf(into, ip);
-  for (const [user, row] of from.users) addRow(ev, user, row);
+/**
+ * Counts failures already summed per name (a scan job's or an index segment's, ms or NaN). Given in
+ * the order each name first came, they are kept or folded into '' exactly as their lines one by one.
+ */
+export function addFailedRecord(evidence: Map<string, IpFailedEvidence>, ip: string, user: string, attempts: number, first: number, last: number): void {
+  addRow(evidenceOf(evidence, ip), user, { count: attempts, first: Number.isNaN(first) ? null : first, last: Number.isNaN(last) ? null : last });
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());

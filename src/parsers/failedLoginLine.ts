@@ -26,22 +26,28 @@ function protocolOf(p: FailedLoginPattern, groups: Record<string, string | undef
   return /pop/i.test(groups.prog ?? '') ? 'pop3' : 'imap';
 }
 
-/** Matches a body (program onward) against the failure patterns whose needle it contains. */
-export function matchFailedLoginBody(body: string): Omit<FailedLoginMatch, 'stamp'> | null {
+/**
+ * Matches a body (program onward) against the failure patterns whose needle it contains; `stamp` is
+ * the line's, carried into the answer. `canonical` is canonicalIp, or a memo of it (LoginLineReader:
+ * a scan meets the same addresses again and again).
+ */
+export function matchFailedLoginBody(body: string, canonical: (text: string) => string | null = canonicalIp, stamp: Stamp | null = null): FailedLoginMatch | null {
   for (const p of FAILED_LOGIN_PATTERNS) {
     if (!body.includes(p.needle)) continue;
     const m = p.regex.exec(body);
     if (!m || !m.groups) continue;
-    const ip = canonicalIp(m.groups.ip ?? '');
+    const g = m.groups;
+    const ip = canonical(g.ip ?? '');
     if (!ip) continue;
-    const attempts = Number(m.groups.attempts ?? '1');
+    const attempts = Number(g.attempts ?? '1');
     return {
       pattern: p.name,
       service: p.service,
-      protocol: protocolOf(p, m.groups),
-      user: m.groups.user || null,
+      protocol: protocolOf(p, g),
+      user: g.user || null,
       ip,
       attempts: Number.isSafeInteger(attempts) && attempts > 0 ? Math.min(attempts, 1000) : 1,
+      stamp,
     };
   }
   return null;
@@ -49,8 +55,7 @@ export function matchFailedLoginBody(body: string): Omit<FailedLoginMatch, 'stam
 
 export function parseFailedLoginLine(line: string): FailedLoginMatch | null {
   const split = splitLogLine(line);
-  const hit = matchFailedLoginBody(split.body);
-  return hit ? { ...hit, stamp: split.stamp } : null;
+  return matchFailedLoginBody(split.body, canonicalIp, split.stamp);
 }
 
 /** Every needle, for the byte-level candidate search. */

@@ -64,15 +64,79 @@ export function canonicalIp(text: string): string | null {
   if (t.startsWith('"') && t.endsWith('"') && t.length >= 2) t = t.slice(1, -1);
   if (t.startsWith('[') && t.endsWith(']')) t = t.slice(1, -1);
   if (t.length === 0 || t.length > 45) return null;
-  if (!t.includes(':')) {
-    const o = ipv4Octets(t);
-    return o ? new ipaddr.IPv4(o).toString() : null;
-  }
-  const parts = ipv6Parts(t); // zone ids ("%eth0") and anything else off the grammar fail here
+  // Strict dotted-quad text is already canonical (decimal octets, no leading zeros): the address
+  // itself, without building it (a scan meets tens of thousands of distinct addresses).
+  if (!t.includes(':')) return IPV4_STRICT.test(t) ? t : null;
+  // zone ids ("%eth0") and anything else off the grammar fail in ipv6Parts
+  const parts = eightGroups(t) ?? ipv6Parts(t);
   if (!parts) return null;
-  const v6 = new ipaddr.IPv6(parts);
-  if (v6.isIPv4MappedAddress()) return v6.toIPv4Address().toString();
-  return v6.toRFC5952String();
+  return ipv6Text(parts);
+}
+
+/**
+ * The groups of the commonest IPv6 text, eight groups of 1 to 4 hex digits with no "::" and no IPv4
+ * tail, read in one pass; null for any other text (ipv6Parts then reads it by the whole grammar).
+ */
+function eightGroups(t: string): number[] | null {
+  const out: number[] = [];
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    let d: number;
+    if (c >= 0x30 && c <= 0x39) d = c - 0x30;
+    else if (c >= 0x61 && c <= 0x66) d = c - 0x57;
+    else if (c >= 0x41 && c <= 0x46) d = c - 0x37;
+    else if (c === 0x3a && digits > 0 && out.length < 7) {
+      out.push(value);
+      value = 0;
+      digits = 0;
+      continue;
+    } else return null;
+    if (++digits > 4) return null;
+    value = value * 16 + d;
+  }
+  if (digits === 0 || out.length !== 7) return null;
+  out.push(value);
+  return out;
+}
+
+/**
+ * The canonical text of 8 IPv6 groups: IPv4-mapped (::ffff:0:0/96) as the IPv4 address, else
+ * RFC 5952 (lower-case hex without leading zeros, the longest run of two or more zero groups, the
+ * first of equals, as "::"). What ipaddr.js's toIPv4Address() and toRFC5952String() give (the test
+ * holds them to it), without building the address and its strings: a scan meets many.
+ */
+function ipv6Text(p: readonly number[]): string {
+  if (p[0] === 0 && p[1] === 0 && p[2] === 0 && p[3] === 0 && p[4] === 0 && p[5] === 0xffff) {
+    return `${p[6] >> 8}.${p[6] & 255}.${p[7] >> 8}.${p[7] & 255}`;
+  }
+  let best = -1;
+  let bestLength = 1;
+  for (let i = 0; i < 8;) {
+    if (p[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && p[j] === 0) j++;
+    if (j - i > bestLength) {
+      best = i;
+      bestLength = j - i;
+    }
+    i = j;
+  }
+  let out = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === best) {
+      out += '::';
+      i += bestLength - 1;
+      continue;
+    }
+    if (out !== '' && !out.endsWith(':')) out += ':';
+    out += p[i].toString(16);
+  }
+  return out;
 }
 
 export type IpRange = 'public' | 'private' | 'loopback' | 'linkLocal' | 'reserved';

@@ -9,11 +9,16 @@
  * - the stamp and host are split once per distinct prefix ("Nov 27 22:11:50 server1 "): when a line
  *   starts with the prefix of the last line that had a host, splitLogLine() would find the same stamp
  *   and host again, and the body is simply the rest;
- * - canonicalIp() is remembered per address text.
+ * - canonicalIp() is remembered per address text;
+ * - one regular expression of every needle tells whether any pattern can match at all (a failed
+ *   login's line, asked first whether it is a login, costs one search instead of one per pattern);
+ * - a line asked about twice (a login? else a failed login?) is split once.
  *
  * The pattern matching itself is that of matchLoginBody(), pattern by pattern in table order; the test
- * (test/unit/loginLineReader.test.ts) holds the two to the same answer on every sample line.
+ * (test/unit/loginLineReader.test.ts) holds the two to the same answer on every sample line. The
+ * same goes for failed logins: parseFailed() is parseFailedLoginLine() with the same two memos.
  */
+import { FAILED_LOGIN_NEEDLES, FailedLoginMatch, matchFailedLoginBody } from './failedLoginLine';
 import { canonicalIp } from './ip';
 import { LoginMatch } from './loginLine';
 import { LOGIN_PATTERNS, LoginPattern, MailProtocol } from './patterns/loginPatterns';
@@ -28,6 +33,13 @@ function protocolOf(p: LoginPattern, groups: Record<string, string | undefined>)
   return /pop/i.test(prog) ? 'pop3' : 'imap';
 }
 
+/** Whether a text holds any of some literal needles: one search for all of them. */
+function anyOf(needles: readonly string[]): RegExp {
+  return new RegExp(needles.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
+}
+const ANY_LOGIN_NEEDLE = anyOf(LOGIN_PATTERNS.map((p) => p.needle));
+const ANY_FAILED_NEEDLE = anyOf(FAILED_LOGIN_NEEDLES);
+
 /** Addresses remembered at most; the memo starts over when full (a flood of distinct addresses). */
 const IP_MEMO_MAX = 100_000;
 
@@ -36,6 +48,8 @@ export class LoginLineReader {
   private prefix: string | null = null;
   private prefixStamp: Stamp | null = null;
   private readonly ips = new Map<string, string | null>();
+
+  private readonly canonicalMemo = (text: string): string | null => this.canonical(text);
 
   private canonical(text: string): string | null {
     let ip = this.ips.get(text);
@@ -47,7 +61,17 @@ export class LoginLineReader {
     return ip;
   }
 
+  private lastLine: string | null = null;
+  private lastSplit: { stamp: Stamp | null; body: string } = { stamp: null, body: '' };
+
   private split(line: string): { stamp: Stamp | null; body: string } {
+    if (line === this.lastLine) return this.lastSplit;
+    this.lastLine = line;
+    this.lastSplit = this.splitNew(line);
+    return this.lastSplit;
+  }
+
+  private splitNew(line: string): { stamp: Stamp | null; body: string } {
     const prefix = this.prefix;
     if (prefix !== null && line.startsWith(prefix)) return { stamp: this.prefixStamp, body: line.slice(prefix.length) };
     const s = splitLogLineAt(line);
@@ -65,6 +89,7 @@ export class LoginLineReader {
 
   parse(line: string): LoginMatch | null {
     const { stamp, body } = this.split(line);
+    if (!ANY_LOGIN_NEEDLE.test(body)) return null;
     for (let i = 0; i < LOGIN_PATTERNS.length; i++) {
       const p = LOGIN_PATTERNS[i];
       if (!body.includes(p.needle)) continue;
@@ -76,5 +101,12 @@ export class LoginLineReader {
       return { pattern: p.name, service: p.service, protocol: protocolOf(p, m.groups), user, ip, stamp };
     }
     return null;
+  }
+
+  /** The line as a failed login (parseFailedLoginLine's answer), or null. */
+  parseFailed(line: string): FailedLoginMatch | null {
+    const { stamp, body } = this.split(line);
+    if (!ANY_FAILED_NEEDLE.test(body)) return null;
+    return matchFailedLoginBody(body, this.canonicalMemo, stamp);
   }
 }

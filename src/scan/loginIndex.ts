@@ -1,8 +1,9 @@
 /**
  * The persistent login index under the state directory (`/var/lib/relaywatch/login-index/`): every
- * successful login of every mail log, read once. Each run reads only the bytes added since the last
- * (files are followed through rotation, compression and truncation: loginIndexMatch.ts), so after the
- * first build an answer costs a few milliseconds instead of a scan of every log.
+ * successful and every failed login of every mail log, read once (both in the same pass). Each run
+ * reads only the bytes added since the last (files are followed through rotation, compression and
+ * truncation: loginIndexMatch.ts), so after the first build an answer costs a few milliseconds
+ * instead of a scan of every log.
  *
  * - `relaywatch index` and the daemon build and refresh it; `explain` uses it when it is there and
  *   scans when it is not (the answers are the same: test/component/indexRotation.test.ts).
@@ -17,11 +18,12 @@ import { IndexLock, IndexStore, INDEX_DIR_NAME } from '../host/indexStore';
 import { gzipSizeMod32, readHead } from '../host/logIdentity';
 import { CoreContext } from '../services/context';
 import {
-  encodeManifest, encodeSegment, decodeManifest, FORMAT_VERSION, IndexCorrupt, IndexedLogin, kindKey, LogEntry, Manifest, MANIFEST_FORMAT,
+  encodeManifest, encodeSegment, decodeManifest, FORMAT_VERSION, IndexCorrupt, IndexedFailure, IndexedLogin, kindKey, LogEntry, Manifest, MANIFEST_FORMAT,
   PATTERNS_ID, SegmentRef, decodeSegmentHeader, parseKind, segmentMetaMac,
 } from './loginIndexFormat';
 import { FileFacts, matchLogs } from './loginIndexMatch';
-import { LoginIndexView, LoginRow, newestFirst, readSegmentLogins } from './loginIndexView';
+import { loadSegmentMeta, LoginIndexView, LoginRow, NewLines, newestFirst } from './loginIndexView';
+import { mergeSegments, SegmentBytes } from './loginIndexMerge';
 import { kindInfo, LoginBatch } from './loginBatch';
 import type { ScanProgress } from './loginRecord';
 import { knownHead, mailLogFiles, unreadableLog } from './loginScanFiles';
@@ -116,26 +118,40 @@ function segmentName(generation: number, entryId: number): string {
 }
 
 /** Writes a segment and returns its manifest reference. */
-function writeSegment(store: IndexStore, generation: number, entryId: number, logins: readonly IndexedLogin[]): SegmentRef {
-  const data = encodeSegment(logins);
+function writeSegment(store: IndexStore, generation: number, entryId: number, logins: readonly IndexedLogin[], failures: readonly IndexedFailure[]): SegmentRef {
+  return writeSegmentBytes(store, generation, entryId, encodeSegment(logins, failures));
+}
+
+function writeSegmentBytes(store: IndexStore, generation: number, entryId: number, data: Buffer): SegmentRef {
   const name = segmentName(generation, entryId);
   store.writeSegment(name, data);
   const h = decodeSegmentHeader(data, name);
-  return { name, bytes: data.length, records: logins.length, crc: h.crc, mac: segmentMetaMac(store.macKey(), data.subarray(0, h.offRec)) };
+  return { name, bytes: data.length, records: h.records, crc: h.crc, mac: segmentMetaMac(store.macKey(), data.subarray(0, h.offRec)) };
+}
+
+/** A segment's metadata (checked against the manifest's MAC) and its records section. */
+function segmentBytes(store: IndexStore, ref: SegmentRef): SegmentBytes {
+  const meta = loadSegmentMeta(store, ref);
+  const records = store.readRange(ref.name, meta.header.offRec, meta.header.total);
+  if (records.length !== meta.header.total - meta.header.offRec) throw new IndexCorrupt(`${ref.name} is shorter than its header says`);
+  return { meta, records };
 }
 
 /**
  * Merges the newest segments of a log while the newest is at least half the size of the one before
  * (so each login is rewritten only a logarithmic number of times), or while there are too many.
+ * Size in bytes: a segment may hold failures and no login. The merge works on the segments' bytes
+ * (loginIndexMerge.ts): it runs in the daemon after each update of a growing log.
  */
 function compact(store: IndexStore, generation: number, entryId: number, segments: SegmentRef[]): SegmentRef[] {
   const segs = [...segments];
   while (segs.length >= 2) {
     const last = segs[segs.length - 1];
     const prev = segs[segs.length - 2];
-    if (!(last.records * 2 >= prev.records || segs.length > MAX_SEGMENTS)) break;
-    const merged = [...readSegmentLogins(store, prev), ...readSegmentLogins(store, last)];
-    segs.splice(segs.length - 2, 2, writeSegment(store, generation, entryId, merged));
+    if (!(last.bytes * 2 >= prev.bytes || segs.length > MAX_SEGMENTS)) break;
+    // the older segment first: all its lines come before the newer's
+    const merged = mergeSegments(segmentBytes(store, prev), segmentBytes(store, last));
+    segs.splice(segs.length - 2, 2, writeSegmentBytes(store, generation, entryId, merged));
   }
   return segs;
 }
@@ -156,6 +172,8 @@ interface Pending {
   entry: LogEntry;
   target: ScanTarget;
   logins: IndexedLogin[];
+  /** the failed logins of the same bytes, summed per (IP, name) for each part read */
+  failures: IndexedFailure[];
   /** the entry's old segments no longer apply */
   reset: boolean;
 }
@@ -234,6 +252,7 @@ async function refreshPass(ctx: CoreContext, store: IndexStore, opts: RefreshOpt
         entry,
         reset: fp.reset,
         logins: [],
+        failures: [],
         target: { file: f, start: fp.plan.start, startLine: fp.plan.startLine, end: f.gz ? null : f.size, includePartialLastLine: f.rotated },
       });
     }
@@ -249,6 +268,11 @@ async function refreshPass(ctx: CoreContext, store: IndexStore, opts: RefreshOpt
           const p = list[t];
           forEachRecordRaw(batch, lineBase, p.logins);
         },
+        // Asking for the failures makes the same byte search find them: new bytes are read once.
+        onFailed: (t, failed) => {
+          const into = list[t].failures;
+          for (const f of failed) into.push(f);
+        },
       });
       const again: Pending[] = [];
       outcomes.forEach((o, i) => {
@@ -258,6 +282,7 @@ async function refreshPass(ctx: CoreContext, store: IndexStore, opts: RefreshOpt
             // A "copy" shorter than what was indexed: it is not the same log after all. Read it whole.
             p.reset = true;
             p.logins = [];
+            p.failures = [];
             p.entry.segments = [];
             p.target = { ...p.target, start: 0, startLine: 1 };
             again.push(p);
@@ -266,6 +291,7 @@ async function refreshPass(ctx: CoreContext, store: IndexStore, opts: RefreshOpt
           // Nothing was read: the entry keeps what the index had, and the file is reported.
           problems.add(unreadableLog(p.target.file.path, o.error), true);
           p.logins = [];
+          p.failures = [];
           return;
         }
         if (p.reset) p.entry.segments = [];
@@ -278,7 +304,8 @@ async function refreshPass(ctx: CoreContext, store: IndexStore, opts: RefreshOpt
     await scan(pending);
 
     // Nothing new at all (the usual case between two log lines): leave the files alone.
-    const changed = state.kind !== 'ok' || JSON.stringify(entries) !== JSON.stringify(manifest.logs) || pending.some((p) => p.logins.length > 0);
+    const found = (p: Pending): boolean => p.logins.length > 0 || p.failures.length > 0;
+    const changed = state.kind !== 'ok' || JSON.stringify(entries) !== JSON.stringify(manifest.logs) || pending.some(found);
     if (!changed) return { view: new LoginIndexView(manifest, store, new Map(), problems, false) };
     if (!lock && mayWrite) {
       lock = store.tryLock();
@@ -287,9 +314,9 @@ async function refreshPass(ctx: CoreContext, store: IndexStore, opts: RefreshOpt
     }
     const generation = manifest.generation + 1;
     const next: Manifest = { ...manifest, generation, nextLogId, updatedAt: ctx.now().toISOString(), logs: entries };
-    const overlay = new Map<number, IndexedLogin[]>();
-    for (const p of pending) if (p.logins.length > 0) overlay.set(p.entry.id, p.logins);
-    // The answer needs only the new logins, in memory; the files follow (now, or after the answer).
+    const overlay = new Map<number, NewLines>();
+    for (const p of pending) if (found(p)) overlay.set(p.entry.id, { logins: p.logins, failures: p.failures });
+    // The answer needs only the new logins and failures, in memory; the files follow (now, or after the answer).
     const view = new LoginIndexView(next, store, overlay, problems, lock === null);
     if (!lock) return { view };
     const held = lock;
@@ -297,8 +324,8 @@ async function refreshPass(ctx: CoreContext, store: IndexStore, opts: RefreshOpt
     const persist = (): void => {
       try {
         for (const p of pending) {
-          if (p.logins.length === 0) continue;
-          p.entry.segments = compact(store, generation, p.entry.id, [...p.entry.segments, writeSegment(store, generation, p.entry.id, p.logins)]);
+          if (!found(p)) continue;
+          p.entry.segments = compact(store, generation, p.entry.id, [...p.entry.segments, writeSegment(store, generation, p.entry.id, p.logins, p.failures)]);
         }
         store.writeManifest(encodeManifest(next, store.macKey()));
         store.collectGarbage(new Set(entries.flatMap((e) => e.segments.map((seg) => seg.name))), GARBAGE_GRACE_MS);
@@ -330,11 +357,22 @@ async function refreshPass(ctx: CoreContext, store: IndexStore, opts: RefreshOpt
   }
 }
 
+/** kindKey() of each batch kind, made once (not one string per login). */
+const kindKeys: string[] = [];
+function kindKeyOf(kind: number): string {
+  let key = kindKeys[kind];
+  if (key === undefined) {
+    const k = kindInfo(kind);
+    key = kindKey(k.pattern, k.protocol, k.service);
+    kindKeys[kind] = key;
+  }
+  return key;
+}
+
 /** Batch records into IndexedLogin objects with absolute line numbers. */
 function forEachRecordRaw(batch: LoginBatch, lineBase: number, out: IndexedLogin[]): void {
   for (let i = 0; i < batch.n; i++) {
-    const k = kindInfo(batch.kind[i]);
-    out.push({ ip: batch.strings[batch.ip[i]], user: batch.strings[batch.user[i]], line: lineBase + batch.line[i], time: batch.time[i], kind: kindKey(k.pattern, k.protocol, k.service) });
+    out.push({ ip: batch.strings[batch.ip[i]], user: batch.strings[batch.user[i]], line: lineBase + batch.line[i], time: batch.time[i], kind: kindKeyOf(batch.kind[i]) });
   }
 }
 

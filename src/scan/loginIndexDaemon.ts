@@ -7,7 +7,6 @@ import path from 'node:path';
 import { watchLogFolders } from '../host/logWatcher';
 import { CoreContext } from '../services/context';
 import { setRevalidateWindow } from '../cache/answerCache';
-import { keepFailedLoginsCurrent } from '../services/failedLoginEvidence';
 import { indexHostDir, openLoginIndex } from './loginIndex';
 import { endScanWorkers, keepScanWorkersWarm } from './scanWorkers';
 import { reportScanTime } from './scanTimings';
@@ -75,9 +74,6 @@ async function refresh(ctx: CoreContext, d: Daemon): Promise<void> {
     if (view) d.ready = true;
     reportScanTime(first ? 'build' : 'update', (Date.now() - started.getTime()) / 1000);
     d.progress = { ...d.progress, state: 'idle', percent: 100, finishedAt: new Date().toISOString(), message: view ? null : 'another process is writing the index' };
-    // The index holds no failed logins: they are kept per file and brought up to date here too, so
-    // an answer does not read the new lines for them while its asker waits.
-    if (view) await keepFailedLoginsCurrent(ctx);
     if (view && d.afterUpdate) await d.afterUpdate().catch(() => undefined);
   } catch (e) {
     d.progress = { ...d.progress, state: 'failed', finishedAt: new Date().toISOString(), message: (e as Error).message };

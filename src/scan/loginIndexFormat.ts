@@ -5,27 +5,36 @@
  * - The manifest (JSON) names every indexed log by identity (device, inode, hash of the first line)
  *   with how far it has been read (offset and line count), and lists its segments. It carries a
  *   checksum of itself; it is replaced by rename, so a reader sees the old one or the new one.
- * - A segment (binary, immutable) holds the logins read from one log in one run: a string table,
- *   an IP directory sorted by address text, per IP the (user, count, last time, protocols)
- *   aggregates that explain needs, and per IP its login records (line, time, user, kind). Every part
- *   is covered by a CRC-32, checked when read; a bad one makes the index "corrupt", and a corrupt
- *   index is rebuilt, never trusted.
+ * - A segment (binary, immutable) holds the logins and the failed logins read from one log in one
+ *   run (both found in the same pass over the bytes): a string table, an IP directory sorted by
+ *   address text, per IP the (user, count, last time, protocols) aggregates of its logins and the
+ *   (name tried, attempts, first time, last time) rows of its failures that explain needs, and per IP
+ *   its login records (line, time, user, kind). Every part is covered by a CRC-32, checked when read;
+ *   a bad one makes the index "corrupt", and a corrupt index is rebuilt, never trusted.
+ * - Version 2 added the failures. An index of version 1 holds no failures, so it cannot answer for
+ *   them: it is "stale" and rebuilt from the logs (once, on the first run after an upgrade), like an
+ *   index built with other patterns; a version-1 segment named by a version-2 manifest is damage.
  */
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
+import { FAILED_LOGIN_PATTERNS } from '../parsers/patterns/failedLoginPatterns';
 import { LOGIN_PATTERNS } from '../parsers/patterns/loginPatterns';
 import { SYSLOG_PREFIX_VERSION } from '../parsers/syslogLine';
+import type { FailedRecord } from './loginRecord';
 
 export const MANIFEST_FORMAT = 'relaywatch-login-index';
-export const FORMAT_VERSION = 1;
+/** 2: segments hold the failed logins too */
+export const FORMAT_VERSION = 2;
+
+const patternKey = (p: { name: string; service: string; protocol?: string; needle: string; regex: RegExp }): unknown[] => [p.name, p.service, p.protocol ?? null, p.needle, p.regex.source, p.regex.flags];
 
 /**
- * Any change to the login patterns, or to the line prefixes read before them, changes what a scan
- * finds: an index built with others is stale.
+ * Any change to the login or failure patterns, or to the line prefixes read before them, changes
+ * what a scan finds: an index built with others is stale.
  */
 export const PATTERNS_ID = crypto
   .createHash('sha256')
-  .update(JSON.stringify([FORMAT_VERSION, SYSLOG_PREFIX_VERSION, LOGIN_PATTERNS.map((p) => [p.name, p.service, p.protocol ?? null, p.needle, p.regex.source, p.regex.flags])]))
+  .update(JSON.stringify([FORMAT_VERSION, SYSLOG_PREFIX_VERSION, LOGIN_PATTERNS.map(patternKey), FAILED_LOGIN_PATTERNS.map(patternKey)]))
   .digest('hex')
   .slice(0, 16);
 
@@ -175,10 +184,16 @@ export function decodeManifest(data: Buffer, key: Buffer | null): { manifest: Ma
 // ---- segments -----------------------------------------------------------------------------------
 
 const MAGIC = 0x494c5752; // "RWLI" little-endian
-const HEADER = 64;
-const DIR_ENTRY = 24; // ip, aggStart, aggCount, recStart, recCount, recCrc
+const HEADER = 72;
+/** where the header's own CRC-32 is, over the bytes before it */
+const HEADER_CRC_AT = 68;
+const DIR_ENTRY = 32; // ip, aggStart, aggCount, recStart, recCount, recCrc, failStart, failCount
 const AGG_ENTRY = 20; // user u32, count u32, last f64, protocols u32
+/** user u32, attempts f64 (a sum: no u32 limit), first f64, last f64 */
+const FAIL_ENTRY = 28;
 const REC_ENTRY = 20; // line u32, time f64, user u32, kind u32
+/** bytes per login record (merging segments copies them) */
+export const SEGMENT_RECORD_BYTES = REC_ENTRY;
 
 export const PROTO_IMAP = 1;
 export const PROTO_POP3 = 2;
@@ -193,6 +208,13 @@ export interface IndexedLogin {
   /** "pattern/protocol/service" (see kindKey) */
   kind: string;
 }
+
+/**
+ * Failed logins from one IP under one name tried ('' for a line that names none), summed: the rows
+ * of a scan job (loginRecord.ts), and of a segment, are each in the order its name first appeared
+ * for its IP, which is all that explain's per-IP limit on names kept needs (domain/failedLogins.ts).
+ */
+export type IndexedFailure = FailedRecord;
 
 export function kindKey(pattern: string, protocol: string, service: string): string {
   return `${pattern}/${protocol}/${service}`;
@@ -219,11 +241,12 @@ function crc32Range(buf: Uint8Array, start: number, end: number): number {
 }
 
 /**
- * Encodes logins into a segment. Records keep the order given within each IP (callers give them in
- * line order). Written for speed (a warm update encodes while an answer waits): one string table,
- * logins grouped by a counting sort, aggregates in flat arrays, no object per login.
+ * Encodes logins and failed logins into a segment. Records keep the order given within each IP
+ * (callers give them in line order); failure rows of the same IP and name are summed, in the order
+ * each name first comes. Written for speed (a warm update encodes while an answer waits): one string
+ * table, logins grouped by a counting sort, aggregates in flat arrays, no object per login.
  */
-export function encodeSegment(logins: readonly IndexedLogin[]): Buffer {
+export function encodeSegment(logins: readonly IndexedLogin[], failures: readonly IndexedFailure[] = []): Buffer {
   const strings: string[] = [];
   const ids = new Map<string, number>();
   const intern = (s: string): number => {
@@ -236,8 +259,13 @@ export function encodeSegment(logins: readonly IndexedLogin[]): Buffer {
     return id;
   };
   const n = logins.length;
-  // IPs in text order (canonical IP texts are ASCII: code-unit order is byte order)
-  const ips = [...new Set(logins.map((l) => l.ip))].sort();
+  const nf = failures.length;
+  // IPs in text order (canonical IP texts are ASCII: code-unit order is byte order): those with
+  // logins, failures or both
+  const ipSet = new Set<string>();
+  for (let i = 0; i < n; i++) ipSet.add(logins[i].ip);
+  for (let i = 0; i < nf; i++) ipSet.add(failures[i].ip);
+  const ips = [...ipSet].sort();
   const dirOf = new Map<string, number>();
   ips.forEach((ip, d) => {
     dirOf.set(ip, d);
@@ -271,12 +299,32 @@ export function encodeSegment(logins: readonly IndexedLogin[]): Buffer {
   const fill = perDir.slice(0, ips.length);
   for (let i = 0; i < n; i++) order[fill[loginDir[i]]++] = i;
 
+  // the same for the failures
+  const failDir = new Int32Array(nf);
+  const failUser = new Int32Array(nf);
+  const perDirFail = new Int32Array(ips.length + 1);
+  for (let i = 0; i < nf; i++) {
+    const d = dirOf.get(failures[i].ip)!;
+    failDir[i] = d;
+    perDirFail[d + 1]++;
+    failUser[i] = intern(failures[i].user);
+  }
+  for (let d = 0; d < ips.length; d++) perDirFail[d + 1] += perDirFail[d];
+  const failOrder = new Int32Array(nf);
+  const failFill = perDirFail.slice(0, ips.length);
+  for (let i = 0; i < nf; i++) failOrder[failFill[failDir[i]]++] = i;
+
   // aggregates per (ip, user), users in order of first appearance within the IP
   const aggUser: number[] = [];
   const aggCount: number[] = [];
   const aggLast: number[] = [];
   const aggProto: number[] = [];
   const aggStart = new Int32Array(ips.length + 1);
+  const failRowUser: number[] = [];
+  const failRowCount: number[] = [];
+  const failRowFirst: number[] = [];
+  const failRowLast: number[] = [];
+  const failStart = new Int32Array(ips.length + 1);
   const rowOf = new Map<number, number>();
   for (let d = 0; d < ips.length; d++) {
     aggStart[d] = aggUser.length;
@@ -297,59 +345,131 @@ export function encodeSegment(logins: readonly IndexedLogin[]): Buffer {
       if (!Number.isNaN(t) && (Number.isNaN(aggLast[r]) || t > aggLast[r])) aggLast[r] = t;
       aggProto[r] |= loginPop[i] ? PROTO_POP3 : PROTO_IMAP;
     }
+    failStart[d] = failRowUser.length;
+    rowOf.clear();
+    for (let o = perDirFail[d]; o < perDirFail[d + 1]; o++) {
+      const i = failOrder[o];
+      const f = failures[i];
+      let r = rowOf.get(failUser[i]);
+      if (r === undefined) {
+        r = failRowUser.length;
+        rowOf.set(failUser[i], r);
+        failRowUser.push(failUser[i]);
+        failRowCount.push(0);
+        failRowFirst.push(NaN);
+        failRowLast.push(NaN);
+      }
+      failRowCount[r] += f.attempts;
+      if (!Number.isNaN(f.first) && (Number.isNaN(failRowFirst[r]) || f.first < failRowFirst[r])) failRowFirst[r] = f.first;
+      if (!Number.isNaN(f.last) && (Number.isNaN(failRowLast[r]) || f.last > failRowLast[r])) failRowLast[r] = f.last;
+    }
   }
   aggStart[ips.length] = aggUser.length;
+  failStart[ips.length] = failRowUser.length;
 
-  const blobParts = strings.map((s) => Buffer.from(s, 'utf8'));
-  const blobBytes = blobParts.reduce((a, b) => a + b.length, 0);
-  const nAgg = aggUser.length;
+  // the records, grouped by IP
+  const records = Buffer.alloc(REC_ENTRY * n);
+  for (let o = 0; o < n; o++) {
+    const i = order[o];
+    const p = REC_ENTRY * o;
+    records.writeUInt32LE(logins[i].line, p);
+    records.writeDoubleLE(logins[i].time, p + 4);
+    records.writeUInt32LE(loginUser[i], p + 12);
+    records.writeUInt32LE(loginKind[i], p + 16);
+  }
+  return layoutSegment({
+    strings: strings.map((x) => Buffer.from(x, 'utf8')),
+    kinds: kindStrings,
+    dirIp: ips.map((ip) => ids.get(ip)!),
+    aggStart, recStart: perDir, failStart,
+    aggUser, aggCount, aggLast, aggProto,
+    failUser: failRowUser, failCount: failRowCount, failFirst: failRowFirst, failLast: failRowLast,
+    records,
+  });
+}
+
+/** A segment's parts, before they are laid out in bytes (encodeSegment, mergeSegments). */
+export interface SegmentParts {
+  /** the string table (UTF-8), by id */
+  strings: readonly Buffer[];
+  /** the string id of each login kind */
+  kinds: ArrayLike<number>;
+  /** the string id of each directory entry's IP, in address-text order */
+  dirIp: ArrayLike<number>;
+  /** per directory entry, where its aggregates, records and failure rows start (one more: the end) */
+  aggStart: ArrayLike<number>;
+  recStart: ArrayLike<number>;
+  failStart: ArrayLike<number>;
+  aggUser: ArrayLike<number>;
+  aggCount: ArrayLike<number>;
+  aggLast: ArrayLike<number>;
+  aggProto: ArrayLike<number>;
+  failUser: ArrayLike<number>;
+  failCount: ArrayLike<number>;
+  failFirst: ArrayLike<number>;
+  failLast: ArrayLike<number>;
+  /** REC_ENTRY bytes per login, grouped by directory entry */
+  records: Buffer;
+}
+
+/** The bytes of a segment: its parts laid out, with every checksum. */
+export function layoutSegment(parts: SegmentParts): Buffer {
+  const { strings, kinds, dirIp, aggStart, recStart, failStart, records } = parts;
+  const nIps = dirIp.length;
+  const n = records.length / REC_ENTRY;
+  const blobBytes = strings.reduce((x, y) => x + y.length, 0);
+  const nAgg = parts.aggUser.length;
+  const nFail = parts.failUser.length;
   const offStrIdx = HEADER;
   const offBlob = offStrIdx + 4 * (strings.length + 1);
   const offKinds = align4(offBlob + blobBytes);
-  const offDir = offKinds + 4 * kindStrings.length;
-  const offAgg = offDir + DIR_ENTRY * ips.length;
-  const offRec = offAgg + AGG_ENTRY * nAgg;
+  const offDir = offKinds + 4 * kinds.length;
+  const offAgg = offDir + DIR_ENTRY * nIps;
+  const offFail = offAgg + AGG_ENTRY * nAgg;
+  const offRec = offFail + FAIL_ENTRY * nFail;
   const total = offRec + REC_ENTRY * n;
   const buf = Buffer.alloc(total);
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
 
   let at = 0;
-  blobParts.forEach((b, i) => {
+  strings.forEach((b, i) => {
     dv.setUint32(offStrIdx + 4 * i, at, true);
     b.copy(buf, offBlob + at);
     at += b.length;
   });
   dv.setUint32(offStrIdx + 4 * strings.length, at, true);
-  kindStrings.forEach((sid, k) => dv.setUint32(offKinds + 4 * k, sid, true));
+  for (let k = 0; k < kinds.length; k++) dv.setUint32(offKinds + 4 * k, kinds[k], true);
   for (let a = 0; a < nAgg; a++) {
     const o = offAgg + AGG_ENTRY * a;
-    dv.setUint32(o, aggUser[a], true);
-    dv.setUint32(o + 4, aggCount[a], true);
-    dv.setFloat64(o + 8, aggLast[a], true);
-    dv.setUint32(o + 16, aggProto[a], true);
+    dv.setUint32(o, parts.aggUser[a], true);
+    dv.setUint32(o + 4, parts.aggCount[a], true);
+    dv.setFloat64(o + 8, parts.aggLast[a], true);
+    dv.setUint32(o + 16, parts.aggProto[a], true);
   }
-  for (let o = 0; o < n; o++) {
-    const i = order[o];
-    const p = offRec + REC_ENTRY * o;
-    dv.setUint32(p, logins[i].line, true);
-    dv.setFloat64(p + 4, logins[i].time, true);
-    dv.setUint32(p + 12, loginUser[i], true);
-    dv.setUint32(p + 16, loginKind[i], true);
+  for (let a = 0; a < nFail; a++) {
+    const o = offFail + FAIL_ENTRY * a;
+    dv.setUint32(o, parts.failUser[a], true);
+    dv.setFloat64(o + 4, parts.failCount[a], true);
+    dv.setFloat64(o + 12, parts.failFirst[a], true);
+    dv.setFloat64(o + 20, parts.failLast[a], true);
   }
-  for (let d = 0; d < ips.length; d++) {
+  records.copy(buf, offRec);
+  for (let d = 0; d < nIps; d++) {
     const o = offDir + DIR_ENTRY * d;
-    dv.setUint32(o, ids.get(ips[d])!, true);
+    dv.setUint32(o, dirIp[d], true);
     dv.setUint32(o + 4, aggStart[d], true);
     dv.setUint32(o + 8, aggStart[d + 1] - aggStart[d], true);
-    dv.setUint32(o + 12, perDir[d], true);
-    dv.setUint32(o + 16, perDir[d + 1] - perDir[d], true);
-    dv.setUint32(o + 20, crc32Range(buf, offRec + REC_ENTRY * perDir[d], offRec + REC_ENTRY * perDir[d + 1]), true);
+    dv.setUint32(o + 12, recStart[d], true);
+    dv.setUint32(o + 16, recStart[d + 1] - recStart[d], true);
+    dv.setUint32(o + 20, crc32Range(buf, offRec + REC_ENTRY * recStart[d], offRec + REC_ENTRY * recStart[d + 1]), true);
+    dv.setUint32(o + 24, failStart[d], true);
+    dv.setUint32(o + 28, failStart[d + 1] - failStart[d], true);
   }
 
   buf.writeUInt32LE(MAGIC, 0);
   buf.writeUInt32LE(FORMAT_VERSION, 4);
   buf.writeUInt32LE(strings.length, 8);
-  buf.writeUInt32LE(ips.length, 12);
+  buf.writeUInt32LE(nIps, 12);
   buf.writeUInt32LE(nAgg, 16);
   buf.writeUInt32LE(n, 20);
   buf.writeUInt32LE(offStrIdx, 24);
@@ -358,10 +478,12 @@ export function encodeSegment(logins: readonly IndexedLogin[]): Buffer {
   buf.writeUInt32LE(offAgg, 36);
   buf.writeUInt32LE(offRec, 40);
   buf.writeUInt32LE(total, 44);
-  buf.writeUInt32LE(crc32(buf.subarray(HEADER, offRec)), 48);
-  buf.writeUInt32LE(kindStrings.length, 52);
+  buf.writeUInt32LE(kinds.length, 52);
   buf.writeUInt32LE(offKinds, 56);
-  buf.writeUInt32LE(crc32(buf.subarray(0, 60)), 60);
+  buf.writeUInt32LE(nFail, 60);
+  buf.writeUInt32LE(offFail, 64);
+  buf.writeUInt32LE(crc32(buf.subarray(HEADER, offRec)), 48);
+  buf.writeUInt32LE(crc32(buf.subarray(0, HEADER_CRC_AT)), HEADER_CRC_AT);
   return buf;
 }
 
@@ -383,24 +505,32 @@ export interface SegmentHeader {
   crcMeta: number;
   kinds: number;
   offKinds: number;
+  /** failure rows, at offFail (between the aggregates and the records) */
+  fails: number;
+  offFail: number;
   crc: number;
 }
 
 export const SEGMENT_HEADER_BYTES = HEADER;
 
 export function decodeSegmentHeader(b: Buffer, name: string): SegmentHeader {
-  if (b.length < HEADER || b.readUInt32LE(0) !== MAGIC) throw new IndexCorrupt(`${name} is not a segment`);
-  const crc = b.readUInt32LE(60);
-  if (crc32(b.subarray(0, 60)) !== crc) throw new IndexCorrupt(`${name}: header checksum`);
-  if (b.readUInt32LE(4) !== FORMAT_VERSION) throw new IndexCorrupt(`${name}: unknown version`);
+  if (b.length < 8 || b.readUInt32LE(0) !== MAGIC) throw new IndexCorrupt(`${name} is not a segment`);
+  // Checked before the header's CRC, which an older version keeps elsewhere: the message says why.
+  const version = b.readUInt32LE(4);
+  if (version !== FORMAT_VERSION) throw new IndexCorrupt(`${name}: a segment of version ${version}, not ${FORMAT_VERSION}`);
+  if (b.length < HEADER) throw new IndexCorrupt(`${name} is not a segment`);
+  const crc = b.readUInt32LE(HEADER_CRC_AT);
+  if (crc32(b.subarray(0, HEADER_CRC_AT)) !== crc) throw new IndexCorrupt(`${name}: header checksum`);
   const h: SegmentHeader = {
     strings: b.readUInt32LE(8), ips: b.readUInt32LE(12), aggs: b.readUInt32LE(16), records: b.readUInt32LE(20),
     offStrIdx: b.readUInt32LE(24), offBlob: b.readUInt32LE(28), offDir: b.readUInt32LE(32), offAgg: b.readUInt32LE(36),
-    offRec: b.readUInt32LE(40), total: b.readUInt32LE(44), crcMeta: b.readUInt32LE(48), kinds: b.readUInt32LE(52), offKinds: b.readUInt32LE(56), crc,
+    offRec: b.readUInt32LE(40), total: b.readUInt32LE(44), crcMeta: b.readUInt32LE(48), kinds: b.readUInt32LE(52), offKinds: b.readUInt32LE(56),
+    fails: b.readUInt32LE(60), offFail: b.readUInt32LE(64), crc,
   };
   const ordered = HEADER <= h.offStrIdx && h.offStrIdx <= h.offBlob && h.offBlob <= h.offKinds && h.offKinds <= h.offDir
-    && h.offDir <= h.offAgg && h.offAgg <= h.offRec && h.offRec <= h.total
-    && h.offDir + DIR_ENTRY * h.ips === h.offAgg && h.offAgg + AGG_ENTRY * h.aggs === h.offRec && h.offRec + REC_ENTRY * h.records === h.total
+    && h.offDir <= h.offAgg && h.offAgg <= h.offFail && h.offFail <= h.offRec && h.offRec <= h.total
+    && h.offDir + DIR_ENTRY * h.ips === h.offAgg && h.offAgg + AGG_ENTRY * h.aggs === h.offFail && h.offFail + FAIL_ENTRY * h.fails === h.offRec
+    && h.offRec + REC_ENTRY * h.records === h.total
     && h.offStrIdx + 4 * (h.strings + 1) === h.offBlob && h.offKinds + 4 * h.kinds === h.offDir;
   if (!ordered) throw new IndexCorrupt(`${name}: inconsistent header`);
   return h;
@@ -414,12 +544,24 @@ export interface AggRow {
   protocols: number;
 }
 
+/** The failed logins from one IP under one name tried, in a segment. */
+export interface FailRow {
+  /** '' for lines that name nobody */
+  user: string;
+  attempts: number;
+  /** ms, NaN when no failure had a readable time */
+  first: number;
+  last: number;
+}
+
 export interface IpSlot {
   aggStart: number;
   aggCount: number;
   recStart: number;
   recCount: number;
   recCrc: number;
+  failStart: number;
+  failCount: number;
 }
 
 /**
@@ -462,13 +604,50 @@ export class SegmentMeta {
     return [h.offBlob + a, h.offBlob + b];
   }
 
+  /** The bytes of string i (merging segments copies them as they are). */
+  stringBytes(i: number): Buffer {
+    return this.meta.subarray(...this.strRange(i));
+  }
+
+  /** The string id of login kind k. */
+  kindStringId(k: number): number {
+    if (k >= this.header.kinds) throw new IndexCorrupt(`${this.name}: kind ${k} out of range`);
+    return this.meta.readUInt32LE(this.header.offKinds + 4 * k);
+  }
+
+  /** The string id of directory entry d's IP. */
+  dirIpId(d: number): number {
+    if (d >= this.header.ips) throw new IndexCorrupt(`${this.name}: directory entry ${d} out of range`);
+    return this.meta.readUInt32LE(this.header.offDir + DIR_ENTRY * d);
+  }
+
+  /** Aggregate row a as stored: the user's string id, count, last time, protocols. */
+  aggRaw(a: number): [user: number, count: number, last: number, protocols: number] {
+    const o = this.header.offAgg + AGG_ENTRY * a;
+    return [this.meta.readUInt32LE(o), this.meta.readUInt32LE(o + 4), this.meta.readDoubleLE(o + 8), this.meta.readUInt32LE(o + 16)];
+  }
+
+  /** Failure row a as stored: the name's string id, attempts, first and last time. */
+  failRaw(a: number): [user: number, attempts: number, first: number, last: number] {
+    const o = this.header.offFail + FAIL_ENTRY * a;
+    return [this.meta.readUInt32LE(o), this.meta.readDoubleLE(o + 4), this.meta.readDoubleLE(o + 12), this.meta.readDoubleLE(o + 20)];
+  }
+
+  /** The directory entry d: where its aggregates, records and failure rows are. */
+  slotAt(d: number): IpSlot {
+    return this.entry(d);
+  }
+
   /** The directory entry d: its IP and where its aggregates and records are. */
   private entry(d: number): IpSlot {
     const h = this.header;
     const o = h.offDir + DIR_ENTRY * d;
     const m = this.meta;
-    const slot: IpSlot = { aggStart: m.readUInt32LE(o + 4), aggCount: m.readUInt32LE(o + 8), recStart: m.readUInt32LE(o + 12), recCount: m.readUInt32LE(o + 16), recCrc: m.readUInt32LE(o + 20) };
-    if (slot.aggStart + slot.aggCount > h.aggs || slot.recStart + slot.recCount > h.records) throw new IndexCorrupt(`${this.name}: directory out of range`);
+    const slot: IpSlot = {
+      aggStart: m.readUInt32LE(o + 4), aggCount: m.readUInt32LE(o + 8), recStart: m.readUInt32LE(o + 12), recCount: m.readUInt32LE(o + 16), recCrc: m.readUInt32LE(o + 20),
+      failStart: m.readUInt32LE(o + 24), failCount: m.readUInt32LE(o + 28),
+    };
+    if (slot.aggStart + slot.aggCount > h.aggs || slot.recStart + slot.recCount > h.records || slot.failStart + slot.failCount > h.fails) throw new IndexCorrupt(`${this.name}: directory out of range`);
     return slot;
   }
 
@@ -542,6 +721,17 @@ export class SegmentMeta {
     return out;
   }
 
+  /** The failed logins of a directory slot, one row per name tried, in the order each name first came. */
+  failuresOf(slot: IpSlot): FailRow[] {
+    const out: FailRow[] = [];
+    const m = this.meta;
+    for (let a = slot.failStart; a < slot.failStart + slot.failCount; a++) {
+      const o = this.header.offFail + FAIL_ENTRY * a;
+      out.push({ user: this.str(m.readUInt32LE(o)), attempts: m.readDoubleLE(o + 4), first: m.readDoubleLE(o + 12), last: m.readDoubleLE(o + 20) });
+    }
+    return out;
+  }
+
   /** byte range of an IP's records in the file */
   recordRange(slot: IpSlot): [number, number] {
     const start = this.header.offRec + REC_ENTRY * slot.recStart;
@@ -551,9 +741,13 @@ export class SegmentMeta {
   /** Checks the records of every IP against their checksums (`records` = the whole records section). */
   verifyRecords(records: Buffer): void {
     if (records.length !== REC_ENTRY * this.header.records) throw new IndexCorrupt(`${this.name}: records section has the wrong size`);
-    for (const [ip, slot] of this.entries()) {
+    // (IP texts are decoded only to name a bad one: a merge checks every IP of a large segment.)
+    for (let d = 0; d < this.header.ips; d++) {
+      const slot = this.entry(d);
       const start = REC_ENTRY * slot.recStart;
-      if (crc32(records.subarray(start, start + REC_ENTRY * slot.recCount)) !== slot.recCrc) throw new IndexCorrupt(`${this.name}: records of ${ip}`);
+      const end = start + REC_ENTRY * slot.recCount;
+      const crc = slot.recCount <= 8 ? crc32Range(records, start, end) : crc32(records.subarray(start, end));
+      if (crc !== slot.recCrc) throw new IndexCorrupt(`${this.name}: records of ${this.stringBytes(this.dirIpId(d)).toString('latin1')}`);
     }
   }
 

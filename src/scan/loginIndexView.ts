@@ -1,12 +1,13 @@
 /**
  * Reading the login index: the answers explain, the IP report and the reliance report need, from the
- * segments a manifest names plus the logins read since (kept in memory when this process could not
- * write them).
+ * segments a manifest names plus the logins and failed logins read since (kept in memory until they
+ * are written, or when this process could not write them).
  */
 import { addLoginEvidence, IpLoginEvidence } from '../domain/explain';
+import { addFailedRecord, IpFailedEvidence } from '../domain/failedLogins';
 import { IndexStore } from '../host/indexStore';
 import { MailProtocol, MailService } from '../parsers/patterns/loginPatterns';
-import { IndexCorrupt, IndexedLogin, LogEntry, Manifest, parseKind, SEGMENT_HEADER_BYTES, SegmentMeta, SegmentRef, decodeSegmentHeader, segmentMetaMac } from './loginIndexFormat';
+import { IndexCorrupt, IndexedFailure, IndexedLogin, LogEntry, Manifest, parseKind, SEGMENT_HEADER_BYTES, SegmentMeta, SegmentRef, decodeSegmentHeader, segmentMetaMac } from './loginIndexFormat';
 import type { LoginRecord } from './loginRecord';
 import { Problems } from '../services/problems';
 
@@ -63,10 +64,23 @@ export function readSegmentLogins(store: IndexStore, ref: SegmentRef): IndexedLo
   if (all.length !== meta.header.total - meta.header.offRec) throw new IndexCorrupt(`${ref.name} is shorter than its header says`);
   const out: IndexedLogin[] = [];
   for (const [ip, slot] of meta.entries()) {
+    if (slot.recCount === 0) continue; // an IP of failed logins only
     const [a, b] = meta.recordRange(slot);
-    out.push(...meta.decodeRecords(ip, slot, all.subarray(a - meta.header.offRec, b - meta.header.offRec)));
+    for (const l of meta.decodeRecords(ip, slot, all.subarray(a - meta.header.offRec, b - meta.header.offRec))) out.push(l);
   }
   return out.sort((x, y) => x.line - y.line);
+}
+
+/** What a log's lines read since its last segment hold, in line order (the rows of each part in theirs). */
+export interface NewLines {
+  logins: readonly IndexedLogin[];
+  failures: readonly IndexedFailure[];
+}
+
+/** What explain needs of the logs about some IPs: their logins, and their failed logins. */
+export interface IndexEvidence {
+  logins: Map<string, IpLoginEvidence>;
+  failed: Map<string, IpFailedEvidence>;
 }
 
 /** ms -> ISO text, remembering the last few (logins come in bursts of the same second). */
@@ -102,8 +116,8 @@ export class LoginIndexView {
   constructor(
     readonly manifest: Manifest,
     private readonly store: IndexStore,
-    /** logins read in this process and not (yet) in a segment, by entry id */
-    private readonly overlay: ReadonlyMap<number, readonly IndexedLogin[]>,
+    /** logins and failures read in this process and not (yet) in a segment, by entry id */
+    private readonly overlay: ReadonlyMap<number, NewLines>,
     readonly problems: Problems,
     /** new logins were read but could not be written (another process held the lock): they are in memory */
     readonly inMemory: boolean,
@@ -116,23 +130,35 @@ export class LoginIndexView {
     return e.segments.map((ref) => loadSegmentMeta(this.store, ref));
   }
 
-  /** Per IP of `ips`: who logged in from it, how often, when last (what explain needs). */
-  evidenceFor(ips: ReadonlySet<string>): Map<string, IpLoginEvidence> {
-    const evidence = new Map<string, IpLoginEvidence>();
+  /**
+   * Per IP of `ips`: who logged in from it, how often, when last, and who was tried from it in
+   * failed logins (what explain needs). Only the asked IPs are looked up, in every segment's sorted
+   * directory; the failures are counted log by log and segment by segment in line order, as a scan
+   * of the logs counts them.
+   */
+  evidenceFor(ips: ReadonlySet<string>): IndexEvidence {
+    const logins = new Map<string, IpLoginEvidence>();
+    const failed = new Map<string, IpFailedEvidence>();
     // Sorted once, as the directories are (canonical addresses are ASCII: code-unit order is byte order).
     const sorted = [...ips].sort();
     const keys = sorted.map((ip) => Buffer.from(ip, 'latin1'));
     for (const e of this.manifest.logs) {
       for (const meta of this.metas(e)) {
         for (const [ip, slot] of meta.slots(sorted, keys)) {
-          for (const row of meta.aggregatesOf(slot)) addLoginEvidence(evidence, ip, row.user, row.count, row.last, PROTOCOLS[row.protocols & 3]);
+          for (const row of meta.aggregatesOf(slot)) addLoginEvidence(logins, ip, row.user, row.count, row.last, PROTOCOLS[row.protocols & 3]);
+          for (const row of meta.failuresOf(slot)) addFailedRecord(failed, ip, row.user, row.attempts, row.first, row.last);
         }
       }
-      for (const l of this.overlay.get(e.id) ?? []) {
-        if (ips.has(l.ip)) addLoginEvidence(evidence, l.ip, l.user, 1, l.time, [parseKind(l.kind).protocol]);
+      const fresh = this.overlay.get(e.id);
+      if (!fresh) continue;
+      for (const l of fresh.logins) {
+        if (ips.has(l.ip)) addLoginEvidence(logins, l.ip, l.user, 1, l.time, [parseKind(l.kind).protocol]);
+      }
+      for (const f of fresh.failures) {
+        if (ips.has(f.ip)) addFailedRecord(failed, f.ip, f.user, f.attempts, f.first, f.last);
       }
     }
-    return evidence;
+    return { logins, failed };
   }
 
   /** Every login from one IP, newest first (without a time last; ties in file order, latest line first). */
@@ -143,14 +169,14 @@ export class LoginIndexView {
       for (const ref of e.segments) {
         const meta = loadSegmentMeta(this.store, ref);
         const slot = meta.slot(ip);
-        if (!slot) continue;
+        if (!slot || slot.recCount === 0) continue;
         const [a, b] = meta.recordRange(slot);
         for (const l of meta.decodeRecords(ip, slot, this.store.readRange(ref.name, a, b))) {
           found.push(l);
           files.push(fileOrder);
         }
       }
-      for (const l of this.overlay.get(e.id) ?? []) {
+      for (const l of this.overlay.get(e.id)?.logins ?? []) {
         if (l.ip !== ip) continue;
         found.push(l);
         files.push(fileOrder);
@@ -183,8 +209,9 @@ export class LoginIndexView {
   forEachLogin(onLogin: (l: LoginRecord) => void): void {
     const perLog = this.manifest.logs.map((e) => {
       const logins: IndexedLogin[] = [];
-      for (const ref of e.segments) logins.push(...readSegmentLogins(this.store, ref));
-      logins.push(...(this.overlay.get(e.id) ?? []));
+      // (a loop, not push(...all): a merged segment can hold more logins than a call takes arguments)
+      for (const ref of e.segments) for (const l of readSegmentLogins(this.store, ref)) logins.push(l);
+      for (const l of this.overlay.get(e.id)?.logins ?? []) logins.push(l);
       return logins;
     });
     this.manifest.logs.forEach((e, i) => {
@@ -200,7 +227,7 @@ export class LoginIndexView {
 
   /** logins stored for an entry (segments and memory) */
   loginCount(e: LogEntry): number {
-    return e.segments.reduce((n, s) => n + s.records, 0) + (this.overlay.get(e.id)?.length ?? 0);
+    return e.segments.reduce((n, s) => n + s.records, 0) + (this.overlay.get(e.id)?.logins.length ?? 0);
   }
 }
 

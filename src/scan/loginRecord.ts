@@ -5,15 +5,53 @@
  */
 import type { MailProtocol, MailService } from '../parsers/patterns/loginPatterns';
 
-/** A failed login found by a scan that was asked for them too (see ScanJob.failedToo). */
+/**
+ * Failed logins found by a scan that was asked for them too (see ScanJob.failedToo): those of one
+ * part of a log from one IP under one name, summed into one record. A part's records come in the
+ * order each (IP, name) first appears in it: counted in that order, they give the same answer as
+ * the lines one by one (domain/failedLogins.ts keeps the first names of each IP).
+ */
 export interface FailedRecord {
   ip: string;
-  /** the name tried; null when the line names none */
-  user: string | null;
-  /** failed attempts the line stands for */
+  /** the name tried; '' when the lines name none */
+  user: string;
+  /** failed attempts the lines stand for */
   attempts: number;
-  /** ms since the epoch, NaN when the line's stamp could not be read */
-  time: number;
+  /** ms since the epoch of the first and the last of them, NaN when no stamp could be read */
+  first: number;
+  last: number;
+}
+
+/** Sums failed logins into FailedRecords, per (IP, name), in the order each first comes. */
+export class FailedRecordsBuilder {
+  private readonly records: FailedRecord[] = [];
+  /** by IP, then name: the IP texts come from the reader's memo, each one string whose hash is kept */
+  private readonly at = new Map<string, Map<string, FailedRecord>>();
+
+  add(ip: string, user: string | null, attempts: number, time: number): void {
+    const name = user ?? '';
+    let names = this.at.get(ip);
+    if (!names) {
+      names = new Map();
+      this.at.set(ip, names);
+    }
+    const r = names.get(name);
+    if (!r) {
+      const fresh = { ip, user: name, attempts, first: time, last: time };
+      names.set(name, fresh);
+      this.records.push(fresh);
+      return;
+    }
+    r.attempts += attempts;
+    if (!Number.isNaN(time)) {
+      if (Number.isNaN(r.first) || time < r.first) r.first = time;
+      if (Number.isNaN(r.last) || time > r.last) r.last = time;
+    }
+  }
+
+  build(): FailedRecord[] {
+    return this.records;
+  }
 }
 
 export interface LoginRecord {

@@ -1,17 +1,18 @@
 /**
  * One unit of a login scan: a byte range of one log file (or a whole .gz file), scanned for
- * successful logins into a LoginBatch. The same function runs in the main thread and in the scan
+ * successful logins into a LoginBatch, and for failed logins too when asked (the index keeps both,
+ * found in one byte search). The same function runs in the main thread and in the scan
  * workers (loginScanWorker.ts), so a job carries only plain data.
  */
 import { Host } from '../host/host';
 import { scanLines } from './lineScanner';
-import { FAILED_LOGIN_NEEDLES, parseFailedLoginLine } from '../parsers/failedLoginLine';
+import { FAILED_LOGIN_NEEDLES } from '../parsers/failedLoginLine';
 import { LOGIN_NEEDLES } from '../parsers/loginLine';
 import { IpTextFilter, witnessNeedles } from '../parsers/ipTextFilter';
 import { LoginLineReader } from '../parsers/loginLineReader';
 import { makeStampResolver, Stamp } from '../parsers/syslogLine';
 import { LoginBatch, LoginBatchBuilder, loginKind, PATTERN_INDEX } from './loginBatch';
-import type { FailedRecord } from './loginRecord';
+import { FailedRecord, FailedRecordsBuilder } from './loginRecord';
 
 const LOGIN_AND_FAILED_NEEDLES: readonly string[] = [...new Set([...LOGIN_NEEDLES, ...FAILED_LOGIN_NEEDLES])];
 
@@ -29,15 +30,15 @@ export interface ScanJob {
   /** when set, only logins from these (canonical) IPs are wanted: the others are not kept */
   onlyIps?: readonly string[];
   /**
-   * find failed logins too (explain without an index: one byte search for both, rather than a second
-   * read of every log); only from onlyIps when that is set
+   * find failed logins too, in the same byte search (the index keeps them; explain without an index
+   * wants them for its IPs); only from onlyIps when that is set
    */
   failedToo?: boolean;
 }
 
 export interface JobResult {
   batch: LoginBatch;
-  /** failed logins, when the job asked for them (few: a scan that wants them wants a few IPs) */
+  /** failed logins, when the job asked for them: summed per (IP, name), in the order each first came */
   failed?: FailedRecord[];
   /** complete lines in the range (plus the unterminated last one when it was taken) */
   lines: number;
@@ -77,10 +78,19 @@ export async function runScanJob(job: ScanJob, onProgress?: (bytesRead: number) 
   const out = new LoginBatchBuilder();
   let lastStamp: Stamp | null = null;
   let lastTime = NaN;
+  // Consecutive lines usually share their stamp object (LoginLineReader's prefix memo).
+  const timeOf = (stamp: Stamp | null): number => {
+    if (stamp !== lastStamp) {
+      lastStamp = stamp;
+      const d = stamp ? resolve(stamp) : null;
+      lastTime = d ? d.getTime() : NaN;
+    }
+    return lastTime;
+  };
   const only = job.onlyIps ? new Set(job.onlyIps) : null;
   const search = job.onlyIps ? searchFor(job.onlyIps) : null;
   const prefilter = search?.filter ?? null;
-  const failed: FailedRecord[] | null = job.failedToo ? [] : null;
+  const failed = job.failedToo ? new FailedRecordsBuilder() : null;
   const result = await scanLines(host, job.hostPath, {
     // Lines naming a wanted IP are parsed as a login or a failed login (each parser needs its own needle).
     ...(search?.needles ? { needles: search.needles, fingerprintBytes: 3 as const } : { needles: failed ? LOGIN_AND_FAILED_NEEDLES : LOGIN_NEEDLES }),
@@ -94,22 +104,13 @@ export async function runScanJob(job: ScanJob, onProgress?: (bytesRead: number) 
     onLine: (c) => {
       const hit = reader.parse(c.text);
       if (!hit && failed) {
-        const miss = parseFailedLoginLine(c.text);
-        if (miss && (only === null || only.has(miss.ip))) {
-          const d = miss.stamp ? resolve(miss.stamp) : null;
-          failed.push({ ip: miss.ip, user: miss.user, attempts: miss.attempts, time: d ? d.getTime() : NaN });
-        }
+        const miss = reader.parseFailed(c.text);
+        if (miss && (only === null || only.has(miss.ip))) failed.add(miss.ip, miss.user, miss.attempts, timeOf(miss.stamp));
         return;
       }
       if (!hit || (only !== null && !only.has(hit.ip))) return;
-      // Consecutive lines usually share their stamp object (LoginLineReader's prefix memo).
-      if (hit.stamp !== lastStamp) {
-        lastStamp = hit.stamp;
-        const d = hit.stamp ? resolve(hit.stamp) : null;
-        lastTime = d ? d.getTime() : NaN;
-      }
-      out.push(c.line, lastTime, hit.ip, hit.user, loginKind(PATTERN_INDEX.get(hit.pattern)!, hit.protocol));
+      out.push(c.line, timeOf(hit.stamp), hit.ip, hit.user, loginKind(PATTERN_INDEX.get(hit.pattern)!, hit.protocol));
     },
   });
-  return { batch: out.build(), ...(failed ? { failed } : {}), lines: result.lines, endOffset: result.endOffset, partialBytes: result.partialBytes, bytesRead: result.bytesRead };
+  return { batch: out.build(), ...(failed ? { failed: failed.build() } : {}), lines: result.lines, endOffset: result.endOffset, partialBytes: result.partialBytes, bytesRead: result.bytesRead };
 }

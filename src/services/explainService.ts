@@ -5,14 +5,12 @@
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import { explainHosts, guessedHosts, RelayHost, Verdict, verdictOf, verdictSentence } from '../domain/explain';
-import { IpFailedEvidence } from '../domain/failedLogins';
 import { Generation } from '../domain/generation';
 import { Viewer, viewerKey } from '../domain/scope';
 import { Rejected } from '../parsers/relayFiles';
 import { sharedAccounts } from './accountsService';
 import { cachedAnswer } from '../cache/answerCache';
 import { CoreContext } from './context';
-import { collectFailedLogins } from './failedLoginEvidence';
 import { collectLoginEvidence } from './loginEvidence';
 import { indexStillBuilding } from '../scan/loginIndexDaemon';
 import { ScanProgress } from '../scan/loginScan';
@@ -92,15 +90,8 @@ async function explainNow(ctx: CoreContext, viewer: Viewer, opts: { onProgress?:
   const accounts = await sharedAccounts(ctx, problems);
   const relaying = viewer.isRoot ? await readRelaying(ctx, gen.generation) : null;
   const ips = new Set(list.ips);
-  // Without an index the logins are found by a scan, which finds the failed logins in the same byte
-  // search; from the index (which holds no failures) they are read apart.
-  const scanned = { evidence: new Map<string, IpFailedEvidence>(), found: false };
-  const evidence = await collectLoginEvidence(ctx, ips, problems, opts.onProgress, scanned);
-  // While the index is first built the answer waits for it anyway (a blocking problem); reading the
-  // logs for failures meanwhile would only slow the build down.
-  const failed = scanned.found
-    ? scanned.evidence
-    : indexStillBuilding(ctx) ? new Map<string, IpFailedEvidence>() : await collectFailedLogins(ctx, ips, problems, { oneOff: opts.onProgress !== undefined });
+  // Logins and failed logins together: from the index (which holds both), or from one scan.
+  const { logins: evidence, failed } = await collectLoginEvidence(ctx, ips, problems, opts.onProgress);
 
   const hosts = explainHosts(explainInputFrom(ctx, viewer, list, accounts, evidence, failed));
   const verdict = verdictOf(hosts, !problems.blocking);

@@ -1,9 +1,11 @@
 /**
- * Aggregates the successful logins per IP for a set of IPs: who logged in, how often, when last.
- * From the login index when there is one (loginIndex.ts), else by scanning the logs.
+ * Aggregates the successful and the failed logins per IP for a set of IPs: who logged in, how often,
+ * when last; who was tried, how often, first and last. From the login index when there is one
+ * (loginIndex.ts: its segments plus the lines not yet in them), else by scanning the logs (one byte
+ * search for both).
  */
 import { addLoginEvidence, IpLoginEvidence } from '../domain/explain';
-import { addFailedLogin, IpFailedEvidence } from '../domain/failedLogins';
+import { addFailedRecord, IpFailedEvidence } from '../domain/failedLogins';
 import { MailProtocol } from '../parsers/patterns/loginPatterns';
 import { CoreContext } from './context';
 import { kindInfo, LoginBatch } from '../scan/loginBatch';
@@ -38,19 +40,22 @@ export function addBatch(evidence: Map<string, IpLoginEvidence>, batch: LoginBat
   }
 }
 
+/** What explain needs of the mail logs about its IPs. */
+export interface MailLoginEvidence {
+  logins: Map<string, IpLoginEvidence>;
+  failed: Map<string, IpFailedEvidence>;
+}
+
 export async function collectLoginEvidence(
   ctx: CoreContext,
   ips: ReadonlySet<string>,
   problems: Problems,
   onProgress?: (p: ScanProgress) => void,
-  /**
-   * Given, a scan of the logs (no index) also finds the failed logins from the IPs, in the same byte
-   * search, into `failed.evidence`, and sets `failed.found`; an answer from the index leaves it unset.
-   */
-  failed?: { evidence: Map<string, IpFailedEvidence>; found: boolean },
-): Promise<Map<string, IpLoginEvidence>> {
-  const evidence = new Map<string, IpLoginEvidence>();
+): Promise<MailLoginEvidence> {
+  const evidence: MailLoginEvidence = { logins: new Map(), failed: new Map() };
   if (ips.size === 0) return evidence;
+  // While the daemon first builds the index the answer waits for it (a blocking problem): reading
+  // the logs meanwhile would only slow the build down.
   const building = indexStillBuilding(ctx);
   if (building) {
     problems.add(indexBuildingProblem(ctx, building.percent), true);
@@ -65,12 +70,13 @@ export async function collectLoginEvidence(
   // The scanner (worker pool, WASM kernel, line parsers) is loaded only here: an answer from the
   // index needs none of it, and loading it costs a CLI run some ten milliseconds.
   const { scanLogFiles } = require('../scan/loginScan') as typeof import('../scan/loginScan');
-  await scanLogFiles(ctx, files, (_f, batch) => addBatch(evidence, batch, ips), {
+  await scanLogFiles(ctx, files, (_f, batch) => addBatch(evidence.logins, batch, ips), {
     problems,
     onProgress,
     onlyIps: ips,
-    ...(failed ? { onFailed: (_f: unknown, records: readonly FailedRecord[]) => records.forEach((r) => addFailedLogin(failed.evidence, r.ip, r.user, r.attempts, r.time)) } : {}),
+    onFailed: (_f, records: readonly FailedRecord[]) => {
+      for (const r of records) addFailedRecord(evidence.failed, r.ip, r.user, r.attempts, r.first, r.last);
+    },
   });
-  if (failed) failed.found = true;
   return evidence;
 }

@@ -318,3 +318,16 @@ test('two processes use the index at once while the log grows', async () => {
   // afterwards the index is sound and equals a scan
   await expectIndexMatchesScan(root);
 }, 120_000);
+
+test('a segment with more logins than a function call takes arguments is read whole', async () => {
+  const root = host();
+  const many: string[] = [];
+  for (let i = 0; i < 150_000; i++) many.push(loginLine(new Date(clock + i * 1000), `u${i % 50}@example.com`, `198.51.100.${i % 200}`));
+  fs.appendFileSync(real(root, 'var/log/maillog'), `${many.join('\n')}\n`);
+  const r = await queryLoginIndex(ctxOf(root), (view) => {
+    let n = 0;
+    view.forEachLogin(() => n++);
+    return n;
+  }, { create: true });
+  expect(r?.value).toBe(150_020);
+}, 60_000);

@@ -63,7 +63,7 @@ test('failed logins of the asked IPs too, by either search', async () => {
   const size = fs.statSync(path.join(root, file)).size;
   const job = { root, hostPath: file, gz: false, start: 0, end: size, includePartialLastLine: false, mtimeMs: NOW.getTime(), failedToo: true };
   const all = await runScanJob(job);
-  const text = (f: NonNullable<typeof all.failed>): string[] => f.map((x) => `${x.ip} ${x.user} ${x.attempts} ${x.time}`);
+  const text = (f: NonNullable<typeof all.failed>): string[] => f.map((x) => `${x.ip} ${x.user} ${x.attempts} ${x.first} ${x.last}`);
   const crowd = [...relay, ...Array.from({ length: 300 }, (_, i) => `198.18.${i >> 8}.${i & 255}`)];
   const scanners = [...new Set(all.failed!.map((x) => x.ip))].slice(0, 3);
   for (const ips of [relay, crowd, scanners]) {

@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { canonicalIp, compareIps, expandedIpv6, ipOrder, ipRange, isIpv6 } from '../../src/parsers/ip';
 
 describe('canonicalIp', () => {
@@ -57,6 +58,33 @@ describe('canonicalIp', () => {
     ['1'.repeat(100)], ['0:'.repeat(30) + '1'],
   ])('rejects %j', (input) => {
     expect(canonicalIp(input)).toBeNull();
+  });
+
+  test('gives what ipaddr.js gives for every address (IPv4-mapped as IPv4, else RFC 5952), zero runs of every length and place', () => {
+    let seed = 7;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed % n;
+    };
+    const group = (): number => [0, 0, 0, 1, 0xffff, 0xdb8, 0xabc, 0x1000, rnd(0x10000)][rnd(9)];
+    const cases: number[][] = [];
+    for (let i = 0; i < 20000; i++) {
+      const p = Array.from({ length: 8 }, group);
+      if (i % 4 === 0) p.splice(0, 6, 0, 0, 0, 0, 0, 0xffff); // IPv4-mapped, and its near misses below
+      if (i % 8 === 1) p.splice(0, 6, 0, 0, 0, 0, 0xffff, 0);
+      cases.push(p);
+    }
+    for (let mask = 0; mask < 256; mask++) cases.push(Array.from({ length: 8 }, (_, k) => ((mask >> k) & 1 ? 0 : 0x2a)));
+    for (const p of cases) {
+      const text = p.map((g) => g.toString(16).padStart(4, '0')).join(':');
+      const v6 = new ipaddr.IPv6(p);
+      const expected = v6.isIPv4MappedAddress() ? v6.toIPv4Address().toString() : v6.toRFC5952String();
+      expect([text, canonicalIp(text)]).toEqual([text, expected]);
+    }
+    for (let i = 0; i < 5000; i++) {
+      const t = `${rnd(256)}.${rnd(256)}.${rnd(256)}.${rnd(256)}`;
+      expect(canonicalIp(t)).toBe(ipaddr.IPv4.parse(t).toString());
+    }
   });
 
   test('is idempotent on its own output', () => {

@@ -1,12 +1,13 @@
 /**
  * LoginLineReader (the memoised parser the scanner uses) must give exactly what parseLoginLine gives,
- * line for line, in any order: on every sample line, on a generated demo log, and on lines made to
- * trip its prefix memo.
+ * and what parseFailedLoginLine gives for failed logins, line for line, in any order: on every sample
+ * line, on a generated demo log, and on lines made to trip its prefix memo.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { generateDemoHost } from '../../src/demo/generateDemoHost';
+import { parseFailedLoginLine } from '../../src/parsers/failedLoginLine';
 import { parseLoginLine } from '../../src/parsers/loginLine';
 import { LoginLineReader } from '../../src/parsers/loginLineReader';
 
@@ -16,7 +17,10 @@ const samples = ['maillog-real.log', 'login-samples.log', 'exim-samples.log'].fl
 
 function expectSame(lines: readonly string[]): void {
   const reader = new LoginLineReader();
-  for (const line of lines) expect([line, reader.parse(line)]).toEqual([line, parseLoginLine(line)]);
+  for (const line of lines) {
+    expect([line, reader.parse(line)]).toEqual([line, parseLoginLine(line)]);
+    expect([line, reader.parseFailed(line)]).toEqual([line, parseFailedLoginLine(line)]);
+  }
 }
 
 test('every sample line, in file order, twice over', () => {
@@ -32,6 +36,7 @@ test('every sample line, each after every other kind of line', () => {
 
 test('lines that share a stamp but not a host, or have no host, no space or no stamp', () => {
   const login = 'dovecot: imap-login: Login: user=<a@example.com>, method=PLAIN, rip=203.0.113.5, lip=192.0.2.1';
+  const failed = 'dovecot: imap-login: Disconnected (auth failed, 2 attempts in 4 secs): user=<a@example.com>, method=PLAIN, rip=203.0.113.5, lip=192.0.2.1';
   expectSame([
     `Nov 27 10:00:00 server1 ${login}`,
     `Nov 27 10:00:00 server1x ${login}`,
@@ -51,6 +56,12 @@ test('lines that share a stamp but not a host, or have no host, no space or no s
     `dovecot: 2008-10-02 23:34:07 server1 Info: imap-login: Login: user=<c>, rip=192.0.2.77`,
     login,
     `Nov 27 10:00:00 server1 ${login}`,
+    `Nov 27 10:00:00 server1 ${failed}`,
+    `Nov 27 10:00:00 server1x ${failed}`,
+    `Nov 27 10:00:00 ${failed}`,
+    `Nov 27 10:00:00 server1 ${failed.replace('203.0.113.5', '::FFFF:203.0.113.5')}`,
+    failed,
+    `Nov 27 10:00:00 server1 ${failed}`,
   ]);
 });
 
@@ -87,5 +98,6 @@ describe('a generated demo log', () => {
     expect(lines.length).toBeGreaterThan(500);
     expectSame(lines);
     expect(lines.filter((l) => parseLoginLine(l) !== null).length).toBeGreaterThan(10);
+    expect(lines.filter((l) => parseFailedLoginLine(l) !== null).length).toBeGreaterThan(10);
   });
 });

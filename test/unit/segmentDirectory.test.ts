@@ -1,8 +1,9 @@
 /**
  * The IP directory of an index segment is searched, not decoded: every IP of a segment is found with
- * its own logins, and an IP that is not there (before, between or after the stored ones) is not.
+ * its own logins and failed logins, and an IP that is not there (before, between or after the stored
+ * ones) is not.
  */
-import { encodeSegment, IndexedLogin, SEGMENT_HEADER_BYTES, SegmentMeta } from '../../src/scan/loginIndexFormat';
+import { encodeSegment, IndexCorrupt, IndexedFailure, IndexedLogin, SEGMENT_HEADER_BYTES, SegmentMeta } from '../../src/scan/loginIndexFormat';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -12,8 +13,8 @@ function rng(seed: number): () => number {
   };
 }
 
-function segmentOf(logins: IndexedLogin[]): SegmentMeta {
-  const buf = encodeSegment(logins);
+function segmentOf(logins: IndexedLogin[], failures: IndexedFailure[] = []): SegmentMeta {
+  const buf = encodeSegment(logins, failures);
   const offRec = buf.readUInt32LE(40);
   expect(offRec).toBeGreaterThan(SEGMENT_HEADER_BYTES);
   return new SegmentMeta(buf.subarray(0, offRec), 'seg-test.rwx');
@@ -59,4 +60,37 @@ test('an empty segment has nothing to find', () => {
   const meta = segmentOf([]);
   expect(meta.slot('192.0.2.1')).toBeNull();
   expect(meta.slots(['192.0.2.1'], [Buffer.from('192.0.2.1')])).toEqual([]);
+});
+
+test('failed logins: summed per IP and name, in the order each name first came; an IP with failures only is found too', () => {
+  const t0 = 1_700_000_000_000;
+  const logins: IndexedLogin[] = [{ ip: '192.0.2.1', user: 'bob@b.example', line: 1, time: t0, kind: 'dovecot/imap/dovecot' }];
+  const failures = [
+    { ip: '192.0.2.9', user: 'zed', attempts: 1, first: t0 + 5, last: t0 + 5 },
+    { ip: '192.0.2.1', user: 'bob@b.example', attempts: 3, first: t0 + 2, last: t0 + 2 },
+    { ip: '192.0.2.9', user: '', attempts: 1, first: NaN, last: NaN },
+    { ip: '192.0.2.9', user: 'amy', attempts: 2, first: t0 + 1, last: t0 + 7 },
+    { ip: '192.0.2.9', user: 'zed', attempts: 4, first: t0 + 9, last: t0 + 3 },
+  ];
+  const meta = segmentOf(logins, failures);
+  expect([...meta.entries()].map(([ip, s]) => [ip, s.recCount, s.failCount])).toEqual([['192.0.2.1', 1, 1], ['192.0.2.9', 0, 3]]);
+  expect(meta.failuresOf(meta.slot('192.0.2.9')!)).toEqual([
+    { user: 'zed', attempts: 5, first: t0 + 5, last: t0 + 5 },
+    { user: '', attempts: 1, first: NaN, last: NaN },
+    { user: 'amy', attempts: 2, first: t0 + 1, last: t0 + 7 },
+  ]);
+  expect(meta.aggregates('192.0.2.9')).toEqual([]);
+});
+
+test('a changed byte among the failure rows is damage, found when the segment is opened', () => {
+  const buf = encodeSegment([], [{ ip: '192.0.2.9', user: 'zed', attempts: 1, first: 1, last: 1 }]);
+  const offRec = buf.readUInt32LE(40);
+  buf[offRec - 10] ^= 1;
+  expect(() => new SegmentMeta(buf.subarray(0, offRec), 'seg-test.rwx')).toThrow(IndexCorrupt);
+});
+
+test('a segment of version 1 (before failures were kept) is not read', () => {
+  const buf = encodeSegment([{ ip: '192.0.2.1', user: 'bob', line: 1, time: 1, kind: 'dovecot/imap/dovecot' }]);
+  buf.writeUInt32LE(1, 4);
+  expect(() => new SegmentMeta(buf.subarray(0, buf.readUInt32LE(40)), 'seg-old.rwx')).toThrow(/version 1/);
 });
