@@ -192,7 +192,7 @@ Install cPanel's Node.js package, then run ./install.sh again:
 
 # ---------------------------------------------------------------------------------------------------
 # What gets installed: dist/ (built), templates/, production node_modules/, package.json, and from
-# plugin/: the launcher bin/relaywatch and the AppConfig.
+# plugin/: the launcher bin/relaywatch, its Perl quick path bin/relaywatch-explain, and the AppConfig.
 
 ensure_built() {
   local main=$SRC/dist/cli/main.js stale=""
@@ -256,9 +256,11 @@ install_program() {
   cp "$SRC/package.json" "$STAGE/package.json"
   cp "$SRC/plugin/relaywatch.conf" "$STAGE/plugin/relaywatch.conf"
   cp "$SRC/plugin/bin/relaywatch" "$STAGE/bin/relaywatch"
+  # The launcher's quick path for `explain` (Perl, as the CGI: cPanel's Perl in its first line).
+  { printf '#!%s\n' "$PERL"; tail -n +2 "$SRC/plugin/bin/relaywatch-explain"; } >"$STAGE/bin/relaywatch-explain"
   printf 'installed by install.sh; --uninstall removes this folder\n' >"$STAGE/$MARKER"
   chmod -R u=rwX,go=rX "$STAGE"
-  chmod 0755 "$STAGE" "$STAGE/bin/relaywatch"
+  chmod 0755 "$STAGE" "$STAGE/bin/relaywatch" "$STAGE/bin/relaywatch-explain"
   if [ -d "$target" ] && diff -rq "$STAGE" "$target" >/dev/null 2>&1; then
     PROGRAM_CHANGED=0
     return 0

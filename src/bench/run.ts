@@ -6,10 +6,13 @@
  * target, result) and removes the folder.
  *
  *   node dist/bench/run.js [--size-mb 1024] [--runs 3] [--seconds 10] [--mixes demo,many-ips,dense]
- *                          [--no-serving] [--no-load] [--keep] [--json FILE]
+ *                          [--no-serving] [--no-load] [--keep] [--json FILE] [--only warm]
  *
- * Child processes run without NODE_EXTRA_CA_CERTS and NODE_OPTIONS (see procs.ts). Time is wall time
- * from start to exit, the best of --runs runs, the two sides of a ratio alternating.
+ * `--only warm`: the cold and warm explain figures alone (no IP lookups, rotation, serving, load).
+ * The cold and the warm CLI `explain` runs are the command as installed (installedCommand.ts: the
+ * launcher, its Perl quick path, then Node.js). Child processes run without NODE_EXTRA_CA_CERTS and
+ * NODE_OPTIONS (see procs.ts). Time is wall time from start to exit, the best of --runs runs, the two
+ * sides of a ratio alternating.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -32,6 +35,7 @@ import { appendLines, logBytes, logFiles, tailLines } from './logs';
 import { benchEnv, hasGnuTime, timed, Timed } from './procs';
 import { findWrk, load, loadWithWrk, startDaemon } from './serving';
 import { startSocketDaemon } from './socketDaemon';
+import { installedCommand, InstalledCommand } from './installedCommand';
 
 const DIST = path.resolve(__dirname, '..');
 const MAIN = path.join(DIST, 'cli/main.js');
@@ -57,6 +61,10 @@ const step = (text: string): void => void process.stderr.write(`\n${text}\n`);
 
 
 const explainArgs = (root: string): string[] => [MAIN, 'explain', '--json', '--root', root];
+/** The installed command (bin/relaywatch), set up by main() in the work folder. */
+let command: InstalledCommand;
+/** `relaywatch explain --json --root ROOT` as installed */
+const installedExplain = (root: string): Promise<Timed> => timed(command.path, explainArgs(root).slice(1), { env: command.env });
 const grepArgs = (root: string): string[] => ['-cE', GREP_PATTERN, ...logFiles(root)];
 
 function checkExplain(t: Timed, what: string): void {
@@ -152,12 +160,12 @@ interface ColdFigure {
 /** Cold explain (no index) against grep, alternating, page cache warm for both; peak RSS of explain. */
 async function coldFigure(root: string, runs: number): Promise<ColdFigure> {
   await grep(root);
-  checkExplain(await timed(process.execPath, explainArgs(root)), 'warm-up');
+  checkExplain(await installedExplain(root), 'warm-up');
   const coldRuns: Timed[] = [];
   const grepRuns: Timed[] = [];
   for (let i = 0; i < runs; i++) {
     const explainRun = async (): Promise<void> => {
-      const t = await timed(process.execPath, explainArgs(root), { rss: true });
+      const t = await timed(command.path, explainArgs(root).slice(1), { env: command.env, rss: true });
       checkExplain(t, 'cold explain');
       coldRuns.push(t);
     };
@@ -207,7 +215,8 @@ async function warmFigures(label: string, root: string, cold: number, runs: numb
   // The CLI: each run against `node -e 0` run just before it, `appendMsBefore` after 10 MiB were appended
   // (null: nothing appended): a daemon reads new lines within a second of their being written, so a
   // run a second later finds them read; a run right after the append waits while they are read.
-  const cliRuns = async (appendMsBefore: number | null): Promise<{ ms: number; node: number }> => {
+  // `viaNode`: `node dist/cli/main.js` itself instead of the installed command (the Node.js quick path).
+  const cliRuns = async (appendMsBefore: number | null, viaNode = false): Promise<{ ms: number; node: number }> => {
     const cli: Timed[] = [];
     const node: Timed[] = [];
     for (let i = 0; i < many; i++) {
@@ -218,7 +227,7 @@ async function warmFigures(label: string, root: string, cold: number, runs: numb
         appendLines(root, 10 * MIB);
         if (appendMsBefore > 0) await new Promise((resolve) => setTimeout(resolve, appendMsBefore));
       }
-      const t = await timed(process.execPath, explainArgs(root));
+      const t = viaNode ? await timed(process.execPath, explainArgs(root)) : await installedExplain(root);
       checkExplain(t, 'warm explain');
       cli.push(t);
     }
@@ -226,7 +235,7 @@ async function warmFigures(label: string, root: string, cold: number, runs: numb
   };
   const judge = (what: string, r: { ms: number; node: number }, target: boolean): void => {
     row({
-      figure: `Warm CLI explain, ${what}, ${label}`,
+      figure: `Warm CLI explain${what.startsWith('node ') ? '' : ' (relaywatch as installed)'}, ${what}, ${label}`,
       value: sec(r.ms),
       baseline: `node -e 0 ${sec(r.node)}; cold ${sec(cold)}`,
       ratio: `${(r.ms / r.node).toFixed(2)}× node, ${((100 * r.ms) / cold).toFixed(1)}% of cold`,
@@ -237,6 +246,7 @@ async function warmFigures(label: string, root: string, cold: number, runs: numb
   const daemon = await startSocketDaemon(DIST, root);
   try {
     judge('daemon running, 10 MiB appended 1 s before', await cliRuns(1000), true);
+    judge('node dist/cli/main.js (no launcher, no Perl), daemon running, 10 MiB appended 1 s before', await cliRuns(1000, true), false);
     judge('daemon running, 10 MiB appended just before (read while the CLI waits)', await cliRuns(0), false);
   } finally {
     await daemon.stop();
@@ -320,7 +330,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       'size-mb': { type: 'string' }, runs: { type: 'string' }, seconds: { type: 'string' }, mixes: { type: 'string' },
-      'no-serving': { type: 'boolean' }, 'no-load': { type: 'boolean' }, keep: { type: 'boolean' }, json: { type: 'string' },
+      'no-serving': { type: 'boolean' }, 'no-load': { type: 'boolean' }, keep: { type: 'boolean' }, json: { type: 'string' }, only: { type: 'string' },
     },
   });
   const full = Number(values['size-mb'] ?? 1024);
@@ -329,7 +339,11 @@ async function main(): Promise<number> {
   const mixes = (values.mixes ?? MAIL_LOG_MIXES.join(',')).split(',') as MailLogMix[];
   for (const m of mixes) if (!MAIL_LOG_MIXES.includes(m)) throw new Error(`--mixes: unknown mix "${m}" (${MAIL_LOG_MIXES.join(', ')})`);
   const now = new Date();
+  if (values.only !== undefined && values.only !== 'warm') throw new Error(`--only: unknown part "${values.only}" (warm)`);
+  const onlyWarm = values.only === 'warm';
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'relaywatch-bench-'));
+  command = installedCommand(work, DIST);
+  notes.push('Cold and warm CLI explain: the command as installed (bin/relaywatch: the shell launcher, its Perl quick path for explain, then Node.js), dist/ this build; baseline `node -e 0`.');
   const started = Date.now();
   const load1 = os.loadavg()[0];
   let daemon: Awaited<ReturnType<typeof startDaemon>> | null = null;
@@ -362,8 +376,8 @@ async function main(): Promise<number> {
         if (mb === warmAt) {
           step(`${label}, ${mb} MiB: index, warm explain in the daemon and as a CLI process, IP lookups ...`);
           await warmFigures(`${label}, ${mb} MiB`, root, c.ms, runs);
-          await lookupFigures(`${label}, ${mb} MiB`, root);
-          if (mix === 'demo') {
+          if (!onlyWarm) await lookupFigures(`${label}, ${mb} MiB`, root);
+          if (mix === 'demo' && !onlyWarm) {
             step('Rotation (rename, new file), then gzip of the rotated file ...');
             await rotationFigure(root, now);
             if (!values['no-serving']) {
@@ -377,7 +391,7 @@ async function main(): Promise<number> {
         if (!values.keep) fs.rmSync(root, { recursive: true, force: true });
       }
       const smallest = rss[0][1];
-      for (const [mb, kb] of rss) {
+      for (const [mb, kb] of onlyWarm ? [] : rss) {
         const last = mb === rss[rss.length - 1][0] && rss.length > 1;
         row({
           figure: `Peak RSS, cold explain, ${label}, ${mb} MiB`,
@@ -397,7 +411,7 @@ async function main(): Promise<number> {
   }
 
   // load: 200 clients × 30 s, socket, CGI, TCP (load.ts); the CGI bridge against Node's start (cgi.ts)
-  if (!values['no-load']) {
+  if (!values['no-load'] && !onlyWarm) {
     for (const r of await (require('./load') as typeof import('./load')).loadBenchRows({ log: step })) row(r);
     for (const r of await (require('./cgi') as typeof import('./cgi')).cgiBenchRows({ log: step })) row(r);
   }

@@ -11,3 +11,16 @@ export const ROOT_HEADER = 'x-relaywatch-root';
 
 /** Set while the daemon still builds its login index: the CLI then answers by itself. */
 export const INDEX_BUILDING_HEADER = 'x-relaywatch-index-building';
+
+/**
+ * Asks the daemon for `relaywatch explain`'s output itself rather than the report (json, text or
+ * verbose): the Perl quick path of the installed command (plugin/bin/relaywatch-explain) prints it
+ * as it comes, since it cannot run the CLI's printer.
+ */
+export const CLI_OUTPUT_HEADER = 'x-relaywatch-cli-output';
+
+/** With CLI output: the command's exit status. */
+export const CLI_EXIT_HEADER = 'x-relaywatch-cli-exit';
+
+/** With CLI output: what the command writes to stderr, percent-encoded (encodeURIComponent). */
+export const CLI_STDERR_HEADER = 'x-relaywatch-cli-stderr';

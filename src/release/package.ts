@@ -17,7 +17,7 @@ import path from 'node:path';
 const REPO = path.resolve(__dirname, '../..');
 
 /** Plugin files the archive carries, besides plugin/monitoring/ (plugin/tools/ draws the icon at development time only; acl/ is the WHM privilege's driver). */
-const PLUGIN_FILES = ['cgi/index.cgi', 'bin/relaywatch', 'acl/Relaywatch.pm', 'acl/Relaywatch/META.pm', 'chkserv.d/relaywatch', 'logrotate.d/relaywatch', 'relaywatch.conf', 'relaywatch.png', 'relaywatch.service'];
+const PLUGIN_FILES = ['cgi/index.cgi', 'bin/relaywatch', 'bin/relaywatch-explain', 'acl/Relaywatch.pm', 'acl/Relaywatch/META.pm', 'chkserv.d/relaywatch', 'logrotate.d/relaywatch', 'relaywatch.conf', 'relaywatch.png', 'relaywatch.service'];
 const TOP_FILES = ['install.sh', 'README.md', 'SECURITY.md', 'LICENSE', 'package.json', 'package-lock.json'];
 
 interface LockFile {
@@ -69,7 +69,7 @@ export function buildReleaseArchive(repo: string = REPO, outDir: string = path.j
       fs.copyFileSync(path.join(repo, 'plugin', f), path.join(top, 'plugin', f));
     }
     for (const f of TOP_FILES) fs.copyFileSync(path.join(repo, f), path.join(top, f));
-    for (const f of ['install.sh', 'plugin/cgi/index.cgi', 'plugin/bin/relaywatch']) fs.chmodSync(path.join(top, f), 0o755);
+    for (const f of ['install.sh', 'plugin/cgi/index.cgi', 'plugin/bin/relaywatch', 'plugin/bin/relaywatch-explain']) fs.chmodSync(path.join(top, f), 0o755);
     for (const p of productionPackages(repo)) fs.cpSync(path.join(repo, p), path.join(top, p), { recursive: true, dereference: true });
 
     fs.mkdirSync(outDir, { recursive: true });

@@ -68,7 +68,7 @@ describe('install, re-run, upgrade, use, uninstall', () => {
   test('the archive holds the built program and production packages only; npm is not on the install\'s PATH', () => {
     expect(spawnSync('/bin/sh', ['-c', 'command -v npm'], { env: { PATH: SYSTEM_PATH.join(':') } }).status).not.toBe(0);
     expect(path.basename(release)).toBe(`relaywatch-${JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).version}`);
-    for (const f of ['install.sh', 'README.md', 'LICENSE', 'dist/cli/main.js', 'plugin/cgi/index.cgi', 'plugin/bin/relaywatch', 'plugin/acl/Relaywatch.pm', 'plugin/acl/Relaywatch/META.pm', 'plugin/monitoring', 'node_modules/express/package.json']) {
+    for (const f of ['install.sh', 'README.md', 'LICENSE', 'dist/cli/main.js', 'plugin/cgi/index.cgi', 'plugin/bin/relaywatch', 'plugin/bin/relaywatch-explain', 'plugin/acl/Relaywatch.pm', 'plugin/acl/Relaywatch/META.pm', 'plugin/monitoring', 'node_modules/express/package.json']) {
       expect([f, fs.existsSync(path.join(release, f))]).toEqual([f, true]);
     }
     expect(fs.lstatSync(path.join(release, 'node_modules')).isSymbolicLink()).toBe(false);
@@ -95,6 +95,11 @@ describe('install, re-run, upgrade, use, uninstall', () => {
     // Node is found when the launcher runs, not named at install time
     expect(read(`${prefix}/bin/relaywatch`)).toBe(fs.readFileSync(path.join(REPO, 'plugin/bin/relaywatch'), 'utf8'));
     expect(fs.readlinkSync(path.join(root, '/usr/local/bin/relaywatch'))).toBe(`${prefix}/bin/relaywatch`);
+    // the launcher's Perl quick path for `explain`, under the Perl found (as the CGI)
+    expect(mode(`${prefix}/bin/relaywatch-explain`)).toBe(0o755);
+    const quick = read(`${prefix}/bin/relaywatch-explain`).split('\n');
+    expect(quick[0]).toBe('#!/usr/bin/perl');
+    expect(quick.slice(1)).toEqual(fs.readFileSync(path.join(REPO, 'plugin/bin/relaywatch-explain'), 'utf8').split('\n').slice(1));
     expect(fs.readdirSync(path.join(root, '/usr/local')).filter((n) => n.startsWith('.relaywatch'))).toEqual([]);
 
     // the CGI: root only, the checkout's Perl program under the Perl found (no cPanel Perl in this tree); no Node path in it
@@ -416,12 +421,15 @@ describe('set-ups and refusals', () => {
     expect(r.stdout).toContain('(/opt/cpanel/ea-nodejs22/bin/node)');
     expect(fs.readFileSync(path.join(s.root, CGI), 'utf8').split('\n')[0]).toBe('#!/usr/local/cpanel/3rdparty/bin/perl');
     expect(fs.readFileSync(path.join(s.root, 'opt/relaywatch/bin/relaywatch'), 'utf8')).not.toContain(s.root);
+    expect(fs.readFileSync(path.join(s.root, 'opt/relaywatch/bin/relaywatch-explain'), 'utf8').split('\n')[0]).toBe('#!/usr/local/cpanel/3rdparty/bin/perl');
+    expect(fs.statSync(path.join(s.root, 'opt/relaywatch/bin/relaywatch-explain')).mode & 0o777).toBe(0o755);
     expect(fs.readFileSync(path.join(s.root, UNIT), 'utf8')).toContain('ExecStart=/opt/relaywatch/bin/relaywatch serve --socket /run/relaywatch/http.sock');
     expect(fs.readlinkSync(path.join(s.root, 'usr/local/bin/relaywatch'))).toBe('/opt/relaywatch/bin/relaywatch');
     expect(fs.readFileSync(path.join(s.root, 'etc/chkserv.d/chkservd.conf'), 'utf8')).toBe('exim:1\nrelaywatch:0');
     const un = runInstall(release, ['--root', s.root, '--prefix', '/opt/relaywatch', '--uninstall'], [s.bin, ...SYSTEM_PATH]);
     expect(un.code).toBe(0);
     expect(fs.existsSync(path.join(s.root, 'opt/relaywatch'))).toBe(false);
+    expect(fs.existsSync(path.join(s.root, 'opt/relaywatch/bin/relaywatch-explain'))).toBe(false);
     expect(fs.readFileSync(path.join(s.root, 'etc/chkserv.d/chkservd.conf'), 'utf8')).toBe('exim:1\n');
   });
 
