@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config/config';
 import { lineMentionsIp, ipNeedles } from '../../src/domain/ipMentions';
 import { createContext } from '../../src/services/context';
 import { failedLine, loginLine, makeCpanelHost } from '../helpers/cpanelHost';
-import { removeTree, runCliCaptured, syslogStamp } from '../helpers/hostTree';
+import { removeTree, runCliCaptured } from '../helpers/hostTree';
 
 const now = new Date();
 const minutesAgo = (m: number): Date => new Date(now.getTime() - m * 60_000);

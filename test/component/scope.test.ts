@@ -11,7 +11,6 @@
  * when you add a command, give it sample arguments in CLI_SAMPLES (or a reason to skip it); when a
  * route refuses resellers, list it in ROOT_ONLY. The test fails until you do.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { createApp } from '../../src/app';

@@ -7,9 +7,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../../src/config/config';
 import { Host } from '../../src/host/host';
-import { createContext } from '../../src/services/context';
 import { encodeSegment, decodeSegmentHeader } from '../../src/scan/loginIndexFormat';
 import { loginLine, makeCpanelHost } from '../helpers/cpanelHost';
 import { removeTree, runCliCaptured } from '../helpers/hostTree';
