@@ -21,15 +21,13 @@ import { printExplain } from '../../src/cli/explainOutput';
 import { CLI_EXIT_HEADER, CLI_OUTPUT_HEADER, CLI_STDERR_HEADER, DEFAULT_SOCKET } from '../../src/http/daemonHeaders';
 import { listenSocket, RunningServer } from '../../src/server';
 import { createContext } from '../../src/services/context';
-import { failedLine, loginLine, makeCpanelHost } from '../helpers/cpanelHost';
 import { removeTree } from '../helpers/hostTree';
+import { quickExplainHost } from '../helpers/quickExplainHost';
 
 jest.setTimeout(180_000);
 
 const REPO = path.resolve(__dirname, '../..');
-const now = new Date();
-const minutesAgo = (m: number): Date => new Date(now.getTime() - m * 60_000);
-const DAEMON_CLOCK = new Date(now.getTime() - 1000);
+let DAEMON_CLOCK: Date;
 let root: string;
 let daemon: RunningServer | null;
 let layout: string;
@@ -76,17 +74,7 @@ function nodeRuns(): number {
 }
 
 beforeAll(async () => {
-  root = makeCpanelHost({
-    generation: 'modern',
-    relayIps: ['203.0.113.10', '203.0.113.11', '198.51.100.7'],
-    maillog: [
-      loginLine(minutesAgo(5), 'bob@bob.example', '203.0.113.10'),
-      loginLine(minutesAgo(4), 'carol@carol.example', '203.0.113.11'),
-      failedLine(minutesAgo(3), 'alice@alice.example', '198.51.100.7'),
-    ],
-  });
-  // A relay-list companion that cannot be read: a problem line on stderr, and no clear verdict.
-  fs.mkdirSync(path.join(root, 'etc/alwaysrelay'));
+  ({ root, daemonClock: DAEMON_CLOCK } = quickExplainHost());
   layout = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-perl-quick-'));
   nodeLog = path.join(layout, 'node-runs');
   fs.mkdirSync(path.join(layout, 'bin'));

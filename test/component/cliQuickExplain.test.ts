@@ -21,13 +21,12 @@ import { runFullCli } from '../../src/cli/runCli';
 import { DEFAULT_SOCKET } from '../../src/http/daemonHeaders';
 import { listenSocket, RunningServer } from '../../src/server';
 import { createContext } from '../../src/services/context';
-import { failedLine, loginLine, makeCpanelHost } from '../helpers/cpanelHost';
+import { makeCpanelHost } from '../helpers/cpanelHost';
 import { removeTree } from '../helpers/hostTree';
+import { quickExplainHost } from '../helpers/quickExplainHost';
 
 const REPO = path.resolve(__dirname, '../..');
-const now = new Date();
-const minutesAgo = (m: number): Date => new Date(now.getTime() - m * 60_000);
-const DAEMON_CLOCK = new Date(now.getTime() - 1000);
+let DAEMON_CLOCK: Date;
 let root: string;
 let daemon: RunningServer;
 
@@ -84,17 +83,7 @@ async function quick(argv: string[]): Promise<Run | 'declined'> {
 const sockDir = (r: string): string => path.dirname(path.join(r, DEFAULT_SOCKET));
 
 beforeAll(async () => {
-  root = makeCpanelHost({
-    generation: 'modern',
-    relayIps: ['203.0.113.10', '203.0.113.11', '198.51.100.7'],
-    maillog: [
-      loginLine(minutesAgo(5), 'bob@bob.example', '203.0.113.10'),
-      loginLine(minutesAgo(4), 'carol@carol.example', '203.0.113.11'),
-      failedLine(minutesAgo(3), 'alice@alice.example', '198.51.100.7'),
-    ],
-  });
-  // A relay-list companion that cannot be read: a problem line on stderr, and no clear verdict.
-  fs.mkdirSync(path.join(root, 'etc/alwaysrelay'));
+  ({ root, daemonClock: DAEMON_CLOCK } = quickExplainHost());
   daemon = await listenSocket(createContext(loadConfig({ root }), { now: () => DAEMON_CLOCK }), path.join(root, DEFAULT_SOCKET));
 });
 afterAll(async () => {
