@@ -61,14 +61,19 @@ test('a reseller sees only the accounts they own; others are "no such account", 
   await request(app('resellera')).get('/api/v1/accounts/..%2F..%2Fetc').expect(404);
 });
 
-test('the accounts page is kept between requests, and shows a new relay IP as soon as it is in the list', async () => {
+/** A host of its own: bob in the relay list with one IP, and a second login the tracker has not added yet; the app as root. */
+function bobHost(): { own: string; server: ReturnType<typeof createApp> } {
   const own = makeCpanelHost({
     generation: 'modern',
     relayIps: ['203.0.113.10'],
     maillog: [loginLine(minutesAgo(5), 'bob@bob.example', '203.0.113.10'), loginLine(minutesAgo(3), 'bob@bob.example', '203.0.113.12')],
   });
+  return { own, server: createApp(createContext(loadConfig({ root: own })), { identity: { kind: 'dev', user: 'root' } }) };
+}
+
+test('the accounts page is kept between requests, and shows a new relay IP as soon as it is in the list', async () => {
+  const { own, server } = bobHost();
   try {
-    const server = createApp(createContext(loadConfig({ root: own })), { identity: { kind: 'dev', user: 'root' } });
     const bobRow = (html: string): string => /<tr>\s*<td><a href="\/account\/bob">[\s\S]*?<\/tr>/.exec(html)![0];
     const first = await request(server).get('/accounts').expect(200);
     expect(bobRow(first.text)).toContain('data-value="1">1</td>');
@@ -84,13 +89,8 @@ test('the accounts page is kept between requests, and shows a new relay IP as so
 });
 
 test('GET /api/v1/accounts: the same answer compressed or not, a 304 for the client’s entity tag, a new tag after a change, none shared with a reseller', async () => {
-  const own = makeCpanelHost({
-    generation: 'modern',
-    relayIps: ['203.0.113.10'],
-    maillog: [loginLine(minutesAgo(5), 'bob@bob.example', '203.0.113.10'), loginLine(minutesAgo(3), 'bob@bob.example', '203.0.113.12')],
-  });
+  const { own, server } = bobHost();
   try {
-    const server = createApp(createContext(loadConfig({ root: own })), { identity: { kind: 'dev', user: 'root' } });
     const plain = await request(server).get('/api/v1/accounts').set('Accept-Encoding', 'identity').expect(200);
     expect(plain.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(plain.text).toBe(JSON.stringify(plain.body));
