@@ -27,6 +27,7 @@ import { mergeSegments, SegmentBytes } from './loginIndexMerge';
 import { kindInfo, LoginBatch } from './loginBatch';
 import { SegmentColumns } from './segmentColumns';
 import { ChunkPool } from './chunkedColumn';
+import { holdHeapGrowth } from './buildHeapGrowth';
 import type { ScanProgress } from './loginRecord';
 import { knownHead, mailLogFiles, unreadableLog } from './loginScanFiles';
 import type { ScanRunOptions, ScanTarget, TargetOutcome } from './loginScanPool';
@@ -339,11 +340,15 @@ async function refreshPass(ctx: CoreContext, store: IndexStore, opts: RefreshOpt
       });
       if (again.length > 0) await scan(again);
     };
+    // a build from nothing: the heaps kept small while it reads every log (buildHeapGrowth.ts)
+    const heapHeld = writeEarly ? holdHeapGrowth() : null;
     try {
       await scan(pending);
     } catch (e) {
       if (writeEarly) removeUnnamed(store, pending);
       throw e;
+    } finally {
+      heapHeld?.();
     }
 
     // Nothing new at all (the usual case between two log lines): leave the files alone.
