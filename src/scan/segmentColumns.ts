@@ -17,6 +17,10 @@ import type { FailedRecord } from './loginRecord';
 import { ChunkPool, Column } from './chunkedColumn';
 import { PairTable } from './pairTable';
 import { TextTable } from './textTable';
+import { StreamedParts, StreamedSegment, writeSegmentInPieces } from './segmentStream';
+
+/** the buffer a segment is written through (records are made this many bytes at a time) */
+const PIECE_BYTES = 256 * 1024;
 
 export class SegmentColumns {
   /** the file's texts (IPs, names, login kinds), each once, by number */
@@ -109,11 +113,26 @@ export class SegmentColumns {
     }
   }
 
-  /**
-   * The segment's bytes: those encodeSegment gives for the same logins and failures, in order. With
-   * a pool, they are laid out in its segment buffer: used until the next encode().
-   */
+  /** The segment's bytes: those encodeSegment gives for the same logins and failures, in order. */
   encode(): Buffer {
+    const parts = this.parts();
+    const records = parts.records;
+    return layoutSegment({ ...parts, records: { count: records.count, writeTo: (buf, at) => records.writeRange(buf, at, 0, records.count) } });
+  }
+
+  /**
+   * Writes the segment encode() gives to `fd` (a new file open for reading and writing), in pieces:
+   * the whole segment is never in memory (segmentStream.ts). `pieceBytes`: the pieces' size (tests
+   * make them small).
+   */
+  writeInPieces(fd: number, macKey: Buffer, pieceBytes = PIECE_BYTES): StreamedSegment {
+    const parts = this.parts();
+    const pool = this.pool;
+    return writeSegmentInPieces(parts, fd, pool ? pool.piece(pieceBytes) : Buffer.allocUnsafe(pieceBytes), macKey, pool ? pool.scratch('recCrc', Uint32Array, parts.dirIp.length) : null);
+  }
+
+  /** The segment's parts, from the columns (in the pool's working arrays when there is a pool). */
+  private parts(): StreamedParts {
     const n = this.logins;
     const nf = this.rows.size;
     const texts = this.texts;
@@ -226,7 +245,7 @@ export class SegmentColumns {
     const dirIp = scratch('dirIp', Int32Array, nIps);
     for (let d = 0; d < nIps; d++) dirIp[d] = d;
 
-    return layoutSegment({
+    return {
       // written from the table of texts: no string per text
       strings: {
         count: nStrings,
@@ -238,13 +257,13 @@ export class SegmentColumns {
       aggStart, recStart: perDir, failStart: perDirFail,
       aggUser: aggUser.subarray(0, nAgg), aggCount: aggCount.subarray(0, nAgg), aggLast: aggLast.subarray(0, nAgg), aggProto: aggProto.subarray(0, nAgg),
       failUser: fUser, failCount: fCount, failFirst: fFirst, failLast: fLast,
-      // written straight into the segment: no second copy of the records
+      // made straight from the columns, a range at a time: no copy of the records
       records: {
         count: n,
-        writeTo: (buf, at) => {
-          for (let o = 0; o < n; o++) {
+        writeRange: (buf, at, from, to) => {
+          for (let o = from; o < to; o++) {
             const i = order[o];
-            const p = at + SEGMENT_RECORD_BYTES * o;
+            const p = at + SEGMENT_RECORD_BYTES * (o - from);
             buf.writeUInt32LE(this.line.get(i), p);
             buf.writeDoubleLE(this.time.get(i), p + 4);
             buf.writeUInt32LE(loginUser[i], p + 12);
@@ -252,6 +271,6 @@ export class SegmentColumns {
           }
         },
       },
-    }, pool ? (bytes) => pool.segmentBuffer(bytes) : undefined);
+    };
   }
 }
