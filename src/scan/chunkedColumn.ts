@@ -5,7 +5,7 @@
  * segment is written are used again for the next file's, where new ones would leave the old ones to
  * the collector, which frees array buffers only when it collects the heap.
  */
-type NumberArray = Float64Array | Uint32Array | Uint16Array;
+type NumberArray = Float64Array | Uint32Array | Uint16Array | Uint8Array;
 type Make<T extends NumberArray> = new (n: number) => T;
 
 export const CHUNK_BITS = 14;
