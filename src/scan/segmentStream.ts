@@ -12,7 +12,7 @@
  * start, and the metadata read back (from the page cache) for the MAC.
  */
 import fs from 'node:fs';
-import { crc32, crc32Continue, FORMAT_VERSION, SEGMENT_LAYOUT, segmentMetaMacInPieces, SegmentParts, StringTable } from './loginIndexFormat';
+import { crc32, crc32Continue, FORMAT_VERSION, SEGMENT_LAYOUT, segmentMetaMacInPieces, StringTable } from './loginIndexFormat';
 
 const { MAGIC, HEADER, HEADER_CRC_AT, DIR_ENTRY, AGG_ENTRY, FAIL_ENTRY, REC_ENTRY } = SEGMENT_LAYOUT;
 
@@ -23,7 +23,26 @@ export interface RecordsInRanges {
   writeRange(buf: Buffer, at: number, from: number, to: number): void;
 }
 
-export type StreamedParts = Omit<SegmentParts, 'strings' | 'records'> & { strings: StringTable; records: RecordsInRanges };
+/**
+ * A segment's parts as a build has them (segmentColumns.ts): made on demand, not laid out in arrays
+ * for every login. Directory entry d's IP is string d (the IPs are the first strings, in order).
+ */
+export interface StreamedParts {
+  strings: StringTable;
+  /** the string id of each login kind */
+  kinds: ArrayLike<number>;
+  /** directory entries */
+  ips: number;
+  /** per directory entry, where its aggregates, records and failure rows start (one more: the end) */
+  aggStart: ArrayLike<number>;
+  recStart: ArrayLike<number>;
+  failStart: ArrayLike<number>;
+  /** the aggregates of entry d, in order (name's string id, logins, last time, protocols) */
+  aggs: { count: number; forEach(d: number, emit: (user: number, count: number, last: number, proto: number) => void): void };
+  /** failure row a, in directory order */
+  fails: { count: number; user(a: number): number; attempts(a: number): number; first(a: number): number; last(a: number): number };
+  records: RecordsInRanges;
+}
 
 /** What a segment's manifest reference needs of it. */
 export interface StreamedSegment {
@@ -86,11 +105,11 @@ function align4(n: number): number {
  * for one number per directory entry, or null for a new array.
  */
 export function writeSegmentInPieces(parts: StreamedParts, fd: number, piece: Buffer, macKey: Buffer, recCrc: Uint32Array | null = null): StreamedSegment {
-  const { strings, kinds, dirIp, aggStart, recStart, failStart, records } = parts;
-  const nIps = dirIp.length;
+  const { strings, kinds, aggStart, recStart, failStart, records, aggs, fails } = parts;
+  const nIps = parts.ips;
   const n = records.count;
-  const nAgg = parts.aggUser.length;
-  const nFail = parts.failUser.length;
+  const nAgg = aggs.count;
+  const nFail = fails.count;
   let blobBytes = 0;
   for (let i = 0; i < strings.count; i++) blobBytes += strings.byteLength(i);
   const offStrIdx = HEADER;
@@ -147,7 +166,7 @@ export function writeSegmentInPieces(parts: StreamedParts, fd: number, piece: Bu
   for (let k = 0; k < kinds.length; k++) dv.setUint32(w.room(4), kinds[k], true);
   for (let e = 0; e < nIps; e++) {
     const o = w.room(DIR_ENTRY);
-    dv.setUint32(o, dirIp[e], true);
+    dv.setUint32(o, e, true);
     dv.setUint32(o + 4, aggStart[e], true);
     dv.setUint32(o + 8, aggStart[e + 1] - aggStart[e], true);
     dv.setUint32(o + 12, recStart[e], true);
@@ -156,19 +175,23 @@ export function writeSegmentInPieces(parts: StreamedParts, fd: number, piece: Bu
     dv.setUint32(o + 24, failStart[e], true);
     dv.setUint32(o + 28, failStart[e + 1] - failStart[e], true);
   }
-  for (let a = 0; a < nAgg; a++) {
+  let aggsWritten = 0;
+  const writeAgg = (user: number, count: number, last: number, proto: number): void => {
     const o = w.room(AGG_ENTRY);
-    dv.setUint32(o, parts.aggUser[a], true);
-    dv.setUint32(o + 4, parts.aggCount[a], true);
-    dv.setFloat64(o + 8, parts.aggLast[a], true);
-    dv.setUint32(o + 16, parts.aggProto[a], true);
-  }
+    dv.setUint32(o, user, true);
+    dv.setUint32(o + 4, count, true);
+    dv.setFloat64(o + 8, last, true);
+    dv.setUint32(o + 16, proto, true);
+    aggsWritten++;
+  };
+  for (let e = 0; e < nIps; e++) aggs.forEach(e, writeAgg);
+  if (aggsWritten !== nAgg) throw new Error(`${aggsWritten} aggregates written, not ${nAgg}`);
   for (let a = 0; a < nFail; a++) {
     const o = w.room(FAIL_ENTRY);
-    dv.setUint32(o, parts.failUser[a], true);
-    dv.setFloat64(o + 4, parts.failCount[a], true);
-    dv.setFloat64(o + 12, parts.failFirst[a], true);
-    dv.setFloat64(o + 20, parts.failLast[a], true);
+    dv.setUint32(o, fails.user(a), true);
+    dv.setFloat64(o + 4, fails.attempts(a), true);
+    dv.setFloat64(o + 12, fails.first(a), true);
+    dv.setFloat64(o + 20, fails.last(a), true);
   }
   w.flush();
   const crcMeta = w.crc;
