@@ -8,10 +8,11 @@
  * daemon, whose workers are kept running (scanWorkers.ts), a warm update of a few megabytes is
  * shared too.
  */
-import { tunedPlansMade } from './candidateKernel';
+import { compiledKernelsMade, tunedPlansMade } from './candidateKernel';
 import { lineBoundaryAfter } from './lineScanner';
 import { LogFile } from '../host/logFiles';
 import { CoreContext } from '../services/context';
+import { witnessNeedles } from '../parsers/ipTextFilter';
 import { LoginBatch } from './loginBatch';
 import type { FailedRecord } from './loginRecord';
 import { JobResult, runScanJob, ScanJob } from './loginScanJob';
@@ -75,8 +76,10 @@ interface PlannedJob {
 /** The jobs of a scan: each target whole, or (jobBytes set) plain files cut at line boundaries. */
 function planJobs(ctx: CoreContext, targets: readonly ScanTarget[], jobBytes: number | null, onlyIps: readonly string[] | undefined, failedToo: boolean): PlannedJob[] {
   const jobs: PlannedJob[] = [];
+  // derived once here rather than by each thread (see ScanJob.ipNeedles)
+  const ipNeedles = onlyIps ? witnessNeedles(onlyIps) : null;
   targets.forEach((t, ti) => {
-    const base = { root: ctx.host.root, hostPath: t.file.path, gz: t.file.gz, mtimeMs: t.file.mtime.getTime(), ...(onlyIps ? { onlyIps } : {}), ...(failedToo ? { failedToo } : {}) };
+    const base = { root: ctx.host.root, hostPath: t.file.path, gz: t.file.gz, mtimeMs: t.file.mtime.getTime(), ...(onlyIps ? { onlyIps, ipNeedles } : {}), ...(failedToo ? { failedToo } : {}) };
     const end = t.end ?? (t.file.gz ? null : t.file.size);
     const cuts: number[] = [t.start];
     if (jobBytes !== null && !t.file.gz && end !== null) {
@@ -175,9 +178,9 @@ export async function scanTargets(ctx: CoreContext, targets: readonly ScanTarget
     await Promise.all([
       // `parallel: true` shares the scan whatever it costs (tests hold workers' answers to the main
       // thread's): a worker gets its first job at once. Otherwise it joins when it is ready.
-      // Each job carries the byte search's plans this thread has made, so that a worker does not sample
-      // and plan again.
-      ...workers.map((w) => runJobs((job, onProgress) => w.run(job, onProgress, tunedPlansMade()), () => !w.dead, opts.parallel === true ? undefined : w.ready)),
+      // Each job carries the byte search's plans and kernel modules this thread has made, so that a
+      // worker does not sample, plan and compile again.
+      ...workers.map((w) => runJobs((job, onProgress) => w.run(job, onProgress, tunedPlansMade(), compiledKernelsMade()), () => !w.dead, opts.parallel === true ? undefined : w.ready)),
       // This thread reads its first job synchronously up to its first turn to the event loop (the
       // kernel is compiled and planned first): a worker already waiting takes its job before that.
       runJobs(runScanJob, () => true, workers.length > 0 ? Promise.resolve() : undefined),

@@ -3,7 +3,7 @@
  * each batch, its arrays transferred rather than copied.
  */
 import { parentPort } from 'node:worker_threads';
-import { adoptTunedPlans, TunedPlans } from './candidateKernel';
+import { adoptCompiledKernels, adoptTunedPlans, CompiledKernels, TunedPlans } from './candidateKernel';
 import { batchTransferList } from './loginBatch';
 import { runScanJob, ScanJob } from './loginScanJob';
 
@@ -14,8 +14,9 @@ if (parentPort) {
   const port = parentPort;
   // The code is loaded: the pool may send jobs (scanWorkers.ts).
   port.postMessage({ id: -1, ready: true });
-  port.on('message', (msg: { id: number; job: ScanJob; plans?: TunedPlans }) => {
+  port.on('message', (msg: { id: number; job: ScanJob; plans?: TunedPlans; modules?: CompiledKernels }) => {
     if (msg.plans) adoptTunedPlans(msg.plans);
+    if (msg.modules) adoptCompiledKernels(msg.modules);
     let reported = 0;
     runScanJob(msg.job, (bytes) => {
       if (bytes - reported >= PROGRESS_STEP) {
