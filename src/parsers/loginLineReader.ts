@@ -9,7 +9,7 @@
  * - the stamp and host are split once per distinct prefix ("Nov 27 22:11:50 server1 "): when a line
  *   starts with the prefix of the last line that had a host, splitLogLine() would find the same stamp
  *   and host again, and the body is simply the rest;
- * - canonicalIp() is remembered per address text;
+ * - canonicalIp() is remembered per address text that is not already canonical;
  * - one regular expression of every needle tells whether any pattern can match at all (a failed
  *   login's line, asked first whether it is a login, costs one search instead of one per pattern);
  * - a line asked about twice (a login? else a failed login?) is split once.
@@ -19,7 +19,7 @@
  * same goes for failed logins: parseFailed() is parseFailedLoginLine() with the same two memos.
  */
 import { FAILED_LOGIN_NEEDLES, FailedLoginMatch, matchFailedLoginBody } from './failedLoginLine';
-import { canonicalIp } from './ip';
+import { canonicalIp, isCanonicalIp } from './ip';
 import { LoginMatch } from './loginLine';
 import { LOGIN_PATTERNS, LoginPattern, MailProtocol } from './patterns/loginPatterns';
 import { splitLogLineAt, Stamp } from './syslogLine';
@@ -52,6 +52,9 @@ export class LoginLineReader {
   private readonly canonicalMemo = (text: string): string | null => this.canonical(text);
 
   private canonical(text: string): string | null {
+    // Text already canonical is its own answer: no memo entry for each of the many distinct
+    // addresses a log of mobile clients holds (the memo is for the spellings that need work).
+    if (isCanonicalIp(text)) return text;
     let ip = this.ips.get(text);
     if (ip === undefined) {
       if (this.ips.size >= IP_MEMO_MAX) this.ips.clear();

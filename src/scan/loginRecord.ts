@@ -25,7 +25,7 @@ export interface FailedRecord {
 /** Sums failed logins into FailedRecords, per (IP, name), in the order each first comes. */
 export class FailedRecordsBuilder {
   private readonly records: FailedRecord[] = [];
-  /** by IP, then name: the IP texts come from the reader's memo, each one string whose hash is kept */
+  /** by IP, then name */
   private readonly at = new Map<string, Map<string, FailedRecord>>();
 
   add(ip: string, user: string | null, attempts: number, time: number): void {

@@ -136,6 +136,7 @@ function specs(mods: Record<string, Record<string, unknown>>): Record<string, Re
     },
     'ip.ts': {
       canonicalIp: { calls: () => each(tokens, (t) => f('ip.ts', 'canonicalIp')(t)) },
+      isCanonicalIp: { calls: () => each(tokens, (t) => f('ip.ts', 'isCanonicalIp')(t)) },
       ipRange: { notText: 'takes a canonical IP (canonicalIp output), never raw text' },
       isIpv6: { notText: 'takes a canonical IP (canonicalIp output), never raw text' },
       expandedIpv6: { notText: 'takes a canonical IP (canonicalIp output), never raw text' },
