@@ -63,6 +63,14 @@ const JOB_BYTES = 32 * 1024 * 1024;
 const WARM_PARALLEL_MIN_BYTES = 2 * 1024 * 1024;
 const MIN_JOB_BYTES = 1024 * 1024;
 
+/**
+ * Resolves after `n` turns of the event loop. One turn may not be enough for a message from a worker:
+ * the callbacks of setImmediate run before the loop next polls for messages.
+ */
+async function eventLoopTurns(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
 function targetBytes(t: ScanTarget): number {
   return t.file.gz ? t.file.size : Math.max(0, (t.end ?? t.file.size) - t.start);
 }
@@ -183,7 +191,10 @@ export async function scanTargets(ctx: CoreContext, targets: readonly ScanTarget
       ...workers.map((w) => runJobs((job, onProgress) => w.run(job, onProgress, tunedPlansMade(), compiledKernelsMade()), () => !w.dead, opts.parallel === true ? undefined : w.ready)),
       // This thread reads its first job synchronously up to its first turn to the event loop (the
       // kernel is compiled and planned first): a worker already waiting takes its job before that.
-      runJobs(runScanJob, () => true, workers.length > 0 ? Promise.resolve() : undefined),
+      // The word that a worker has loaded its code may still be queued (it came while this thread
+      // read the configuration and the accounts): two turns of the event loop let it in, else the
+      // worker would wait for this thread to compile, plan and read its first megabytes.
+      runJobs(runScanJob, () => true, workers.length > 0 ? eventLoopTurns(2) : undefined),
     ]);
   } finally {
     await releaseScanWorkers(workers);
