@@ -4,6 +4,8 @@
  * running is answered by explainFromDaemon.ts, loading a handful of small modules, and costs little
  * more than Node's own start; every other run loads the full CLI (runCli.ts).
  */
+// First: the modules below, and every one after them, compile with the code cache (boot/codeCache.ts).
+import '../boot/codeCacheHook';
 import { CliIo, EXIT } from './command';
 import type { ReceivedAnswer } from './daemonClient';
 import { explainFromDaemon, quickExplainArgs } from './explainFromDaemon';

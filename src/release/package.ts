@@ -71,6 +71,8 @@ export function buildReleaseArchive(repo: string = REPO, outDir: string = path.j
     for (const f of TOP_FILES) fs.copyFileSync(path.join(repo, f), path.join(top, f));
     for (const f of ['install.sh', 'plugin/cgi/index.cgi', 'plugin/bin/relaywatch', 'plugin/bin/relaywatch-explain']) fs.chmodSync(path.join(top, f), 0o755);
     for (const p of productionPackages(repo)) fs.cpSync(path.join(repo, p), path.join(top, p), { recursive: true, dereference: true });
+    // The code cache for this Node.js (install.sh makes one for the server's, when it differs).
+    execFileSync(process.execPath, [path.join(top, 'dist/boot/buildCodeCache.js')], { stdio: ['ignore', 'ignore', 'inherit'] });
 
     fs.mkdirSync(outDir, { recursive: true });
     const archive = path.join(path.resolve(outDir), `${folder}.tar.gz`);

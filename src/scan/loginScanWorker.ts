@@ -2,6 +2,8 @@
  * The scan worker thread: runs the login scan jobs the pool (loginScanPool.ts) sends it and posts back
  * each batch, its arrays transferred rather than copied.
  */
+// First: this thread's modules compile with the code cache too (boot/codeCache.ts).
+import '../boot/codeCacheHook';
 import { parentPort } from 'node:worker_threads';
 import { adoptCompiledKernels, adoptTunedPlans, CompiledKernels, TunedPlans } from './candidateKernel';
 import { batchTransferList } from './loginBatch';

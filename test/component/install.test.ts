@@ -91,6 +91,8 @@ describe('install, re-run, upgrade, use, uninstall', () => {
     for (const dev of ['typescript', 'jest', 'supertest', 'playwright-core', '@types']) expect([dev, fs.existsSync(path.join(root, prefix, 'node_modules', dev))]).toEqual([dev, false]);
     expect(mode(prefix)).toBe(0o755);
     expect(mode(`${prefix}/dist/cli/main.js`)).toBe(0o755);
+    // the archive's code cache, made by this Node.js (the build's training run)
+    expect(fs.existsSync(path.join(root, `${prefix}/dist/v8-code-cache/${process.version}-${process.arch}.bin`))).toBe(true);
     expect(mode(`${prefix}/bin/relaywatch`)).toBe(0o755);
     // Node is found when the launcher runs, not named at install time
     expect(read(`${prefix}/bin/relaywatch`)).toBe(fs.readFileSync(path.join(REPO, 'plugin/bin/relaywatch'), 'utf8'));
@@ -407,6 +409,24 @@ describe('set-ups and refusals', () => {
     temps.push(r, b);
     return { root: r, bin: b };
   }
+
+  test('an archive without a code cache for this server\'s Node.js gets one made at install; a second run changes nothing', async () => {
+    const s = await server();
+    const bare = fs.mkdtempSync(path.join(os.tmpdir(), 'rw-release-bare-'));
+    temps.push(bare);
+    fs.cpSync(release, bare, { recursive: true });
+    // as if the archive had been made by another Node.js
+    fs.rmSync(path.join(bare, 'dist/v8-code-cache'), { recursive: true, force: true });
+    const cache = path.join(s.root, `usr/local/relaywatch/dist/v8-code-cache/${process.version}-${process.arch}.bin`);
+    const r = runInstall(bare, ['--root', s.root], [s.bin, ...SYSTEM_PATH]);
+    expect(r.code).toBe(0);
+    expect(r.stdout + r.stderr).not.toContain('no code cache');
+    expect(fs.readFileSync(cache).subarray(0, 27).toString('latin1')).toBe('relaywatch-v8-code-cache-1\n');
+    const files = snapshot(s.root, { times: true, skip: [STANDINS_STATE] });
+    const again = runInstall(bare, ['--root', s.root], [s.bin, ...SYSTEM_PATH]);
+    expect(again.stdout).toContain('already installed and up to date; nothing changed');
+    expect(snapshot(s.root, { times: true, skip: [STANDINS_STATE] })).toEqual(files);
+  });
 
   test('prefers cPanel\'s ea-nodejs22 and cPanel\'s Perl, honours --prefix, and keeps an admin\'s monitoring choice', async () => {
     const s = await server('exim:1\nrelaywatch:0');
