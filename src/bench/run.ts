@@ -6,9 +6,10 @@
  * target, result) and removes the folder.
  *
  *   node dist/bench/run.js [--size-mb 1024] [--runs 3] [--seconds 10] [--mixes demo,many-ips,dense]
- *                          [--no-serving] [--no-load] [--keep] [--json FILE] [--only warm]
+ *                          [--no-serving] [--no-load] [--keep] [--json FILE] [--only warm|index]
  *
  * `--only warm`: the cold and warm explain figures alone (no IP lookups, rotation, serving, load).
+ * `--only index`: the first index build's figures alone (its peak RSS at the smallest and largest size).
  * The cold and the warm CLI `explain` runs are the command as installed (installedCommand.ts: the
  * launcher, its Perl quick path, then Node.js). Child processes run without NODE_EXTRA_CA_CERTS and
  * NODE_OPTIONS (see procs.ts). Time is wall time from start to exit, the best of --runs runs, the two
@@ -192,14 +193,20 @@ async function nodeStartMs(runs: number): Promise<number> {
   return minMs(await best(runs, () => timed(process.execPath, ['-e', '0'])));
 }
 
-/**
- * Warm figures on one host: the index built, the daemon in-process after 10 MiB appended, and the
- * CLI process after 10 MiB appended and with nothing new, with the daemon running (it answers over
- * its socket) and without it (the CLI reads the index itself).
- */
-async function warmFigures(label: string, root: string, cold: number, runs: number): Promise<void> {
+/** `relaywatch index` on a host without an index: the first build, with its peak RSS. */
+async function firstIndexBuild(root: string): Promise<Timed> {
   const build = await timed(process.execPath, [MAIN, 'index', '--root', root], { rss: true });
   if (build.code !== 0) throw new Error(`index exited ${build.code}: ${build.stderr}`);
+  return build;
+}
+
+/**
+ * Warm figures on one host: the index built (`build`: already, by firstIndexBuild), the daemon
+ * in-process after 10 MiB appended, and the CLI process after 10 MiB appended and with nothing new,
+ * with the daemon running (it answers over its socket) and without it (the CLI reads the index itself).
+ */
+async function warmFigures(label: string, root: string, cold: number, runs: number, built: Timed | null): Promise<void> {
+  const build = built ?? await firstIndexBuild(root);
   row({ figure: `Index build (relaywatch index, first time), ${label}`, value: sec(build.ms), baseline: `peak RSS ${mib(build.rssKb ?? 0)}`, ratio: '', target: '', pass: null });
 
   // Runs of some 30 ms move more with the machine's other work than runs of a second: more of them.
@@ -326,6 +333,23 @@ async function servingFigures(root: string, seconds: number): Promise<Awaited<Re
   return daemon;
 }
 
+/** Peak RSS at each size: ≤ 256 MiB, and at the largest no more than 1.25× the smallest's. */
+function peakRssRows(what: string, rss: ReadonlyArray<[number, number]>): void {
+  if (rss.length === 0) return;
+  const smallest = rss[0][1];
+  for (const [mb, kb] of rss) {
+    const last = mb === rss[rss.length - 1][0] && rss.length > 1;
+    row({
+      figure: `Peak RSS, ${what}, ${mb} MiB`,
+      value: mib(kb),
+      baseline: last ? `${mib(smallest)} at ${rss[0][0]} MiB` : '',
+      ratio: last ? `${(kb / smallest).toFixed(2)}×` : '',
+      target: last ? '≤ 256 MiB, flat (≤ 1.25× the smallest)' : '≤ 256 MiB',
+      pass: kb > 0 && kb <= 256 * 1024 && (!last || kb <= 1.25 * smallest),
+    });
+  }
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
@@ -339,8 +363,9 @@ async function main(): Promise<number> {
   const mixes = (values.mixes ?? MAIL_LOG_MIXES.join(',')).split(',') as MailLogMix[];
   for (const m of mixes) if (!MAIL_LOG_MIXES.includes(m)) throw new Error(`--mixes: unknown mix "${m}" (${MAIL_LOG_MIXES.join(', ')})`);
   const now = new Date();
-  if (values.only !== undefined && values.only !== 'warm') throw new Error(`--only: unknown part "${values.only}" (warm)`);
+  if (values.only !== undefined && values.only !== 'warm' && values.only !== 'index') throw new Error(`--only: unknown part "${values.only}" (warm, index)`);
   const onlyWarm = values.only === 'warm';
+  const onlyIndex = values.only === 'index';
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'relaywatch-bench-'));
   command = installedCommand(work, DIST);
   notes.push('Cold and warm CLI explain: the command as installed (bin/relaywatch: the shell launcher, its Perl quick path for explain, then Node.js), dist/ this build; baseline `node -e 0`.');
@@ -358,7 +383,18 @@ async function main(): Promise<number> {
       const sizes = [...new Set([256, ...(mix === 'many-ips' ? [512] : []), full])].filter((mb) => mb <= full).sort((a, b) => a - b);
       const warmAt = mix === 'many-ips' ? Math.min(512, full) : mix === 'demo' ? full : null;
       const rss: Array<[number, number]> = [];
+      const indexRss: Array<[number, number]> = [];
       for (const mb of sizes) {
+        // the first build's memory at the smallest and the largest size (after the cold runs: they must find no index)
+        const buildHere = mb === sizes[0] || mb === sizes[sizes.length - 1];
+        if (onlyIndex) {
+          if (!buildHere) continue;
+          step(`${label}, ${mb} MiB: generating, then the first index build ...`);
+          const root = await generateHost(work, mix, mb, now);
+          indexRss.push([mb, (await firstIndexBuild(root)).rssKb ?? 0]);
+          if (!values.keep) fs.rmSync(root, { recursive: true, force: true });
+          continue;
+        }
         step(`${label}, ${mb} MiB: generating, then cold explain against grep ...`);
         const root = await generateHost(work, mix, mb, now);
         const c = await coldFigure(root, runs);
@@ -373,9 +409,11 @@ async function main(): Promise<number> {
           pass: t === null ? null : ratio <= t,
         });
         rss.push([mb, c.rssKb]);
+        const built = buildHere ? await firstIndexBuild(root) : null;
+        if (built) indexRss.push([mb, built.rssKb ?? 0]);
         if (mb === warmAt) {
           step(`${label}, ${mb} MiB: index, warm explain in the daemon and as a CLI process, IP lookups ...`);
-          await warmFigures(`${label}, ${mb} MiB`, root, c.ms, runs);
+          await warmFigures(`${label}, ${mb} MiB`, root, c.ms, runs, built);
           if (!onlyWarm) await lookupFigures(`${label}, ${mb} MiB`, root);
           if (mix === 'demo' && !onlyWarm) {
             step('Rotation (rename, new file), then gzip of the rotated file ...');
@@ -390,18 +428,8 @@ async function main(): Promise<number> {
         }
         if (!values.keep) fs.rmSync(root, { recursive: true, force: true });
       }
-      const smallest = rss[0][1];
-      for (const [mb, kb] of onlyWarm ? [] : rss) {
-        const last = mb === rss[rss.length - 1][0] && rss.length > 1;
-        row({
-          figure: `Peak RSS, cold explain, ${label}, ${mb} MiB`,
-          value: mib(kb),
-          baseline: last ? `${mib(smallest)} at ${rss[0][0]} MiB` : '',
-          ratio: last ? `${(kb / smallest).toFixed(2)}×` : '',
-          target: last ? '≤ 256 MiB, flat (≤ 1.25× the smallest)' : '≤ 256 MiB',
-          pass: kb > 0 && kb <= 256 * 1024 && (!last || kb <= 1.25 * smallest),
-        });
-      }
+      if (!onlyWarm) peakRssRows(`cold explain, ${label}`, rss);
+      peakRssRows(`first index build (relaywatch index), ${label}`, indexRss);
     }
     notes.push(`Peak RSS from ${hasGnuTime() ? 'GNU time (%M)' : 'VmHWM in /proc, read every 10 ms'}; it includes the scan worker thread.`);
   } finally {
@@ -411,7 +439,7 @@ async function main(): Promise<number> {
   }
 
   // load: 200 clients × 30 s, socket, CGI, TCP (load.ts); the CGI bridge against Node's start (cgi.ts)
-  if (!values['no-load'] && !onlyWarm) {
+  if (!values['no-load'] && !onlyWarm && !onlyIndex) {
     for (const r of await (require('./load') as typeof import('./load')).loadBenchRows({ log: step })) row(r);
     for (const r of await (require('./cgi') as typeof import('./cgi')).cgiBenchRows({ log: step })) row(r);
   }

@@ -26,6 +26,8 @@ import { loadSegmentMeta, LoginIndexView, LoginRow, NewLines, newestFirst } from
 import { mergeSegments, SegmentBytes } from './loginIndexMerge';
 import { kindInfo, LoginBatch } from './loginBatch';
 import { SegmentColumns } from './segmentColumns';
+import { ChunkPool } from './chunkedColumn';
+import { holdHeapGrowth } from './buildHeapGrowth';
 import type { ScanProgress } from './loginRecord';
 import { knownHead, mailLogFiles, unreadableLog } from './loginScanFiles';
 import type { ScanRunOptions, ScanTarget, TargetOutcome } from './loginScanPool';
@@ -243,6 +245,8 @@ async function refreshPass(ctx: CoreContext, store: IndexStore, opts: RefreshOpt
     let nextLogId = manifest.nextLogId;
     const entries: LogEntry[] = [];
     const pending: Pending[] = [];
+    // the files' columns share their chunks: those of a file whose segment is written serve the next
+    const chunkPool = new ChunkPool();
     for (const fp of match.files) {
       const f = fp.facts.file;
       const base: LogEntry = fp.entry && !fp.reset
@@ -262,7 +266,7 @@ async function refreshPass(ctx: CoreContext, store: IndexStore, opts: RefreshOpt
         logins: [],
         failures: [],
         written: null,
-        columns: lock ? new SegmentColumns() : null,
+        columns: lock ? new SegmentColumns(chunkPool) : null,
         target: { file: f, start: fp.plan.start, startLine: fp.plan.startLine, end: f.gz ? null : f.size, includePartialLastLine: f.rotated },
       });
     }
@@ -276,13 +280,14 @@ async function refreshPass(ctx: CoreContext, store: IndexStore, opts: RefreshOpt
     let earlyError: unknown = null;
     const storeAway = (p: Pending, failed: boolean): void => {
       const columns = p.columns;
-      p.columns = new SegmentColumns();
-      // a file that could not be read keeps nothing of it (the entry keeps what the index had)
-      if (failed || earlyError !== null || !columns || columns.empty) return;
+      if (!columns) return;
       try {
-        p.written = writeSegmentBytes(store, generation, p.entry.id, columns.encode());
+        // a file that could not be read keeps nothing of it (the entry keeps what the index had)
+        if (!failed && earlyError === null && !columns.empty) p.written = writeSegmentBytes(store, generation, p.entry.id, columns.encode());
       } catch (e) {
         earlyError = e;
+      } finally {
+        columns.release();
       }
     };
     const scan = async (list: Pending[]): Promise<void> => {
@@ -316,7 +321,7 @@ async function refreshPass(ctx: CoreContext, store: IndexStore, opts: RefreshOpt
             p.logins = [];
             p.failures = [];
             p.written = null;
-            if (p.columns) p.columns = new SegmentColumns();
+            p.columns?.release();
             p.entry.segments = [];
             p.target = { ...p.target, start: 0, startLine: 1 };
             again.push(p);
@@ -335,11 +340,15 @@ async function refreshPass(ctx: CoreContext, store: IndexStore, opts: RefreshOpt
       });
       if (again.length > 0) await scan(again);
     };
+    // a build from nothing: the heaps kept small while it reads every log (buildHeapGrowth.ts)
+    const heapHeld = writeEarly ? holdHeapGrowth() : null;
     try {
       await scan(pending);
     } catch (e) {
       if (writeEarly) removeUnnamed(store, pending);
       throw e;
+    } finally {
+      heapHeld?.();
     }
 
     // Nothing new at all (the usual case between two log lines): leave the files alone.

@@ -419,8 +419,8 @@ export function encodeSegmentFrom(src: SegmentSource): Buffer {
 
 /** A segment's parts, before they are laid out in bytes (encodeSegment, mergeSegments). */
 export interface SegmentParts {
-  /** the string table (UTF-8 bytes, or text written as UTF-8), by id */
-  strings: ReadonlyArray<Buffer | string>;
+  /** the string table (UTF-8 bytes, or text written as UTF-8), by id; or written on demand */
+  strings: ReadonlyArray<Buffer | string> | StringTable;
   /** the string id of each login kind */
   kinds: ArrayLike<number>;
   /** the string id of each directory entry's IP, in address-text order */
@@ -437,36 +437,66 @@ export interface SegmentParts {
   failCount: ArrayLike<number>;
   failFirst: ArrayLike<number>;
   failLast: ArrayLike<number>;
-  /** REC_ENTRY bytes per login, grouped by directory entry */
-  records: Buffer;
+  /**
+   * REC_ENTRY bytes per login, grouped by directory entry: as bytes, or written straight into the
+   * segment (no second copy of them while it is laid out)
+   */
+  records: Buffer | { count: number; writeTo(segment: Buffer, at: number): void };
 }
 
-/** The bytes of a segment: its parts laid out, with every checksum. */
-export function layoutSegment(parts: SegmentParts): Buffer {
-  const { strings, kinds, dirIp, aggStart, recStart, failStart, records } = parts;
+/** A string table that writes each string's UTF-8 bytes itself (a build's table of texts). */
+export interface StringTable {
+  count: number;
+  byteLength(i: number): number;
+  /** returns the bytes written */
+  writeTo(i: number, buf: Buffer, at: number): number;
+}
+
+function stringTableOf(strings: ReadonlyArray<Buffer | string>): StringTable {
+  return {
+    count: strings.length,
+    byteLength: (i) => {
+      const x = strings[i];
+      return typeof x === 'string' ? Buffer.byteLength(x, 'utf8') : x.length;
+    },
+    writeTo: (i, buf, at) => {
+      const x = strings[i];
+      return typeof x === 'string' ? buf.write(x, at, 'utf8') : x.copy(buf, at);
+    },
+  };
+}
+
+/**
+ * The bytes of a segment: its parts laid out, with every checksum. `into`: a buffer to lay them out
+ * in when it is large enough (a build writes one segment after another from the same buffer, where
+ * a new one per segment would leave each to the collector); the result is then a view of it.
+ */
+export function layoutSegment(parts: SegmentParts, into?: (bytes: number) => Buffer): Buffer {
+  const { kinds, dirIp, aggStart, recStart, failStart, records } = parts;
+  const strings = Array.isArray(parts.strings) ? stringTableOf(parts.strings as ReadonlyArray<Buffer | string>) : (parts.strings as StringTable);
   const nIps = dirIp.length;
-  const n = records.length / REC_ENTRY;
+  const n = Buffer.isBuffer(records) ? records.length / REC_ENTRY : records.count;
   let blobBytes = 0;
-  for (const x of strings) blobBytes += typeof x === 'string' ? Buffer.byteLength(x, 'utf8') : x.length;
+  for (let i = 0; i < strings.count; i++) blobBytes += strings.byteLength(i);
   const nAgg = parts.aggUser.length;
   const nFail = parts.failUser.length;
   const offStrIdx = HEADER;
-  const offBlob = offStrIdx + 4 * (strings.length + 1);
+  const offBlob = offStrIdx + 4 * (strings.count + 1);
   const offKinds = align4(offBlob + blobBytes);
   const offDir = offKinds + 4 * kinds.length;
   const offAgg = offDir + DIR_ENTRY * nIps;
   const offFail = offAgg + AGG_ENTRY * nAgg;
   const offRec = offFail + FAIL_ENTRY * nFail;
   const total = offRec + REC_ENTRY * n;
-  const buf = Buffer.alloc(total);
+  const buf = into ? into(total).subarray(0, total).fill(0) : Buffer.alloc(total);
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
 
   let at = 0;
-  strings.forEach((b, i) => {
+  for (let i = 0; i < strings.count; i++) {
     dv.setUint32(offStrIdx + 4 * i, at, true);
-    at += typeof b === 'string' ? buf.write(b, offBlob + at, 'utf8') : b.copy(buf, offBlob + at);
-  });
-  dv.setUint32(offStrIdx + 4 * strings.length, at, true);
+    at += strings.writeTo(i, buf, offBlob + at);
+  }
+  dv.setUint32(offStrIdx + 4 * strings.count, at, true);
   for (let k = 0; k < kinds.length; k++) dv.setUint32(offKinds + 4 * k, kinds[k], true);
   for (let a = 0; a < nAgg; a++) {
     const o = offAgg + AGG_ENTRY * a;
@@ -482,7 +512,8 @@ export function layoutSegment(parts: SegmentParts): Buffer {
     dv.setFloat64(o + 12, parts.failFirst[a], true);
     dv.setFloat64(o + 20, parts.failLast[a], true);
   }
-  records.copy(buf, offRec);
+  if (Buffer.isBuffer(records)) records.copy(buf, offRec);
+  else records.writeTo(buf, offRec);
   for (let d = 0; d < nIps; d++) {
     const o = offDir + DIR_ENTRY * d;
     dv.setUint32(o, dirIp[d], true);
@@ -497,7 +528,7 @@ export function layoutSegment(parts: SegmentParts): Buffer {
 
   buf.writeUInt32LE(MAGIC, 0);
   buf.writeUInt32LE(FORMAT_VERSION, 4);
-  buf.writeUInt32LE(strings.length, 8);
+  buf.writeUInt32LE(strings.count, 8);
   buf.writeUInt32LE(nIps, 12);
   buf.writeUInt32LE(nAgg, 16);
   buf.writeUInt32LE(n, 20);
