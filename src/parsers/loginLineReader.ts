@@ -8,8 +8,9 @@
  *
  * - the stamp and host are split once per distinct prefix ("Nov 27 22:11:50 server1 "): when a line
  *   starts with the prefix of the last line that had a host, splitLogLine() would find the same stamp
- *   and host again, and the body is simply the rest;
- * - canonicalIp() is remembered per address text;
+ *   and host again, and the body is simply the rest; when only its time of day differs (a log of a
+ *   few lines a second), the time is read from its fixed place;
+ * - canonicalIp() is remembered per address text that is not already canonical;
  * - one regular expression of every needle tells whether any pattern can match at all (a failed
  *   login's line, asked first whether it is a login, costs one search instead of one per pattern);
  * - a line asked about twice (a login? else a failed login?) is split once.
@@ -19,7 +20,7 @@
  * same goes for failed logins: parseFailed() is parseFailedLoginLine() with the same two memos.
  */
 import { FAILED_LOGIN_NEEDLES, FailedLoginMatch, matchFailedLoginBody } from './failedLoginLine';
-import { canonicalIp } from './ip';
+import { canonicalIp, isCanonicalIp } from './ip';
 import { LoginMatch } from './loginLine';
 import { LOGIN_PATTERNS, LoginPattern, MailProtocol } from './patterns/loginPatterns';
 import { splitLogLineAt, Stamp } from './syslogLine';
@@ -40,6 +41,20 @@ function anyOf(needles: readonly string[]): RegExp {
 const ANY_LOGIN_NEEDLE = anyOf(LOGIN_PATTERNS.map((p) => p.needle));
 const ANY_FAILED_NEEDLE = anyOf(FAILED_LOGIN_NEEDLES);
 
+/**
+ * The month and day of a classic syslog prefix whose time of day follows ("Nov 27 " before
+ * "10:00:00 "), with no <PRI> before and no fraction after the seconds: the part of such a prefix
+ * that stays from one second to the next. As BSD in syslogLine.ts.
+ */
+const BSD_DAY = /^[A-Z][a-z]{2} {1,2}\d{1,2} (?=\d\d:\d\d:\d\d )/;
+
+/** The number of two ASCII digits at `at`, or -1. */
+function twoDigits(s: string, at: number): number {
+  const a = s.charCodeAt(at) - 0x30;
+  const b = s.charCodeAt(at + 1) - 0x30;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
 /** Addresses remembered at most; the memo starts over when full (a flood of distinct addresses). */
 const IP_MEMO_MAX = 100_000;
 
@@ -52,6 +67,9 @@ export class LoginLineReader {
   private readonly canonicalMemo = (text: string): string | null => this.canonical(text);
 
   private canonical(text: string): string | null {
+    // Text already canonical is its own answer: no memo entry for each of the many distinct
+    // addresses a log of mobile clients holds (the memo is for the spellings that need work).
+    if (isCanonicalIp(text)) return text;
     let ip = this.ips.get(text);
     if (ip === undefined) {
       if (this.ips.size >= IP_MEMO_MAX) this.ips.clear();
@@ -71,9 +89,19 @@ export class LoginLineReader {
     return this.lastSplit;
   }
 
+  /**
+   * Where the time of day ("hh:mm:ss") starts in the prefix, when the prefix is a classic syslog one
+   * with nothing else that changes from second to second (no <PRI>, no fraction); else -1.
+   */
+  private prefixTimeAt = -1;
+
   private splitNew(line: string): { stamp: Stamp | null; body: string } {
     const prefix = this.prefix;
-    if (prefix !== null && line.startsWith(prefix)) return { stamp: this.prefixStamp, body: line.slice(prefix.length) };
+    if (prefix !== null) {
+      if (line.startsWith(prefix)) return { stamp: this.prefixStamp, body: line.slice(prefix.length) };
+      const later = this.sameDayAndHost(line, prefix);
+      if (later) return later;
+    }
     const s = splitLogLineAt(line);
     // Only a line with a stamp *and* a host, followed by a space, gives a reusable prefix: a body that
     // follows the stamp directly would make the next line's host look like part of its body, and a
@@ -83,8 +111,31 @@ export class LoginLineReader {
     if (s.stamp !== null && s.host !== null && prefixLength > 0 && line[prefixLength - 1] === ' ') {
       this.prefix = line.slice(0, prefixLength);
       this.prefixStamp = s.stamp;
+      const day = BSD_DAY.exec(this.prefix);
+      this.prefixTimeAt = day && s.stamp.year === null ? day[0].length : -1;
     }
     return { stamp: s.stamp, body: s.body };
+  }
+
+  /**
+   * A line whose prefix is the last one's but for the time of day ("Nov 27 10:00:01 server1 " after
+   * "Nov 27 10:00:00 server1 "), split without splitLogLineAt(): the same month and day, the same
+   * text from the space after the seconds to the end of the host, so splitLogLineAt() would read the
+   * same classic stamp with this time, find the same host, and start the body at the same place.
+   * A log of a few lines a second rarely repeats a prefix whole.
+   */
+  private sameDayAndHost(line: string, prefix: string): { stamp: Stamp; body: string } | null {
+    const t = this.prefixTimeAt;
+    if (t < 0 || line.length < prefix.length || !line.startsWith(prefix.slice(0, t)) || !line.startsWith(prefix.slice(t + 8), t + 8)) return null;
+    const hour = twoDigits(line, t);
+    const minute = twoDigits(line, t + 3);
+    const second = twoDigits(line, t + 6);
+    if (hour < 0 || minute < 0 || second < 0 || line.charCodeAt(t + 2) !== 0x3a || line.charCodeAt(t + 5) !== 0x3a) return null;
+    const was = this.prefixStamp!;
+    const stamp: Stamp = { year: null, month: was.month, day: was.day, hour, minute, second, millis: 0, offsetMinutes: null };
+    this.prefix = line.slice(0, prefix.length);
+    this.prefixStamp = stamp;
+    return { stamp, body: line.slice(prefix.length) };
   }
 
   parse(line: string): LoginMatch | null {

@@ -217,9 +217,36 @@ export function splitLogLine(line: string): SplitLine {
   return { stamp, host, body };
 }
 
-/** Days in a month of a year (month 1-12), by the proleptic Gregorian calendar. */
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Days in a month of a year (month 1-12), by the proleptic Gregorian calendar. Years 0 to 99 are
+ * 1900 to 1999, as Date reads them (and as it reads the stamp's year below).
+ */
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month !== 2) return MONTH_DAYS[month - 1];
+  const y = year >= 0 && year <= 99 ? 1900 + year : year;
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+}
+
+/**
+ * Local time to an instant, as `new Date(year, month - 1, day, hour, minute, second, millis)` gives
+ * it, for second 0 to 60 and millis 0 to 999. Consecutive log lines are mostly in the same minute:
+ * the minute's start is worked out once (the time zone's rules are the costly part) and, when the
+ * zone's offset is the same at its end (no change of offset inside it), the rest is added to it.
+ */
+function localTimeMaker(): (year: number, month: number, day: number, hour: number, minute: number, second: number, millis: number) => number {
+  let [y, mo, d, h, mi] = [NaN, NaN, NaN, NaN, NaN];
+  let start = NaN;
+  let even = false;
+  return (year, month, day, hour, minute, second, millis) => {
+    if (minute !== mi || hour !== h || day !== d || month !== mo || year !== y) {
+      [y, mo, d, h, mi] = [year, month, day, hour, minute];
+      start = new Date(year, month - 1, day, hour, minute, 0, 0).getTime();
+      even = new Date(year, month - 1, day, hour, minute, 60, 999).getTime() - start === 60_999;
+    }
+    return even ? start + second * 1000 + millis : new Date(year, month - 1, day, hour, minute, second, millis).getTime();
+  };
 }
 
 /**
@@ -232,6 +259,7 @@ function daysInMonth(year: number, month: number): number {
 export function makeStampResolver(fileMtime: Date): (s: Stamp) => Date | null {
   const limit = fileMtime.getTime() + 86_400_000;
   const mtimeYear = fileMtime.getFullYear();
+  const localTime = localTimeMaker();
   return (s) => {
     if (s.month < 1 || s.month > 12 || s.day < 1 || s.hour > 23 || s.minute > 59 || s.second > 60) return null;
     if (s.millis < 0 || s.millis > 999) return null;
@@ -240,15 +268,15 @@ export function makeStampResolver(fileMtime: Date): (s: Stamp) => Date | null {
       if (s.day > daysInMonth(s.year, s.month)) return null;
       const d = s.offsetMinutes !== null
         ? new Date(Date.UTC(s.year, s.month - 1, s.day, s.hour, s.minute, s.second, s.millis) - s.offsetMinutes * 60_000)
-        : new Date(s.year, s.month - 1, s.day, s.hour, s.minute, s.second, s.millis);
+        : new Date(localTime(s.year, s.month, s.day, s.hour, s.minute, s.second, s.millis));
       return Number.isNaN(d.getTime()) ? null : d;
     }
     // Yearless: this year, else the year before; for 29 February, back to the latest leap year (at most 8).
     for (let year = mtimeYear; year >= mtimeYear - 8; year--) {
       if (s.day > daysInMonth(year, s.month)) continue;
-      const d = new Date(year, s.month - 1, s.day, s.hour, s.minute, s.second, s.millis);
-      if (Number.isNaN(d.getTime())) return null;
-      if (d.getTime() <= limit) return d;
+      const t = localTime(year, s.month, s.day, s.hour, s.minute, s.second, s.millis);
+      if (Number.isNaN(t)) return null;
+      if (t <= limit) return new Date(t);
     }
     return null;
   };

@@ -57,12 +57,18 @@ function gramHash(b0: number, b1: number, b2: number): number {
   return ((b0 * 251 + b1) * 251 + b2) & 0xffff;
 }
 
+/** The `f` bytes (at most 3) of a needle at `off` as one number, the first byte highest. */
+function gramKey(n: Buffer, off: number, f: number): number {
+  let k = 0;
+  for (let j = 0; j < f; j++) k = k * 256 + n[off + j];
+  return k;
+}
+
 /**
- * Occurrences of each (hashed) gram of length `f` in a sample. The loop carries the gram's first
- * bytes from one position to the next (each byte is loaded once): it runs once per thread, mostly
- * before the JIT has compiled it, where every load and call counts.
+ * Occurrences of each (hashed) gram of length `f` in a sample: the reference for the SIMD kernel's
+ * own count (gramsFunction), which the tests hold to it.
  */
-function gramCounts(buf: Buffer, from: number, to: number, f: number): Uint32Array {
+export function gramCounts(buf: Buffer, from: number, to: number, f: number): Uint32Array {
   const counts = new Uint32Array(65536);
   if (to - from < f) return counts;
   // gramHash(x, y, z) of the gram at i: (buf[i], buf[i + 1], buf[i + 2]), with 0 past the gram's length
@@ -101,9 +107,10 @@ function gramCounts(buf: Buffer, from: number, to: number, f: number): Uint32Arr
  */
 export function chooseFingerprints(needles: readonly Buffer[], f: number, counts: Uint32Array | null): number[] {
   // The grams in the order they first occur (needle by needle), each with the needles holding it
-  // and where (its first place in each).
-  const ids = new Map<string, number>();
-  const texts: string[] = [];
+  // and where (its first place in each). A gram is known by its bytes as a big-endian number
+  // (gramKey), which orders grams of one length as their text does.
+  const ids = new Map<number, number>();
+  const texts: number[] = [];
   const gramCount: number[] = [];
   const rarity: number[] = [];
   const atNeedle: number[][] = [];
@@ -112,7 +119,7 @@ export function chooseFingerprints(needles: readonly Buffer[], f: number, counts
   const gramsOf: number[][] = needles.map(() => []);
   needles.forEach((n, idx) => {
     for (let off = 0; off + f <= n.length; off++) {
-      const text = n.subarray(off, off + f).toString('latin1');
+      const text = gramKey(n, off, f);
       let g = ids.get(text);
       if (g === undefined) {
         g = texts.length;
@@ -176,10 +183,17 @@ function popcount16(x: number): number {
 /** The bytes a bucket accepts at each fingerprint position (groupCost's scratch, reused). */
 const acceptedBytes = new Int32Array(3 * 256);
 
-/** Fills acceptedBytes[256 * j ...] with the bytes whose nibbles are in lo and hi; returns how many. */
+/**
+ * Fills acceptedBytes[256 * j ...] with the bytes whose nibbles are in lo and hi, in ascending order;
+ * returns how many. Visits the set bits only: planning calls this thousands of times, mostly before
+ * the JIT has compiled it.
+ */
 function acceptedAt(j: number, lo: number, hi: number): number {
   let n = 0;
-  for (let h = 0; h < 16; h++) if (hi & (1 << h)) for (let l = 0; l < 16; l++) if (lo & (1 << l)) acceptedBytes[256 * j + n++] = (h << 4) | l;
+  for (let hs = hi; hs !== 0; hs &= hs - 1) {
+    const h = 31 - Math.clz32(hs & -hs);
+    for (let ls = lo; ls !== 0; ls &= ls - 1) acceptedBytes[256 * j + n++] = (h << 4) | (31 - Math.clz32(ls & -ls));
+  }
   return n;
 }
 
@@ -227,9 +241,9 @@ export interface BucketPlan {
  */
 export function planBuckets(needles: readonly Buffer[], f: number, counts: Uint32Array | null): BucketPlan {
   const offsets = chooseFingerprints(needles, f, counts);
-  const byGram = new Map<string, number[]>();
+  const byGram = new Map<number, number[]>();
   needles.forEach((n, idx) => {
-    const g = n.subarray(offsets[idx], offsets[idx] + f).toString('latin1');
+    const g = gramKey(n, offsets[idx], f);
     const list = byGram.get(g);
     if (list) list.push(idx);
     else byGram.set(g, [idx]);
@@ -244,12 +258,14 @@ export function planBuckets(needles: readonly Buffer[], f: number, counts: Uint3
   const members: number[][] = [];
   let made = 0;
   for (const [gram, idx] of byGram) {
+    const b = [0, 0, 0];
     for (let j = 0; j < f; j++) {
-      lo[made * 3 + j] = 1 << (gram.charCodeAt(j) & 15);
-      hi[made * 3 + j] = 1 << (gram.charCodeAt(j) >> 4);
+      b[j] = (gram >> (8 * (f - 1 - j))) & 255;
+      lo[made * 3 + j] = 1 << (b[j] & 15);
+      hi[made * 3 + j] = 1 << (b[j] >> 4);
     }
     grams[made] = 1;
-    own[made] = (counts ? counts[gramHash(gram.charCodeAt(0), f > 1 ? gram.charCodeAt(1) : 0, f > 2 ? gram.charCodeAt(2) : 0)] : 0) + 1;
+    own[made] = (counts ? counts[gramHash(b[0], b[1], b[2])] : 0) + 1;
     cost[made] = groupCost(lo, hi, made * 3, 1, own[made], f, counts);
     members.push(idx);
     made++;
@@ -378,6 +394,8 @@ const DATA = OUT + OUT_CAP * 8;
 /** loads of 16 bytes at p+2 may read past the data: keep that inside memory */
 const SLACK = 64;
 const PAGE = 65536;
+/** the sample's gram counts (tune), one i32 per gramHash value, in the pages after the window */
+const GRAM_TABLE_BYTES = 65536 * 4;
 
 /** count(ptr, end): '\n' bytes in memory[ptr, end). Lane counters are summed every 63 rounds of 64 bytes. */
 function countFunction(): Code {
@@ -517,6 +535,31 @@ function findFunction(f: number): Code {
   return c;
 }
 
+/**
+ * grams(ptr, end, table): adds 1 to the i32 at table + 4 * gramHash of every `f`-byte gram that
+ * starts in memory[ptr, end - f]. The sample a thread plans from is counted here rather than in
+ * JavaScript: it runs once per thread, before the JIT has compiled anything, where a loop over 64 KiB
+ * cost some 3 ms in the interpreter and costs a tenth of a millisecond compiled.
+ */
+function gramsFunction(f: number): Code {
+  const [ptr, end, table, last] = [0, 1, 2, 3];
+  const c = new Code();
+  c.get(end).i32(f).sub().set(last);
+  c.block('done').loop('next');
+  c.get(ptr).get(last).gtU().brIf('done');
+  // gramHash(b0, b1, b2) = ((b0 * 251 + b1) * 251 + b2) & 0xffff, with 0 for bytes past the gram
+  c.get(ptr).load8(0);
+  for (let j = 1; j < 3; j++) {
+    c.i32(251).mul();
+    if (j < f) c.get(ptr).load8(j).add();
+  }
+  c.i32(0xffff).and().i32(2).shl().get(table).add().tee(last + 1);
+  c.get(last + 1).load(0).i32(1).add().store(0);
+  c.get(ptr).i32(1).add().set(ptr).br('next');
+  c.end().end();
+  return c;
+}
+
 const moduleCache = new Map<string, object>();
 
 function kernelModule(f: number, pages: number): object {
@@ -532,12 +575,31 @@ function kernelModule(f: number, pages: number): object {
         locals: [...new Array<'i32'>(16).fill('i32'), ...new Array<'v128'>(10).fill('v128')],
         code: findFunction(f),
       },
+      { name: 'grams', params: ['i32', 'i32', 'i32'], results: [], locals: ['i32', 'i32'], code: gramsFunction(f) },
     ], pages);
     if (!wasm) throw new Error('no WebAssembly in this runtime');
     mod = new wasm.Module(bytes);
     moduleCache.set(key, mod);
   }
   return mod;
+}
+
+/** A compiled kernel module, by its key (fingerprint length and memory pages), as handed to a scan worker. */
+export type CompiledKernels = Array<[string, object]>;
+
+/** The kernel modules this thread has compiled, for a scan worker's next job (adoptCompiledKernels). */
+export function compiledKernelsMade(): CompiledKernels {
+  return [...moduleCache];
+}
+
+/**
+ * Takes the kernel modules another thread compiled (a WebAssembly.Module crosses postMessage as
+ * compiled code): a scan worker's first job then makes its kernel without generating and compiling
+ * the module again (some 3 ms of CPU before it reads a byte), and runs the code the main thread has
+ * already optimized.
+ */
+export function adoptCompiledKernels(modules: CompiledKernels): void {
+  for (const [key, mod] of modules) if (!moduleCache.has(key)) moduleCache.set(key, mod);
 }
 
 /** Bucket plans tuned in this thread, by fingerprint length and needles. */
@@ -572,14 +634,19 @@ class SimdKernel implements CandidateKernel {
   private readonly words: Int32Array;
   private readonly count: (ptr: number, end: number) => number;
   private readonly find: (ptr: number, end: number) => number;
+  private readonly grams: (ptr: number, end: number, table: number) => void;
+  /** where the gram counts of a sample go */
+  private readonly gramTable: number;
 
   constructor(private readonly needles: readonly Buffer[], private readonly f: number, windowBytes: number) {
-    const pages = Math.ceil((DATA + windowBytes + SLACK) / PAGE);
+    this.gramTable = Math.ceil((DATA + windowBytes + SLACK) / PAGE) * PAGE;
+    const pages = (this.gramTable + GRAM_TABLE_BYTES) / PAGE;
     if (!wasm) throw new Error('no WebAssembly in this runtime');
     const memory = new wasm.Memory({ initial: pages, maximum: pages });
     const inst = new wasm.Instance(kernelModule(f, pages), { env: { memory } });
     this.count = inst.exports.count as (ptr: number, end: number) => number;
     this.find = inst.exports.find as (ptr: number, end: number) => number;
+    this.grams = inst.exports.grams as (ptr: number, end: number, table: number) => void;
     this.mem = Buffer.from(memory.buffer);
     this.words = new Int32Array(memory.buffer);
     this.buffer = Buffer.from(memory.buffer, DATA, windowBytes);
@@ -638,10 +705,18 @@ class SimdKernel implements CandidateKernel {
     const key = `${this.f}|${this.needles.map((n) => `${n.length}:${n.toString('latin1')}`).join('|')}`;
     let plan = tunedPlans.get(key);
     if (!plan) {
-      plan = planBuckets(this.needles, this.f, gramCounts(this.buffer, from, Math.min(to, from + 64 * 1024), this.f));
+      plan = planBuckets(this.needles, this.f, this.gramCounts(from, Math.min(to, from + 64 * 1024)));
       keepPlan(key, plan);
     }
     this.load(plan);
+  }
+
+  /** gramCounts(buffer, from, to, f), counted by the module into its own memory (valid until the next call) */
+  gramCounts(from: number, to: number): Uint32Array {
+    const counts = new Uint32Array(this.mem.buffer, this.gramTable, GRAM_TABLE_BYTES / 4);
+    counts.fill(0);
+    if (to - from >= this.f) this.grams(DATA + from, DATA + to, this.gramTable);
+    return counts;
   }
 
   countNewlines(from: number, to: number): number {

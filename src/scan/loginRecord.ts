@@ -25,20 +25,23 @@ export interface FailedRecord {
 /** Sums failed logins into FailedRecords, per (IP, name), in the order each first comes. */
 export class FailedRecordsBuilder {
   private readonly records: FailedRecord[] = [];
-  /** by IP, then name: the IP texts come from the reader's memo, each one string whose hash is kept */
-  private readonly at = new Map<string, Map<string, FailedRecord>>();
+  /**
+   * by IP: its one record, or its records by name once it has more than one (most addresses try
+   * one name: a Map of names for each would be garbage for each of the many a log may hold)
+   */
+  private readonly at = new Map<string, FailedRecord | Map<string, FailedRecord>>();
 
   add(ip: string, user: string | null, attempts: number, time: number): void {
     const name = user ?? '';
-    let names = this.at.get(ip);
-    if (!names) {
-      names = new Map();
-      this.at.set(ip, names);
-    }
-    const r = names.get(name);
+    const known = this.at.get(ip);
+    let r: FailedRecord | undefined;
+    if (known instanceof Map) r = known.get(name);
+    else if (known && known.user === name) r = known;
     if (!r) {
       const fresh = { ip, user: name, attempts, first: time, last: time };
-      names.set(name, fresh);
+      if (!known) this.at.set(ip, fresh);
+      else if (known instanceof Map) known.set(name, fresh);
+      else this.at.set(ip, new Map([[known.user, known], [name, fresh]]));
       this.records.push(fresh);
       return;
     }

@@ -30,6 +30,11 @@ export interface ScanJob {
   /** when set, only logins from these (canonical) IPs are wanted: the others are not kept */
   onlyIps?: readonly string[];
   /**
+   * witnessNeedles(onlyIps), when the thread that planned the jobs has made them: a worker then
+   * does not derive them again (their first derivation in a thread costs a few milliseconds)
+   */
+  ipNeedles?: readonly string[] | null;
+  /**
    * find failed logins too, in the same byte search (the index keeps them; explain without an index
    * wants them for its IPs); only from onlyIps when that is set
    */
@@ -62,10 +67,10 @@ interface IpSearch {
 
 let lastSearch: IpSearch | null = null;
 
-function searchFor(ips: readonly string[]): IpSearch {
+function searchFor(ips: readonly string[], given: readonly string[] | null | undefined): IpSearch {
   const key = ips.join('\n');
   if (lastSearch?.key !== key) {
-    const needles = witnessNeedles(ips);
+    const needles = given !== undefined ? given : witnessNeedles(ips);
     lastSearch = { key, needles, filter: needles ? null : new IpTextFilter(ips) };
   }
   return lastSearch;
@@ -88,7 +93,7 @@ export async function runScanJob(job: ScanJob, onProgress?: (bytesRead: number) 
     return lastTime;
   };
   const only = job.onlyIps ? new Set(job.onlyIps) : null;
-  const search = job.onlyIps ? searchFor(job.onlyIps) : null;
+  const search = job.onlyIps ? searchFor(job.onlyIps, job.ipNeedles) : null;
   const prefilter = search?.filter ?? null;
   const failed = job.failedToo ? new FailedRecordsBuilder() : null;
   const result = await scanLines(host, job.hostPath, {

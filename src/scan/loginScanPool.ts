@@ -8,10 +8,11 @@
  * daemon, whose workers are kept running (scanWorkers.ts), a warm update of a few megabytes is
  * shared too.
  */
-import { tunedPlansMade } from './candidateKernel';
+import { compiledKernelsMade, tunedPlansMade } from './candidateKernel';
 import { lineBoundaryAfter } from './lineScanner';
 import { LogFile } from '../host/logFiles';
 import { CoreContext } from '../services/context';
+import { witnessNeedles } from '../parsers/ipTextFilter';
 import { LoginBatch } from './loginBatch';
 import type { FailedRecord } from './loginRecord';
 import { JobResult, runScanJob, ScanJob } from './loginScanJob';
@@ -62,6 +63,14 @@ const JOB_BYTES = 32 * 1024 * 1024;
 const WARM_PARALLEL_MIN_BYTES = 2 * 1024 * 1024;
 const MIN_JOB_BYTES = 1024 * 1024;
 
+/**
+ * Resolves after `n` turns of the event loop. One turn may not be enough for a message from a worker:
+ * the callbacks of setImmediate run before the loop next polls for messages.
+ */
+async function eventLoopTurns(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
 function targetBytes(t: ScanTarget): number {
   return t.file.gz ? t.file.size : Math.max(0, (t.end ?? t.file.size) - t.start);
 }
@@ -75,8 +84,10 @@ interface PlannedJob {
 /** The jobs of a scan: each target whole, or (jobBytes set) plain files cut at line boundaries. */
 function planJobs(ctx: CoreContext, targets: readonly ScanTarget[], jobBytes: number | null, onlyIps: readonly string[] | undefined, failedToo: boolean): PlannedJob[] {
   const jobs: PlannedJob[] = [];
+  // derived once here rather than by each thread (see ScanJob.ipNeedles)
+  const ipNeedles = onlyIps ? witnessNeedles(onlyIps) : null;
   targets.forEach((t, ti) => {
-    const base = { root: ctx.host.root, hostPath: t.file.path, gz: t.file.gz, mtimeMs: t.file.mtime.getTime(), ...(onlyIps ? { onlyIps } : {}), ...(failedToo ? { failedToo } : {}) };
+    const base = { root: ctx.host.root, hostPath: t.file.path, gz: t.file.gz, mtimeMs: t.file.mtime.getTime(), ...(onlyIps ? { onlyIps, ipNeedles } : {}), ...(failedToo ? { failedToo } : {}) };
     const end = t.end ?? (t.file.gz ? null : t.file.size);
     const cuts: number[] = [t.start];
     if (jobBytes !== null && !t.file.gz && end !== null) {
@@ -175,12 +186,15 @@ export async function scanTargets(ctx: CoreContext, targets: readonly ScanTarget
     await Promise.all([
       // `parallel: true` shares the scan whatever it costs (tests hold workers' answers to the main
       // thread's): a worker gets its first job at once. Otherwise it joins when it is ready.
-      // Each job carries the byte search's plans this thread has made, so that a worker does not sample
-      // and plan again.
-      ...workers.map((w) => runJobs((job, onProgress) => w.run(job, onProgress, tunedPlansMade()), () => !w.dead, opts.parallel === true ? undefined : w.ready)),
+      // Each job carries the byte search's plans and kernel modules this thread has made, so that a
+      // worker does not sample, plan and compile again.
+      ...workers.map((w) => runJobs((job, onProgress) => w.run(job, onProgress, tunedPlansMade(), compiledKernelsMade()), () => !w.dead, opts.parallel === true ? undefined : w.ready)),
       // This thread reads its first job synchronously up to its first turn to the event loop (the
       // kernel is compiled and planned first): a worker already waiting takes its job before that.
-      runJobs(runScanJob, () => true, workers.length > 0 ? Promise.resolve() : undefined),
+      // The word that a worker has loaded its code may still be queued (it came while this thread
+      // read the configuration and the accounts): two turns of the event loop let it in, else the
+      // worker would wait for this thread to compile, plan and read its first megabytes.
+      runJobs(runScanJob, () => true, workers.length > 0 ? eventLoopTurns(2) : undefined),
     ]);
   } finally {
     await releaseScanWorkers(workers);

@@ -5,7 +5,7 @@
 // First: this thread's modules compile with the code cache too (boot/codeCache.ts).
 import '../boot/codeCacheHook';
 import { parentPort } from 'node:worker_threads';
-import { adoptTunedPlans, TunedPlans } from './candidateKernel';
+import { adoptCompiledKernels, adoptTunedPlans, CompiledKernels, TunedPlans } from './candidateKernel';
 import { batchTransferList } from './loginBatch';
 import { runScanJob, ScanJob } from './loginScanJob';
 
@@ -16,8 +16,9 @@ if (parentPort) {
   const port = parentPort;
   // The code is loaded: the pool may send jobs (scanWorkers.ts).
   port.postMessage({ id: -1, ready: true });
-  port.on('message', (msg: { id: number; job: ScanJob; plans?: TunedPlans }) => {
+  port.on('message', (msg: { id: number; job: ScanJob; plans?: TunedPlans; modules?: CompiledKernels }) => {
     if (msg.plans) adoptTunedPlans(msg.plans);
+    if (msg.modules) adoptCompiledKernels(msg.modules);
     let reported = 0;
     runScanJob(msg.job, (bytes) => {
       if (bytes - reported >= PROGRESS_STEP) {

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { TunedPlans } from './candidateKernel';
+import type { CompiledKernels, TunedPlans } from './candidateKernel';
 import type { JobResult, ScanJob } from './loginScanJob';
 
 const WORKER_FILE = path.join(__dirname, 'loginScanWorker.js');
@@ -77,15 +77,18 @@ export class ScanWorker {
     this.worker.unref();
   }
 
-  /** `plans`: the byte search's plans the caller's thread has tuned (the worker need not tune its own) */
-  run(job: ScanJob, onProgress?: (bytes: number) => void, plans?: TunedPlans): Promise<JobResult> {
+  /**
+   * `plans`, `modules`: the byte search's plans the caller's thread has tuned and the kernel modules
+   * it has compiled (the worker need not tune or compile its own)
+   */
+  run(job: ScanJob, onProgress?: (bytes: number) => void, plans?: TunedPlans, modules?: CompiledKernels): Promise<JobResult> {
     if (this.dead) return Promise.reject(new Error('the scan worker has ended'));
     if (this.running) return Promise.reject(new Error('the scan worker is busy'));
     // Held while it works (an idle kept worker must not keep a process alive).
     this.worker.ref();
     return new Promise<JobResult>((resolve, reject) => {
       this.running = { id: this.nextId++, resolve, reject, onProgress };
-      this.worker.postMessage({ id: this.running.id, job, plans });
+      this.worker.postMessage({ id: this.running.id, job, plans, modules });
     });
   }
 

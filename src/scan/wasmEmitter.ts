@@ -117,6 +117,7 @@ export class Code {
   ctz(): this { return this.op(0x68); }
   add(): this { return this.op(0x6a); }
   sub(): this { return this.op(0x6b); }
+  mul(): this { return this.op(0x6c); }
   and(): this { return this.op(0x71); }
   shl(): this { return this.op(0x74); }
   shrU(): this { return this.op(0x76); }

@@ -35,6 +35,10 @@ interface DriverResult {
   missing: { mainOnly: string | null; parallel: string | null };
   failedMain: Digest;
   failedParallel: Digest;
+  fewIps: string[];
+  fewMain: Digest;
+  fewParallel: Digest;
+  fewJobs: number;
 }
 
 // Runs in the child: every scan of the same targets, digested to comparable records.
@@ -60,10 +64,11 @@ async function digest(ctx, targets, parallel) {
 }
 
 // The same scan asked for failed logins too (explain without an index): logins and failures.
-async function digestWithFailures(ctx, targets, parallel) {
+async function digestWithFailures(ctx, targets, parallel, onlyIps) {
   const records = [];
   const outcomes = await scanTargets(ctx, targets, {
     parallel,
+    ...(onlyIps ? { onlyIps: new Set(onlyIps) } : {}),
     onLogins: (t, b, lineBase) => {
       for (let i = 0; i < b.n; i++) records.push(['ok', t, lineBase + b.line[i], b.strings[b.ip[i]], b.strings[b.user[i]], b.time[i]].join(' '));
     },
@@ -111,6 +116,15 @@ async function digestWithFailures(ctx, targets, parallel) {
   };
   out.failedMain = await digestWithFailures(ctx, whole, false);
   out.failedParallel = await digestWithFailures(ctx, whole, true);
+
+  // A scan for a few IPs (explain without an index): the main thread derives the addresses' needles
+  // and compiles the kernel, and hands both to the workers with their jobs.
+  const seen = [...new Set(out.failedMain.records.map((r) => r.split(' ')[r.startsWith('ok ') ? 3 : 2]))];
+  out.fewIps = [...seen.filter((ip) => ip.includes(':')).slice(0, 3), ...seen.filter((ip) => !ip.includes(':')).slice(0, 6)];
+  out.fewMain = await digestWithFailures(ctx, whole, false, out.fewIps);
+  jobs = workers.scanWorkerJobs();
+  out.fewParallel = await digestWithFailures(ctx, whole, true, out.fewIps);
+  out.fewJobs = workers.scanWorkerJobs() - jobs;
   await workers.endScanWorkers();
   process.stdout.write(JSON.stringify(out));
 })().catch((e) => { process.stderr.write(String(e.stack)); process.exit(1); });
@@ -167,4 +181,16 @@ test('a scan asked for failed logins too finds the same logins, and the same fai
   expect(ok).toHaveLength(result.mainOnly.logins);
   expect(result.failedMain.records.filter((r) => r.startsWith('failed ')).length).toBeGreaterThan(100);
   expect(result.failedParallel).toEqual(result.failedMain);
+});
+
+test('a scan for a few IPs finds in workers what it finds in the main thread: every login and failure of those IPs', () => {
+  expect(result.fewIps.length).toBeGreaterThan(3);
+  expect(result.fewJobs).toBeGreaterThan(0);
+  const few = new Set(result.fewIps);
+  const ofFew = (r: string): boolean => few.has(r.split(' ')[r.startsWith('ok ') ? 3 : 2]);
+  const ok = result.fewMain.records.filter((r) => r.startsWith('ok '));
+  expect(ok.length).toBeGreaterThan(0);
+  expect(ok).toEqual(result.failedMain.records.filter((r) => r.startsWith('ok ') && ofFew(r)));
+  expect(result.fewMain.records.filter((r) => r.startsWith('failed '))).toEqual(result.failedMain.records.filter((r) => r.startsWith('failed ') && ofFew(r)));
+  expect(result.fewParallel).toEqual(result.fewMain);
 });

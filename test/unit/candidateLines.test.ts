@@ -2,7 +2,7 @@
  * The byte-search kernel: the SIMD kernel must find exactly the lines the plain Buffer.indexOf
  * reference finds, for the login needles and for arbitrary needle sets, and count newlines exactly.
  */
-import { createCandidateKernel, jsCandidateSpans, planBuckets } from '../../src/scan/candidateKernel';
+import { createCandidateKernel, gramCounts, jsCandidateSpans, planBuckets } from '../../src/scan/candidateKernel';
 import { candidateLines, countNewlines } from '../../src/scan/candidateLines';
 import { LOGIN_NEEDLES } from '../../src/parsers/loginLine';
 import { LOGIN_PATTERNS } from '../../src/parsers/patterns/loginPatterns';
@@ -165,6 +165,39 @@ describe('newline counting', () => {
     data.copy(k.buffer);
     expect(k.countNewlines(0, data.length)).toBe(100_000);
     expect(k.countNewlines(3, 99_999)).toBe(99_996);
+  });
+});
+
+describe('the sample a kernel is tuned on', () => {
+  /** the SIMD kernel's own gram count (not part of the CandidateKernel interface) */
+  const kernelCounts = (k: ReturnType<typeof createCandidateKernel>, from: number, to: number): Uint32Array =>
+    (k as unknown as { gramCounts(from: number, to: number): Uint32Array }).gramCounts(from, to);
+
+  test.each([1, 2, 3] as const)('the module counts %i-byte grams exactly as the JavaScript reference does', (f) => {
+    const r = rng(10 + f);
+    const data = Buffer.alloc(70_000);
+    for (let i = 0; i < data.length; i++) data[i] = r() < 0.8 ? 0x20 + Math.floor(r() * 95) : Math.floor(r() * 256);
+    const k = createCandidateKernel([Buffer.from('Login: ')], data.length + 16, { fingerprintBytes: f });
+    expect(k.simd).toBe(true);
+    data.copy(k.buffer);
+    const ranges: Array<[number, number]> = [[0, 65_536], [0, 0], [5, 5 + f - 1], [7, 7 + f], [data.length - 3, data.length], [1, 2]];
+    for (let i = 0; i < 20; i++) {
+      const a = Math.floor(r() * data.length);
+      ranges.push([a, Math.min(data.length, a + Math.floor(r() * 65_536))]);
+    }
+    for (const [a, b] of ranges) {
+      const want = gramCounts(data, a, b, f);
+      // a second count starts from zero: nothing of the first is left in the table
+      expect(Buffer.from(kernelCounts(k, a, b).slice().buffer).equals(Buffer.from(want.buffer))).toBe(true);
+    }
+  });
+
+  test('a plan made from the module\'s counts is the plan the reference counts make', () => {
+    const text = Buffer.from(randomText(rng(20), 66_000, LOGIN_NEEDLES), 'latin1');
+    const needles = LOGIN_NEEDLES.map((n) => Buffer.from(n, 'latin1'));
+    const k = createCandidateKernel(needles, text.length + 16, { fingerprintBytes: 2 });
+    text.copy(k.buffer);
+    expect(planBuckets(needles, 2, kernelCounts(k, 0, 65_536))).toEqual(planBuckets(needles, 2, gramCounts(text, 0, 65_536, 2)));
   });
 });
 

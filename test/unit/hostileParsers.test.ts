@@ -83,6 +83,9 @@ function specs(mods: Record<string, Record<string, unknown>>): Record<string, Re
       createCandidateKernel: { notText: 'builds the search kernel from the fixed needles; the scanner tests run it on logs' },
       tunedPlansMade: { notText: "hands this thread's byte-search plans to a scan worker; reads no text" },
       adoptTunedPlans: { notText: "takes the plans the main thread made on the same logs; reads no text" },
+      compiledKernelsMade: { notText: "hands this thread's compiled search modules to a scan worker; reads no text" },
+      adoptCompiledKernels: { notText: 'takes the search modules the main thread compiled; reads no text' },
+      gramCounts: { calls: () => each([Buffer.from(ALL_FILE)], (b) => f('candidateKernel.ts', 'gramCounts')(b, 0, b.length, 3)) },
     },
     'candidateLines.ts': {
       candidateLines: { calls: () => each([Buffer.concat(LINES.flatMap((l) => [l.bytes, Buffer.from('\n')]))], (b) => f('candidateLines.ts', 'candidateLines')(b, [Buffer.from('Login: '), Buffer.from('user=<'), Buffer.from('<= ')])) },
@@ -133,6 +136,7 @@ function specs(mods: Record<string, Record<string, unknown>>): Record<string, Re
     },
     'ip.ts': {
       canonicalIp: { calls: () => each(tokens, (t) => f('ip.ts', 'canonicalIp')(t)) },
+      isCanonicalIp: { calls: () => each(tokens, (t) => f('ip.ts', 'isCanonicalIp')(t)) },
       ipRange: { notText: 'takes a canonical IP (canonicalIp output), never raw text' },
       isIpv6: { notText: 'takes a canonical IP (canonicalIp output), never raw text' },
       expandedIpv6: { notText: 'takes a canonical IP (canonicalIp output), never raw text' },

@@ -1,5 +1,5 @@
 import ipaddr from 'ipaddr.js';
-import { canonicalIp, compareIps, expandedIpv6, ipOrder, ipRange, isIpv6 } from '../../src/parsers/ip';
+import { canonicalIp, compareIps, expandedIpv6, ipOrder, ipRange, isCanonicalIp, isIpv6 } from '../../src/parsers/ip';
 
 describe('canonicalIp', () => {
   test.each([
@@ -85,6 +85,72 @@ describe('canonicalIp', () => {
       const t = `${rnd(256)}.${rnd(256)}.${rnd(256)}.${rnd(256)}`;
       expect(canonicalIp(t)).toBe(ipaddr.IPv4.parse(t).toString());
     }
+  });
+
+  test('every spelling of an address gives what ipaddr.js gives, and only the canonical one is taken as it stands', () => {
+    let seed = 11;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const group = (): number => [0, 0, 0, 1, 0xffff, 0xdb8, 0xabc, 0x1000, 0xf, rnd(0x10000)][rnd(10)];
+    /** a group as hex: plain, with leading zeros, or in upper case */
+    const hex = (g: number, style: number): string => {
+      const h = g.toString(16);
+      return style === 0 ? h : style === 1 ? h.padStart(4, '0') : style === 2 ? h.toUpperCase() : h.padStart(1 + rnd(4), '0');
+    };
+    /** the groups written with "::" for groups [a, b) (a === b: no "::") */
+    const spell = (p: readonly number[], a: number, b: number, style: number): string => {
+      const w = (q: readonly number[]): string => q.map((g) => hex(g, style === 4 ? rnd(4) : style)).join(':');
+      return a === b ? w(p) : `${w(p.slice(0, a))}::${w(p.slice(b))}`;
+    };
+    let checked = 0;
+    let canonicalSeen = 0;
+    const check = (text: string, expected: string | null): void => {
+      checked++;
+      expect([text, canonicalIp(text)]).toEqual([text, expected]);
+      expect([text, isCanonicalIp(text)]).toEqual([text, text === expected]);
+      if (text === expected) canonicalSeen++;
+    };
+    for (let i = 0; i < 6000; i++) {
+      const p = Array.from({ length: 8 }, group);
+      if (i % 5 === 0) p.splice(0, 6, 0, 0, 0, 0, 0, 0xffff); // IPv4-mapped, and near misses below
+      if (i % 7 === 1) p.splice(0, 6, 0, 0, 0, 0, 0xffff, 0);
+      if (i % 9 === 2) p.splice(0, 5, 0, 0, 0, 0, 0);
+      const v6 = new ipaddr.IPv6(p);
+      const expected = v6.isIPv4MappedAddress() ? v6.toIPv4Address().toString() : v6.toRFC5952String();
+      for (let style = 0; style < 5; style++) {
+        check(spell(p, 0, 0, style), expected);
+        // every run of zero groups written as "::", the longest or not, one group or many
+        for (let a = 0; a < 8; a++) {
+          for (let b = a + 1; b <= 8 && p[b - 1] === 0; b++) check(spell(p, a, b, style), expected);
+        }
+      }
+      // an IPv4 tail, as Dovecot and Courier write mapped addresses
+      const quad = `${p[6] >> 8}.${p[6] & 255}.${p[7] >> 8}.${p[7] & 255}`;
+      check(`${spell(p.slice(0, 6), 0, 0, 0)}:${quad}`, expected);
+    }
+    for (let i = 0; i < 3000; i++) {
+      const t = `${rnd(256)}.${rnd(256)}.${rnd(256)}.${rnd(256)}`;
+      check(t, ipaddr.IPv4.parse(t).toString());
+    }
+    expect(checked).toBeGreaterThan(100_000);
+    expect(canonicalSeen).toBeGreaterThan(5000);
+  });
+
+  test.each([
+    // look-alikes of canonical text that are not addresses, or not as written
+    ['1:2:3:4:5:6:7:8:9', null], ['12345::1', null], ['1::2::3', null], [':::', null], ['1:::2', null], [':1::2', null],
+    ['1::2:', null], ['2001:db8::1:', null], ['::g', null], ['fe80::1%eth0', null], ['1:2:3:4:5:6:7', null],
+    ['1:2:3:4:5:6:7::8', null], ['::1.2.3', null], ['::ffff:1.2.3.4%1', null], ['2001:db8::1 ', '2001:db8::1'],
+    // valid, but not as RFC 5952 writes it
+    ['1::2:3:4:5:6:7', '1:0:2:3:4:5:6:7'], ['1:0::2', '1::2'], ['0::1', '::1'], ['1::0', '1::'], ['::0:1', '::1'],
+    ['1:0:0:2::3', '1:0:0:2::3'], ['1::2:0:0:3', '1::2:0:0:3'], ['1:0:0:2:0:0:3:4', '1::2:0:0:3:4'], ['01::1', '1::1'],
+    ['::ffff:1:2', '0.1.0.2'], ['::ffff:0:0', '0.0.0.0'], ['::fffe:1:2', '::fffe:1:2'], ['::ffff:1:2:3', '::ffff:1:2:3'],
+    ['1:2:3:4:5:6:7:0', '1:2:3:4:5:6:7:0'], ['0:1:2:3:4:5:6:7', '0:1:2:3:4:5:6:7'], ['::', '::'], ['::0', '::'],
+  ])('%j -> %j, taken as it stands only when it is the answer', (text, expected) => {
+    expect(canonicalIp(text)).toBe(expected);
+    expect(isCanonicalIp(text)).toBe(text === expected);
   });
 
   test('is idempotent on its own output', () => {

@@ -84,6 +84,63 @@ test('RFC 5424 lines, whose body is rebuilt, and FreeBSD -v lines share no prefi
   ]);
 });
 
+test('lines a second apart: only the time of day is read anew, and look-alike prefixes are split whole', () => {
+  const login = 'dovecot[2665]: imap-login: Login: user=<a@example.com>, method=PLAIN, rip=2001:db8:4a1:7c00::2e, lip=192.0.2.1';
+  const failed = 'dovecot[2665]: pop3-login: Disconnected (auth failed, 3 attempts in 9 secs): user=<b@example.com>, rip=203.0.113.9, lip=192.0.2.1';
+  const lines: string[] = [];
+  for (let s = 0; s < 130; s++) {
+    const hh = String(9 + Math.floor(s / 60)).padStart(2, '0');
+    const mm = String(s % 60).padStart(2, '0');
+    lines.push(`Nov 27 ${hh}:${mm}:${mm} server1 ${s % 3 === 0 ? failed : login}`);
+  }
+  expectSame([
+    ...lines,
+    // another day, month, host, or a host that only starts the same
+    `Nov 28 10:00:01 server1 ${login}`,
+    `Nov 28 10:00:02 server1 ${login}`,
+    `Dec 28 10:00:03 server1 ${login}`,
+    `Dec 28 10:00:04 server2 ${login}`,
+    `Dec 28 10:00:05 server2x ${login}`,
+    `Dec 28 10:00:06 server2: ${login}`,
+    `Dec 28 10:00:07 server2 ${login}`,
+    `Dec 28 10:00:08 ${login}`,
+    `Dec 28 10:00:09 server2 ${login}`,
+    // a day written with one space or two, then one digit
+    `Feb  2 09:47:12 server1 ${login}`,
+    `Feb  2 09:47:13 server1 ${login}`,
+    `Feb 2 09:47:14 server1 ${login}`,
+    `Feb 2 09:47:15 server1 ${failed}`,
+    `Feb  2 09:47:16 server1 ${login}`,
+    // times that are not two digits each, or out of range (the resolver, not the split, refuses them)
+    `Feb  2 9:47:17 server1 ${login}`,
+    `Feb  2 09:4:717 server1 ${login}`,
+    `Feb  2 09-47-18 server1 ${login}`,
+    `Feb  2 0x:47:19 server1 ${login}`,
+    `Feb  2 99:99:99 server1 ${login}`,
+    `Feb  2 09:47:20 server1 ${login}`,
+    // a fraction, a <PRI>, a facility and level: the prefix is split whole
+    `Feb  2 09:47:21.123456 server1 ${login}`,
+    `Feb  2 09:47:22.5 server1 ${login}`,
+    `Feb  2 09:47:23 server1 ${login}`,
+    `<22>Feb  2 09:47:24 server1 ${login}`,
+    `<22>Feb  2 09:47:25 server1 ${login}`,
+    `Feb  2 09:47:26 <mail.info> server1 ${login}`,
+    `Feb  2 09:47:27 <mail.info> server1 ${failed}`,
+    `Feb  2 09:47:28 <mail.warn> server1 ${login}`,
+    `Feb  2 09:47:29 server1 ${login}`,
+    // a month name that is not one, and lines cut short
+    `Fex  2 09:47:30 server1 ${login}`,
+    `Feb  2 09:47:31 server1 ${login}`,
+    'Feb  2 09:47:32 server1',
+    'Feb  2 09:47:3',
+    `Feb  2 09:47:33 server1 ${login}`,
+    `Feb  2 09:47:34 server1  ${login}`,
+    `Feb  2 09:47:35 server1 ${login}`,
+    `2025-02-02T09:47:36+00:00 server1 ${login}`,
+    `Feb  2 09:47:37 server1 ${login}`,
+  ]);
+});
+
 describe('a generated demo log', () => {
   let root = '';
   beforeAll(async () => {

@@ -1,5 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import ts from 'typescript';
 import { makeStampResolver, splitLogLine, splitLogLineAt, Stamp } from '../../src/parsers/syslogLine';
 
 function stamp(partial: Partial<Stamp>): Stamp {
@@ -115,6 +118,95 @@ describe('splitLogLine: host vs program', () => {
 
 describe('makeStampResolver', () => {
   const june = new Date(2025, 5, 15, 12, 0, 0); // local time, like the file's mtime on the server
+
+  /**
+   * The resolver against the resolver as it was written first (a Date for every stamp, no shortcut),
+   * in a time zone: in a child process, since the zone is fixed when a process starts.
+   */
+  const RESOLVER_DRIVER = `
+const [dir] = process.argv.slice(1);
+const { makeStampResolver } = require(dir + '/syslogLine.js');
+function referenceResolver(fileMtime) {
+  const limit = fileMtime.getTime() + 86400000;
+  const mtimeYear = fileMtime.getFullYear();
+  const days = (year, month) => new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return (s) => {
+    if (s.month < 1 || s.month > 12 || s.day < 1 || s.hour > 23 || s.minute > 59 || s.second > 60) return null;
+    if (s.millis < 0 || s.millis > 999) return null;
+    if (s.year !== null) {
+      if (s.day > days(s.year, s.month)) return null;
+      const d = s.offsetMinutes !== null
+        ? new Date(Date.UTC(s.year, s.month - 1, s.day, s.hour, s.minute, s.second, s.millis) - s.offsetMinutes * 60000)
+        : new Date(s.year, s.month - 1, s.day, s.hour, s.minute, s.second, s.millis);
+      return Number.isNaN(d.getTime()) ? null : d;
+    }
+    for (let year = mtimeYear; year >= mtimeYear - 8; year--) {
+      if (s.day > days(year, s.month)) continue;
+      const d = new Date(year, s.month - 1, s.day, s.hour, s.minute, s.second, s.millis);
+      if (Number.isNaN(d.getTime())) return null;
+      if (d.getTime() <= limit) return d;
+    }
+    return null;
+  };
+}
+const stamp = (p) => ({ year: null, month: 1, day: 1, hour: 0, minute: 0, second: 0, millis: 0, offsetMinutes: null, ...p });
+let seed = 3;
+const rnd = (n) => { seed = (seed * 1103515245 + 12345) >>> 0; return (seed >>> 8) % n; };
+const wrong = [];
+let checked = 0;
+for (const mtime of [new Date(2025, 5, 15, 12), new Date(2026, 0, 2, 1), new Date(2025, 10, 2, 3)]) {
+  const resolve = makeStampResolver(mtime);
+  const want = referenceResolver(mtime);
+  const check = (s) => {
+    checked++;
+    const got = resolve(s)?.getTime() ?? null;
+    const expected = want(s)?.getTime() ?? null;
+    if (got !== expected) wrong.push({ s, got, expected });
+  };
+  // every minute of the days the offset changes on in the zones tried (and of the day before the
+  // limit, New Year's Eve, a leap day), in order
+  for (const [month, day] of [[3, 9], [3, 30], [4, 6], [9, 28], [10, 5], [11, 2], [6, 16], [1, 3], [2, 29], [12, 31]]) {
+    for (let minute = 0; minute < 24 * 60; minute++) {
+      for (let k = 0; k < 2; k++) {
+        const second = [0, 59, 60, rnd(61)][rnd(4)];
+        check(stamp({ month, day, hour: Math.floor(minute / 60), minute: minute % 60, second, millis: rnd(1000) }));
+        check(stamp({ year: 2025 - rnd(3), month, day, hour: Math.floor(minute / 60), minute: minute % 60, second, millis: rnd(1000) }));
+      }
+    }
+  }
+  // years Date reads as 19xx, far years, days a month lacks, and values no moment has
+  for (const year of [0, 50, 99, 100, 1600, 1700, 1883, 1900, 2000, 2100, 275759, 275761]) {
+    for (const [month, day] of [[2, 28], [2, 29], [2, 30], [4, 31], [11, 18], [12, 31]]) {
+      for (const hour of [0, 1, 12, 23]) check(stamp({ year, month, day, hour, minute: 3, second: rnd(61), millis: rnd(1000) }));
+    }
+  }
+  for (const s of [stamp({ month: 13 }), stamp({ month: 0 }), stamp({ day: 0 }), stamp({ hour: 24 }), stamp({ second: 61 }), stamp({ millis: 1000 })]) check(s);
+}
+process.stdout.write(JSON.stringify({ checked, wrong: wrong.slice(0, 5), dst: new Date(2025, 2, 9, 2, 30).getHours() }));
+`;
+
+  describe('in time zones whose offset changes', () => {
+    let dir = '';
+    beforeAll(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relaywatch-stamps-'));
+      for (const f of ['syslogLine', 'zoneAbbreviations']) {
+        const source = fs.readFileSync(path.join(__dirname, `../../src/parsers/${f}.ts`), 'utf8');
+        fs.writeFileSync(path.join(dir, `${f}.js`), ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText);
+      }
+    });
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    test.each(['UTC', 'America/New_York', 'Australia/Lord_Howe', 'Pacific/Apia', 'America/St_Johns'])(
+      '%s: stamps minute by minute through the days of a change give what a Date for each gives',
+      (zone) => {
+        const out = JSON.parse(execFileSync(process.execPath, ['-e', RESOLVER_DRIVER, dir], { encoding: 'utf8', env: { ...process.env, TZ: zone } })) as { checked: number; wrong: unknown[]; dst: number };
+        // the zone is in force: 02:30 on 9 March 2025 does not exist in New York
+        if (zone === 'America/New_York') expect(out.dst).toBe(3);
+        expect(out.checked).toBeGreaterThan(100_000);
+        expect(out.wrong).toEqual([]);
+      },
+    );
+  });
 
   test('yearless stamps take the year of the file modification time', () => {
     const resolve = makeStampResolver(june);
