@@ -110,17 +110,6 @@ export function writeSegmentInPieces(parts: StreamedParts, fd: number, piece: Bu
   const n = records.count;
   const nAgg = aggs.count;
   const nFail = fails.count;
-  let blobBytes = 0;
-  for (let i = 0; i < strings.count; i++) blobBytes += strings.byteLength(i);
-  const offStrIdx = HEADER;
-  const offBlob = offStrIdx + 4 * (strings.count + 1);
-  const offKinds = align4(offBlob + blobBytes);
-  const offDir = offKinds + 4 * kinds.length;
-  const offAgg = offDir + DIR_ENTRY * nIps;
-  const offFail = offAgg + AGG_ENTRY * nAgg;
-  const offRec = offFail + FAIL_ENTRY * nFail;
-  const total = offRec + REC_ENTRY * n;
-
   // each directory entry's records' CRC-32, the records made a piece at a time
   const crcs = recCrc && recCrc.length >= nIps ? recCrc : new Uint32Array(nIps);
   const perPiece = Math.max(1, Math.floor(piece.length / REC_ENTRY));
@@ -142,12 +131,22 @@ export function writeSegmentInPieces(parts: StreamedParts, fd: number, piece: Bu
 
   const w = new PieceWriter(fd, piece, HEADER);
   const dv = w.dv;
-  let at = 0;
+  // the string index first: where each string starts in the blob, which gives the blob's size
+  let blobBytes = 0;
   for (let i = 0; i < strings.count; i++) {
-    dv.setUint32(w.room(4), at, true);
-    at += strings.byteLength(i);
+    dv.setUint32(w.room(4), blobBytes, true);
+    blobBytes += strings.byteLength(i);
   }
-  dv.setUint32(w.room(4), at, true);
+  dv.setUint32(w.room(4), blobBytes, true);
+  const offStrIdx = HEADER;
+  const offBlob = offStrIdx + 4 * (strings.count + 1);
+  const offKinds = align4(offBlob + blobBytes);
+  const offDir = offKinds + 4 * kinds.length;
+  const offAgg = offDir + DIR_ENTRY * nIps;
+  const offFail = offAgg + AGG_ENTRY * nAgg;
+  const offRec = offFail + FAIL_ENTRY * nFail;
+  const total = offRec + REC_ENTRY * n;
+
   for (let i = 0; i < strings.count; i++) {
     const len = strings.byteLength(i);
     if (len > piece.length) {

@@ -93,7 +93,7 @@ export class TextTable {
       let ascii = true;
       for (let i = start; i < end; i++) if (chunk[i] >= 0x80) ascii = false;
       if (ascii) {
-        buf.set(chunk.subarray(start, end), at);
+        for (let i = start; i < end; i++) buf[at + i - start] = chunk[i];
         return len;
       }
     }
