@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Host } from './host';
-import { ensureStateDir, INDEX_KEY_PATH, indexKey, privateSubdirProblem, replaceFile, StateDirState } from './stateDir';
+import { ensureStateDir, INDEX_KEY_PATH, indexKey, privateSubdirProblem, replaceFile, replaceFileWith, StateDirState } from './stateDir';
 
 export const INDEX_DIR_NAME = 'login-index';
 const MANIFEST = 'manifest.json';
@@ -131,6 +131,12 @@ export class IndexStore {
 
   writeSegment(name: string, data: Buffer): void {
     this.writeFile(name, data);
+  }
+
+  /** A segment written in pieces: `write` gets its new file, open for reading and writing. */
+  writeSegmentWith<T>(name: string, write: (fd: number) => T): T {
+    this.prepare();
+    return replaceFileWith(path.join(this.dir, name), 0o600, write);
   }
 
   /** Bytes [start, end) of a segment (fewer when the file is shorter: the caller checks). */

@@ -53,10 +53,26 @@ export function writeExclusive(realPath: string, data: string | Buffer, mode: nu
 
 /** Writes `data` to a fresh temporary file and renames it over `realPath`. */
 export function replaceFile(realPath: string, data: string | Buffer, mode: number): void {
+  replaceFileWith(realPath, mode, (fd) => fs.writeFileSync(fd, data));
+}
+
+/**
+ * replaceFile() for a file written in pieces: `write` gets the fresh temporary file, open for
+ * reading and writing, and writes it whole before it is renamed over `realPath`.
+ */
+export function replaceFileWith<T>(realPath: string, mode: number, write: (fd: number) => T): T {
   const tmp = temporaryName(realPath);
   try {
-    writeExclusive(tmp, data, mode);
+    const fd = fs.openSync(tmp, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, mode);
+    let out: T;
+    try {
+      fs.fchmodSync(fd, mode);
+      out = write(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(tmp, realPath);
+    return out;
   } catch (e) {
     fs.rmSync(tmp, { force: true });
     throw e;

@@ -5,7 +5,7 @@
  * segment is written are used again for the next file's, where new ones would leave the old ones to
  * the collector, which frees array buffers only when it collects the heap.
  */
-type NumberArray = Float64Array | Uint32Array | Uint16Array;
+type NumberArray = Float64Array | Uint32Array | Uint16Array | Uint8Array;
 type Make<T extends NumberArray> = new (n: number) => T;
 
 export const CHUNK_BITS = 14;
@@ -13,12 +13,12 @@ const CHUNK = 1 << CHUNK_BITS;
 const MASK = CHUNK - 1;
 
 /**
- * Chunks given back, by kind and length, for the next column that grows; and the one buffer the
- * build's segments are laid out in, one after the other.
+ * Chunks given back, by kind and length, for the next column that grows; the working arrays of
+ * laying out a segment; and the one small buffer the build's segments are written through.
  */
 export class ChunkPool {
   private readonly free = new Map<Make<NumberArray>, Map<number, NumberArray[]>>();
-  private segment: Buffer | null = null;
+  private segmentPiece: Buffer | null = null;
 
   private readonly scratches = new Map<string, NumberArray | Int32Array>();
   /** hash tables' slot arrays: free ones, and those in use by their owner */
@@ -62,10 +62,10 @@ export class ChunkPool {
     return a.subarray(0, length) as T;
   }
 
-  /** A buffer of at least `bytes` bytes for laying out a segment: the same one each time it is large enough. */
-  segmentBuffer(bytes: number): Buffer {
-    if (!this.segment || this.segment.length < bytes) this.segment = Buffer.allocUnsafe(bytes + (bytes >>> 3));
-    return this.segment;
+  /** The buffer of `bytes` bytes segments are written through: the same one for every file. */
+  piece(bytes: number): Buffer {
+    if (!this.segmentPiece || this.segmentPiece.length < bytes) this.segmentPiece = Buffer.allocUnsafe(bytes);
+    return this.segmentPiece.subarray(0, bytes);
   }
 
   take<T extends NumberArray>(make: Make<T>, length: number): T {

@@ -132,6 +132,14 @@ function writeSegmentBytes(store: IndexStore, generation: number, entryId: numbe
   return { name, bytes: data.length, records: h.records, crc: h.crc, mac: segmentMetaMac(store.macKey(), data.subarray(0, h.offRec)) };
 }
 
+/** Writes a file's segment from its columns, in pieces (the segment is never whole in memory). */
+function writeSegmentColumns(store: IndexStore, generation: number, entryId: number, columns: SegmentColumns): SegmentRef {
+  const name = segmentName(generation, entryId);
+  const key = store.macKey();
+  const s = store.writeSegmentWith(name, (fd) => columns.writeInPieces(fd, key));
+  return { name, bytes: s.bytes, records: s.records, crc: s.crc, mac: s.mac };
+}
+
 /** A segment's metadata (checked against the manifest's MAC) and its records section. */
 function segmentBytes(store: IndexStore, ref: SegmentRef): SegmentBytes {
   const meta = loadSegmentMeta(store, ref);
@@ -283,7 +291,7 @@ async function refreshPass(ctx: CoreContext, store: IndexStore, opts: RefreshOpt
       if (!columns) return;
       try {
         // a file that could not be read keeps nothing of it (the entry keeps what the index had)
-        if (!failed && earlyError === null && !columns.empty) p.written = writeSegmentBytes(store, generation, p.entry.id, columns.encode());
+        if (!failed && earlyError === null && !columns.empty) p.written = writeSegmentColumns(store, generation, p.entry.id, columns);
       } catch (e) {
         earlyError = e;
       } finally {

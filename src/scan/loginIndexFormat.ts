@@ -130,6 +130,11 @@ export function segmentMetaMac(key: Buffer, meta: Buffer): string {
   return hmac(key, meta);
 }
 
+/** segmentMetaMac() over metadata given in pieces: update() with each, in order, then digest('hex'). */
+export function segmentMetaMacInPieces(key: Buffer): crypto.Hmac {
+  return crypto.createHmac('sha256', key);
+}
+
 function sameMac(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -195,6 +200,9 @@ const REC_ENTRY = 20; // line u32, time f64, user u32, kind u32
 /** bytes per login record (merging segments copies them) */
 export const SEGMENT_RECORD_BYTES = REC_ENTRY;
 
+/** The layout's constants, for a writer that lays a segment out in pieces (segmentStream.ts). */
+export const SEGMENT_LAYOUT = { MAGIC, HEADER, HEADER_CRC_AT, DIR_ENTRY, AGG_ENTRY, FAIL_ENTRY, REC_ENTRY } as const;
+
 export const PROTO_IMAP = 1;
 export const PROTO_POP3 = 2;
 
@@ -230,6 +238,20 @@ export function parseKind(kind: string): { pattern: string; protocol: 'imap' | '
     if (parsedKinds.size < 1000) parsedKinds.set(kind, k);
   }
   return k;
+}
+
+/**
+ * The CRC-32 of bytes [start, end) of buf following `crc`, the CRC-32 of the bytes before them (0
+ * for none): a value computed in pieces equals crc32() of the whole.
+ */
+export function crc32Continue(buf: Uint8Array, start: number, end: number, crc: number): number {
+  const native = (zlib as unknown as { crc32?: (d: Uint8Array, value?: number) => number }).crc32;
+  // a native call costs more than the JavaScript loop over a few records
+  if (native && end - start > 256) return native(buf.subarray(start, end), crc) >>> 0;
+  const t = crcTable();
+  let c = crc ^ -1;
+  for (let i = start; i < end; i++) c = t[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ -1) >>> 0;
 }
 
 /** CRC-32 of a small slice in JavaScript (no native call and no subarray per slice). */

@@ -17,6 +17,10 @@ import type { FailedRecord } from './loginRecord';
 import { ChunkPool, Column } from './chunkedColumn';
 import { PairTable } from './pairTable';
 import { TextTable } from './textTable';
+import { StreamedParts, StreamedSegment, writeSegmentInPieces } from './segmentStream';
+
+/** the buffer a segment is written through (records are made this many bytes at a time) */
+const PIECE_BYTES = 256 * 1024;
 
 export class SegmentColumns {
   /** the file's texts (IPs, names, login kinds), each once, by number */
@@ -109,17 +113,54 @@ export class SegmentColumns {
     }
   }
 
-  /**
-   * The segment's bytes: those encodeSegment gives for the same logins and failures, in order. With
-   * a pool, they are laid out in its segment buffer: used until the next encode().
-   */
+  /** The segment's bytes: those encodeSegment gives for the same logins and failures, in order. */
   encode(): Buffer {
+    const p = this.parts();
+    const aggUser: number[] = [];
+    const aggCount: number[] = [];
+    const aggLast: number[] = [];
+    const aggProto: number[] = [];
+    for (let d = 0; d < p.ips; d++) {
+      p.aggs.forEach(d, (user, count, last, proto) => {
+        aggUser.push(user);
+        aggCount.push(count);
+        aggLast.push(last);
+        aggProto.push(proto);
+      });
+    }
+    const f = p.fails;
+    const rows = Array.from({ length: f.count }, (_, a) => a);
+    return layoutSegment({
+      strings: p.strings,
+      kinds: p.kinds,
+      dirIp: Array.from({ length: p.ips }, (_, d) => d),
+      aggStart: p.aggStart, recStart: p.recStart, failStart: p.failStart,
+      aggUser, aggCount, aggLast, aggProto,
+      failUser: rows.map((a) => f.user(a)), failCount: rows.map((a) => f.attempts(a)), failFirst: rows.map((a) => f.first(a)), failLast: rows.map((a) => f.last(a)),
+      records: { count: p.records.count, writeTo: (buf, at) => p.records.writeRange(buf, at, 0, p.records.count) },
+    });
+  }
+
+  /**
+   * Writes the segment encode() gives to `fd` (a new file open for reading and writing), in pieces:
+   * the whole segment is never in memory (segmentStream.ts). `pieceBytes`: the pieces' size (tests
+   * make them small).
+   */
+  writeInPieces(fd: number, macKey: Buffer, pieceBytes = PIECE_BYTES): StreamedSegment {
+    const parts = this.parts();
+    const pool = this.pool;
+    // the records' CRCs in the counting sort's working array, not needed any more
+    return writeSegmentInPieces(parts, fd, pool ? pool.piece(pieceBytes) : Buffer.allocUnsafe(pieceBytes), macKey, pool ? pool.scratch('fill', Uint32Array, parts.ips) : null);
+  }
+
+  /** The segment's parts, from the columns (in the pool's working arrays when there is a pool). */
+  private parts(): StreamedParts {
     const n = this.logins;
     const nf = this.rows.size;
     const texts = this.texts;
     // Working arrays from the pool (the same ones for every file of a build), else new.
     const pool = this.pool;
-    const scratch = <T extends Int32Array | Uint32Array | Float64Array | Uint16Array>(name: string, make: new (k: number) => T, k: number): T => (pool ? pool.scratch(name, make, k) : new make(k));
+    const scratch = <T extends Int32Array | Uint32Array | Float64Array | Uint16Array | Uint8Array>(name: string, make: new (k: number) => T, k: number): T => (pool ? pool.scratch(name, make, k) : new make(k));
     // The IPs (of logins, of failures or both) in text order are the first strings: an IP's string
     // id is its directory index. Then names and kinds in the order encodeSegment meets them.
     const seg = scratch('seg', Int32Array, texts.size).fill(-1);
@@ -167,7 +208,7 @@ export class SegmentColumns {
     // counting sort by IP, stable: each IP's logins stay in the order given
     for (let d = 0; d < nIps; d++) perDir[d + 1] += perDir[d];
     const order = scratch('order', Int32Array, n);
-    const fill = scratch('fill', Int32Array, nIps);
+    const fill = scratch('fill', Uint32Array, nIps);
     fill.set(perDir.subarray(0, nIps));
     for (let i = 0; i < n; i++) order[fill[seg[this.ip.get(i)]]++] = i;
 
@@ -182,51 +223,53 @@ export class SegmentColumns {
     fill.set(perDirFail.subarray(0, nIps));
     for (let r = 0; r < nf; r++) failOrder[fill[seg[this.rows.first(r)]]++] = r;
 
-    // aggregates per (IP, name), names in the order each first came within the IP (at most one per login)
-    const aggUser = scratch('aggUser', Int32Array, n);
-    const aggCount = scratch('aggCount', Uint32Array, n);
-    const aggLast = scratch('aggLast', Float64Array, n);
-    const aggProto = scratch('aggProto', Uint32Array, n);
-    let nAgg = 0;
-    const aggStart = scratch('aggStart', Int32Array, nIps + 1);
+    // aggregates per (IP, name), names in the order each first came within the IP (at most one per
+    // login): made for one IP at a time, once to count them and again as they are written, rather
+    // than kept for every login of the file
     const rowOf = new Map<number, number>();
-    for (let d = 0; d < nIps; d++) {
-      aggStart[d] = nAgg;
+    const aUser: number[] = [];
+    const aCount: number[] = [];
+    const aLast: number[] = [];
+    const aProto: number[] = [];
+    const aggsOf = (d: number, emit: (user: number, count: number, last: number, proto: number) => void): void => {
+      const from = perDir[d];
+      const to = perDir[d + 1];
+      if (to - from === 1) {
+        // the most common case on a server with many addresses: one login
+        const i = order[from];
+        emit(loginUser[i], 1, this.time.get(i), kindPop[loginKind[i]] ? PROTO_POP3 : PROTO_IMAP);
+        return;
+      }
       rowOf.clear();
-      for (let o = perDir[d]; o < perDir[d + 1]; o++) {
+      let m = 0;
+      for (let o = from; o < to; o++) {
         const i = order[o];
         let a = rowOf.get(loginUser[i]);
         if (a === undefined) {
-          a = nAgg++;
+          a = m++;
           rowOf.set(loginUser[i], a);
-          aggUser[a] = loginUser[i];
-          aggCount[a] = 0;
-          aggLast[a] = NaN;
-          aggProto[a] = 0;
+          aUser[a] = loginUser[i];
+          aCount[a] = 0;
+          aLast[a] = NaN;
+          aProto[a] = 0;
         }
-        aggCount[a]++;
+        aCount[a]++;
         const t = this.time.get(i);
-        if (!Number.isNaN(t) && (Number.isNaN(aggLast[a]) || t > aggLast[a])) aggLast[a] = t;
-        aggProto[a] |= kindPop[loginKind[i]] ? PROTO_POP3 : PROTO_IMAP;
+        if (!Number.isNaN(t) && (Number.isNaN(aLast[a]) || t > aLast[a])) aLast[a] = t;
+        aProto[a] |= kindPop[loginKind[i]] ? PROTO_POP3 : PROTO_IMAP;
       }
+      for (let a = 0; a < m; a++) emit(aUser[a], aCount[a], aLast[a], aProto[a]);
+    };
+    let nAgg = 0;
+    const aggStart = scratch('aggStart', Int32Array, nIps + 1);
+    const count = (): void => void nAgg++;
+    for (let d = 0; d < nIps; d++) {
+      aggStart[d] = nAgg;
+      aggsOf(d, count);
     }
     aggStart[nIps] = nAgg;
-    // failure rows are summed already: only put in IP order
-    const fUser = scratch('fUser', Int32Array, nf);
-    const fCount = scratch('fCount', Float64Array, nf);
-    const fFirst = scratch('fFirst', Float64Array, nf);
-    const fLast = scratch('fLast', Float64Array, nf);
-    for (let o = 0; o < nf; o++) {
-      const r = failOrder[o];
-      fUser[o] = failUser[r];
-      fCount[o] = this.attempts.get(r);
-      fFirst[o] = this.first.get(r);
-      fLast[o] = this.last.get(r);
-    }
-    const dirIp = scratch('dirIp', Int32Array, nIps);
-    for (let d = 0; d < nIps; d++) dirIp[d] = d;
 
-    return layoutSegment({
+    return {
       // written from the table of texts: no string per text
       strings: {
         count: nStrings,
@@ -234,17 +277,24 @@ export class SegmentColumns {
         writeTo: (i, buf, at) => texts.writeUtf8(segTexts[i], buf, at),
       },
       kinds,
-      dirIp,
+      ips: nIps,
       aggStart, recStart: perDir, failStart: perDirFail,
-      aggUser: aggUser.subarray(0, nAgg), aggCount: aggCount.subarray(0, nAgg), aggLast: aggLast.subarray(0, nAgg), aggProto: aggProto.subarray(0, nAgg),
-      failUser: fUser, failCount: fCount, failFirst: fFirst, failLast: fLast,
-      // written straight into the segment: no second copy of the records
+      aggs: { count: nAgg, forEach: aggsOf },
+      // failure rows are summed already: only put in IP order
+      fails: {
+        count: nf,
+        user: (a) => failUser[failOrder[a]],
+        attempts: (a) => this.attempts.get(failOrder[a]),
+        first: (a) => this.first.get(failOrder[a]),
+        last: (a) => this.last.get(failOrder[a]),
+      },
+      // made straight from the columns, a range at a time: no copy of the records
       records: {
         count: n,
-        writeTo: (buf, at) => {
-          for (let o = 0; o < n; o++) {
+        writeRange: (buf, at, from, to) => {
+          for (let o = from; o < to; o++) {
             const i = order[o];
-            const p = at + SEGMENT_RECORD_BYTES * o;
+            const p = at + SEGMENT_RECORD_BYTES * (o - from);
             buf.writeUInt32LE(this.line.get(i), p);
             buf.writeDoubleLE(this.time.get(i), p + 4);
             buf.writeUInt32LE(loginUser[i], p + 12);
@@ -252,6 +302,6 @@ export class SegmentColumns {
           }
         },
       },
-    }, pool ? (bytes) => pool.segmentBuffer(bytes) : undefined);
+    };
   }
 }

@@ -41,3 +41,19 @@ test('numbers, texts and order', () => {
     expect(Math.sign(table.compare(ids.get(a)!, ids.get(b)!))).toBe(a < b ? -1 : a > b ? 1 : 0);
   }
 });
+
+test('UTF-8 length and bytes as Buffer gives them: ASCII, Latin-1 above 127 (one byte a unit in the table), wider units and pairs', () => {
+  const table = new TextTable();
+  const texts = ['', '192.0.2.1', 'jürgen@bücher.example', 'ß', '\u00ff\u0100', '\u4e2d@x', '\ud83d\ude00', 'a\ud800b', 'é'.repeat(5000)];
+  const buf = Buffer.alloc(20_000);
+  for (const t of texts) {
+    const id = table.id(t);
+    expect(table.text(id)).toBe(t);
+    expect(table.utf8Length(id)).toBe(Buffer.byteLength(t, 'utf8'));
+    const n = table.writeUtf8(id, buf, 3);
+    expect(buf.subarray(3, 3 + n).equals(Buffer.from(t, 'utf8'))).toBe(true);
+  }
+  // a Latin-1 text against a wide one with the same first units: ordered by code units
+  expect(Math.sign(table.compare(table.id('\u00ff'), table.id('\u00ff\u0100')))).toBe(-1);
+  expect(Math.sign(table.compare(table.id('\u0100'), table.id('\u00ff')))).toBe(1);
+});
