@@ -201,7 +201,7 @@ const REC_ENTRY = 20; // line u32, time f64, user u32, kind u32
 export const SEGMENT_RECORD_BYTES = REC_ENTRY;
 
 /** The layout's constants, for a writer that lays a segment out in pieces (segmentStream.ts). */
-export const SEGMENT_LAYOUT = { MAGIC, HEADER, HEADER_CRC_AT, DIR_ENTRY, AGG_ENTRY, FAIL_ENTRY, REC_ENTRY } as const;
+export const SEGMENT_LAYOUT = { HEADER, DIR_ENTRY, AGG_ENTRY, FAIL_ENTRY, REC_ENTRY } as const;
 
 export const PROTO_IMAP = 1;
 export const PROTO_POP3 = 2;
@@ -548,25 +548,39 @@ export function layoutSegment(parts: SegmentParts, into?: (bytes: number) => Buf
     dv.setUint32(o + 28, failStart[d + 1] - failStart[d], true);
   }
 
+  writeSegmentHeader(buf, {
+    strings: strings.count, ips: nIps, aggs: nAgg, records: n, kinds: kinds.length, fails: nFail,
+    offStrIdx, offBlob, offDir, offAgg, offRec, offKinds, offFail, total,
+    crcMeta: crc32(buf.subarray(HEADER, offRec)),
+  });
+  return buf;
+}
+
+/**
+ * Writes a segment's header into buf[0, HEADER), ending with the CRC of the header itself, which it
+ * returns: one layout for a segment made whole in memory and for one written to its file in pieces.
+ */
+export function writeSegmentHeader(buf: Buffer, h: Omit<SegmentHeader, 'crc'>): number {
   buf.writeUInt32LE(MAGIC, 0);
   buf.writeUInt32LE(FORMAT_VERSION, 4);
-  buf.writeUInt32LE(strings.count, 8);
-  buf.writeUInt32LE(nIps, 12);
-  buf.writeUInt32LE(nAgg, 16);
-  buf.writeUInt32LE(n, 20);
-  buf.writeUInt32LE(offStrIdx, 24);
-  buf.writeUInt32LE(offBlob, 28);
-  buf.writeUInt32LE(offDir, 32);
-  buf.writeUInt32LE(offAgg, 36);
-  buf.writeUInt32LE(offRec, 40);
-  buf.writeUInt32LE(total, 44);
-  buf.writeUInt32LE(kinds.length, 52);
-  buf.writeUInt32LE(offKinds, 56);
-  buf.writeUInt32LE(nFail, 60);
-  buf.writeUInt32LE(offFail, 64);
-  buf.writeUInt32LE(crc32(buf.subarray(HEADER, offRec)), 48);
-  buf.writeUInt32LE(crc32(buf.subarray(0, HEADER_CRC_AT)), HEADER_CRC_AT);
-  return buf;
+  buf.writeUInt32LE(h.strings, 8);
+  buf.writeUInt32LE(h.ips, 12);
+  buf.writeUInt32LE(h.aggs, 16);
+  buf.writeUInt32LE(h.records, 20);
+  buf.writeUInt32LE(h.offStrIdx, 24);
+  buf.writeUInt32LE(h.offBlob, 28);
+  buf.writeUInt32LE(h.offDir, 32);
+  buf.writeUInt32LE(h.offAgg, 36);
+  buf.writeUInt32LE(h.offRec, 40);
+  buf.writeUInt32LE(h.total, 44);
+  buf.writeUInt32LE(h.crcMeta, 48);
+  buf.writeUInt32LE(h.kinds, 52);
+  buf.writeUInt32LE(h.offKinds, 56);
+  buf.writeUInt32LE(h.fails, 60);
+  buf.writeUInt32LE(h.offFail, 64);
+  const crc = crc32(buf.subarray(0, HEADER_CRC_AT));
+  buf.writeUInt32LE(crc, HEADER_CRC_AT);
+  return crc;
 }
 
 function align4(n: number): number {
@@ -584,6 +598,7 @@ export interface SegmentHeader {
   offAgg: number;
   offRec: number;
   total: number;
+  /** CRC-32 of bytes [HEADER, offRec): everything but the header and the records */
   crcMeta: number;
   kinds: number;
   offKinds: number;

@@ -12,9 +12,9 @@
  * start, and the metadata read back (from the page cache) for the MAC.
  */
 import fs from 'node:fs';
-import { crc32, crc32Continue, FORMAT_VERSION, SEGMENT_LAYOUT, segmentMetaMacInPieces, StringTable } from './loginIndexFormat';
+import { crc32Continue, SEGMENT_LAYOUT, segmentMetaMacInPieces, StringTable, writeSegmentHeader } from './loginIndexFormat';
 
-const { MAGIC, HEADER, HEADER_CRC_AT, DIR_ENTRY, AGG_ENTRY, FAIL_ENTRY, REC_ENTRY } = SEGMENT_LAYOUT;
+const { HEADER, DIR_ENTRY, AGG_ENTRY, FAIL_ENTRY, REC_ENTRY } = SEGMENT_LAYOUT;
 
 /** Logins' records, REC_ENTRY bytes each in directory order, made a range at a time. */
 export interface RecordsInRanges {
@@ -203,25 +203,10 @@ export function writeSegmentInPieces(parts: StreamedParts, fd: number, piece: Bu
   if (w.pos !== total) throw new Error(`segment laid out in ${w.pos} bytes, not ${total}`);
 
   const header = Buffer.alloc(HEADER);
-  header.writeUInt32LE(MAGIC, 0);
-  header.writeUInt32LE(FORMAT_VERSION, 4);
-  header.writeUInt32LE(strings.count, 8);
-  header.writeUInt32LE(nIps, 12);
-  header.writeUInt32LE(nAgg, 16);
-  header.writeUInt32LE(n, 20);
-  header.writeUInt32LE(offStrIdx, 24);
-  header.writeUInt32LE(offBlob, 28);
-  header.writeUInt32LE(offDir, 32);
-  header.writeUInt32LE(offAgg, 36);
-  header.writeUInt32LE(offRec, 40);
-  header.writeUInt32LE(total, 44);
-  header.writeUInt32LE(crcMeta, 48);
-  header.writeUInt32LE(kinds.length, 52);
-  header.writeUInt32LE(offKinds, 56);
-  header.writeUInt32LE(nFail, 60);
-  header.writeUInt32LE(offFail, 64);
-  const crc = crc32(header.subarray(0, HEADER_CRC_AT));
-  header.writeUInt32LE(crc, HEADER_CRC_AT);
+  const crc = writeSegmentHeader(header, {
+    strings: strings.count, ips: nIps, aggs: nAgg, records: n, kinds: kinds.length, fails: nFail,
+    offStrIdx, offBlob, offDir, offAgg, offRec, offKinds, offFail, total, crcMeta,
+  });
   writeAll(fd, header, 0);
 
   const mac = segmentMetaMacInPieces(macKey).update(header);
