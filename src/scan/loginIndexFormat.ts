@@ -502,14 +502,7 @@ export function layoutSegment(parts: SegmentParts, into?: (bytes: number) => Buf
   for (let i = 0; i < strings.count; i++) blobBytes += strings.byteLength(i);
   const nAgg = parts.aggUser.length;
   const nFail = parts.failUser.length;
-  const offStrIdx = HEADER;
-  const offBlob = offStrIdx + 4 * (strings.count + 1);
-  const offKinds = align4(offBlob + blobBytes);
-  const offDir = offKinds + 4 * kinds.length;
-  const offAgg = offDir + DIR_ENTRY * nIps;
-  const offFail = offAgg + AGG_ENTRY * nAgg;
-  const offRec = offFail + FAIL_ENTRY * nFail;
-  const total = offRec + REC_ENTRY * n;
+  const { offStrIdx, offBlob, offKinds, offDir, offAgg, offFail, offRec, total } = segmentOffsets({ strings: strings.count, blobBytes, kinds: kinds.length, ips: nIps, aggs: nAgg, fails: nFail, records: n });
   const buf = into ? into(total).subarray(0, total).fill(0) : Buffer.alloc(total);
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
 
@@ -554,6 +547,20 @@ export function layoutSegment(parts: SegmentParts, into?: (bytes: number) => Buf
     crcMeta: crc32(buf.subarray(HEADER, offRec)),
   });
   return buf;
+}
+
+/** Where each part of a segment starts, in order, and its size: from the parts' counts. */
+export function segmentOffsets(c: { strings: number; blobBytes: number; kinds: number; ips: number; aggs: number; fails: number; records: number }): {
+  offStrIdx: number; offBlob: number; offKinds: number; offDir: number; offAgg: number; offFail: number; offRec: number; total: number;
+} {
+  const offStrIdx = HEADER;
+  const offBlob = offStrIdx + 4 * (c.strings + 1);
+  const offKinds = align4(offBlob + c.blobBytes);
+  const offDir = offKinds + 4 * c.kinds;
+  const offAgg = offDir + DIR_ENTRY * c.ips;
+  const offFail = offAgg + AGG_ENTRY * c.aggs;
+  const offRec = offFail + FAIL_ENTRY * c.fails;
+  return { offStrIdx, offBlob, offKinds, offDir, offAgg, offFail, offRec, total: offRec + REC_ENTRY * c.records };
 }
 
 /**

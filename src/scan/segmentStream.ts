@@ -12,7 +12,7 @@
  * start, and the metadata read back (from the page cache) for the MAC.
  */
 import fs from 'node:fs';
-import { crc32Continue, SEGMENT_LAYOUT, segmentMetaMacInPieces, StringTable, writeSegmentHeader } from './loginIndexFormat';
+import { crc32Continue, SEGMENT_LAYOUT, segmentMetaMacInPieces, segmentOffsets, StringTable, writeSegmentHeader } from './loginIndexFormat';
 
 const { HEADER, DIR_ENTRY, AGG_ENTRY, FAIL_ENTRY, REC_ENTRY } = SEGMENT_LAYOUT;
 
@@ -95,10 +95,6 @@ function writeAll(fd: number, bytes: Uint8Array, pos: number): void {
   for (let done = 0; done < bytes.length;) done += fs.writeSync(fd, bytes, done, bytes.length - done, pos + done);
 }
 
-function align4(n: number): number {
-  return (n + 3) & ~3;
-}
-
 /**
  * Writes the segment of `parts` to `fd` (a new file, open for reading and writing) from offset 0,
  * through `piece` (a few hundred KiB at least: records are made a piece at a time). `recCrc`: room
@@ -138,14 +134,7 @@ export function writeSegmentInPieces(parts: StreamedParts, fd: number, piece: Bu
     blobBytes += strings.byteLength(i);
   }
   dv.setUint32(w.room(4), blobBytes, true);
-  const offStrIdx = HEADER;
-  const offBlob = offStrIdx + 4 * (strings.count + 1);
-  const offKinds = align4(offBlob + blobBytes);
-  const offDir = offKinds + 4 * kinds.length;
-  const offAgg = offDir + DIR_ENTRY * nIps;
-  const offFail = offAgg + AGG_ENTRY * nAgg;
-  const offRec = offFail + FAIL_ENTRY * nFail;
-  const total = offRec + REC_ENTRY * n;
+  const { offStrIdx, offBlob, offKinds, offDir, offAgg, offFail, offRec, total } = segmentOffsets({ strings: strings.count, blobBytes, kinds: kinds.length, ips: nIps, aggs: nAgg, fails: nFail, records: n });
 
   for (let i = 0; i < strings.count; i++) {
     const len = strings.byteLength(i);
